@@ -1,0 +1,87 @@
+package io.github.kproducer.testkit
+
+import org.junit.jupiter.api.extension.AfterAllCallback
+import org.junit.jupiter.api.extension.BeforeAllCallback
+import org.junit.jupiter.api.extension.ExtensionContext
+import org.junit.jupiter.api.extension.ParameterContext
+import org.junit.jupiter.api.extension.ParameterResolver
+import java.util.function.Consumer
+
+/**
+ * JUnit 5 extension that starts an [EmbeddedKafka] before the tests of a class and closes it after
+ * them, for Java (and Kotlin JUnit) tests.
+ *
+ * Register it on a static field to configure it and reach the cluster:
+ * ```java
+ * @RegisterExtension
+ * static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.setBrokers(3));
+ * ... KAFKA.getKafka().getBootstrapServers() ...
+ * ```
+ * or use `@ExtendWith(EmbeddedKafkaJUnitExtension.class)` for a default one-broker cluster and take
+ * an `EmbeddedKafka` parameter in a test method or constructor.
+ *
+ * Nested test classes share the cluster of their outermost class. Parallel test classes each get
+ * their own cluster.
+ */
+public class EmbeddedKafkaJUnitExtension private constructor(
+    private val config: EmbeddedKafkaConfig,
+) : BeforeAllCallback,
+    AfterAllCallback,
+    ParameterResolver {
+    /** Creates an extension for the default one-broker cluster; used by `@ExtendWith`. */
+    public constructor() : this(EmbeddedKafkaConfig.defaults())
+
+    @Volatile private var running: EmbeddedKafka? = null
+    private var owner: ExtensionContext? = null
+
+    /**
+     * The running cluster.
+     *
+     * @throws IllegalStateException outside the tests of the class that registered the extension.
+     */
+    public val kafka: EmbeddedKafka
+        get() = running ?: throw IllegalStateException("The embedded Kafka cluster runs only while the tests of its class run")
+
+    /** Starts the cluster for the outermost test class (blocks while the brokers start). */
+    override fun beforeAll(context: ExtensionContext) {
+        synchronized(this) {
+            if (running != null) return
+            running = EmbeddedKafka.start(config)
+            owner = context
+        }
+    }
+
+    /** Closes the cluster after the outermost test class. */
+    override fun afterAll(context: ExtensionContext) {
+        synchronized(this) {
+            if (context != owner) return
+            running?.close()
+            running = null
+            owner = null
+        }
+    }
+
+    /** Resolves parameters of type [EmbeddedKafka] or [KafkaCluster]. */
+    override fun supportsParameter(
+        parameterContext: ParameterContext,
+        extensionContext: ExtensionContext,
+    ): Boolean = parameterContext.parameter.type.let { it == EmbeddedKafka::class.java || it == KafkaCluster::class.java }
+
+    /** Returns the running cluster. */
+    override fun resolveParameter(
+        parameterContext: ParameterContext,
+        extensionContext: ExtensionContext,
+    ): Any = kafka
+
+    /** Factories for Java. */
+    public companion object {
+        /** Creates an extension for a cluster configured by [configure], such as `b -> b.setBrokers(3)`. */
+        @JvmStatic
+        public fun create(configure: Consumer<EmbeddedKafkaConfig.Builder>): EmbeddedKafkaJUnitExtension =
+            EmbeddedKafkaJUnitExtension(EmbeddedKafkaConfig.builder().also(configure::accept).build())
+
+        /** Creates an extension for a cluster with [config]. */
+        @JvmStatic
+        public fun create(config: EmbeddedKafkaConfig): EmbeddedKafkaJUnitExtension = EmbeddedKafkaJUnitExtension(config)
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.kproducer.testkit
+
+import org.apache.kafka.clients.admin.Admin
+import org.apache.kafka.clients.consumer.ConsumerRecord
+import org.apache.kafka.common.IsolationLevel
+import org.apache.kafka.common.serialization.Deserializer
+import java.util.function.Predicate
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/**
+ * A Kafka cluster that a test produces to and reads back from: [EmbeddedKafka] in this JVM, or a
+ * broker in a container. Tests written against this interface switch backends by changing the line
+ * that creates the cluster.
+ *
+ * Every method blocks the calling thread (they talk to the brokers); in a coroutine that shares its
+ * dispatcher with work that must go on, call them inside `withContext(Dispatchers.IO)`.
+ * Implementations are thread-safe.
+ */
+public interface KafkaCluster : AutoCloseable {
+    /** The `bootstrap.servers` value that reaches this cluster, such as `127.0.0.1:40123`. */
+    public val bootstrapServers: String
+
+    /**
+     * The client properties that connect to this cluster (at least `bootstrap.servers`; security
+     * settings when the cluster requires them), to pass to a producer, consumer or admin client.
+     */
+    public fun connectionProperties(): Map<String, Any>
+
+    /**
+     * Creates [name] with [partitions] partitions, [replicationFactor] replicas and topic [configs]
+     * (such as `max.message.bytes`), and returns once every broker knows its partition leaders.
+     *
+     * @throws org.apache.kafka.common.errors.TopicExistsException when the topic exists.
+     * @throws org.apache.kafka.common.errors.InvalidReplicationFactorException when there are fewer brokers than replicas.
+     */
+    public fun createTopic(
+        name: String,
+        partitions: Int = 1,
+        replicationFactor: Int = 1,
+        configs: Map<String, String> = emptyMap(),
+    )
+
+    /** Creates [name] with one partition and one replica; see the four-argument form. */
+    public fun createTopic(name: String): Unit = createTopic(name, 1, 1, emptyMap())
+
+    /** Creates [name] with [partitions] partitions and one replica; see the four-argument form. */
+    public fun createTopic(
+        name: String,
+        partitions: Int,
+    ): Unit = createTopic(name, partitions, 1, emptyMap())
+
+    /** Creates [name] with [partitions] partitions and [replicationFactor] replicas; see the four-argument form. */
+    public fun createTopic(
+        name: String,
+        partitions: Int,
+        replicationFactor: Int,
+    ): Unit = createTopic(name, partitions, replicationFactor, emptyMap())
+
+    /** Returns a new admin client connected to this cluster; the caller closes it. */
+    public fun admin(): Admin
+
+    /**
+     * Reads [topic] from the beginning of every partition, without a consumer group, until [until]
+     * holds for the records read so far, and returns them (each partition's records in offset order).
+     *
+     * Blocks for at most [timeout]. [isolationLevel] `READ_COMMITTED` hides records of open and
+     * aborted transactions.
+     *
+     * @throws AssertionError when [until] does not hold within [timeout]; the message says how many
+     *   records each partition gave.
+     */
+    public fun <K, V> read(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: Duration = DEFAULT_READ_TIMEOUT,
+        isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+        until: (List<ConsumerRecord<K, V>>) -> Boolean,
+    ): List<ConsumerRecord<K, V>>
+
+    /**
+     * Java form of [read]: reads [topic] from the beginning until [until] holds, for at most [timeout].
+     *
+     * @throws AssertionError when [until] does not hold within [timeout].
+     */
+    public fun <K, V> read(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: java.time.Duration,
+        isolationLevel: IsolationLevel,
+        until: Predicate<List<ConsumerRecord<K, V>>>,
+    ): List<ConsumerRecord<K, V>> = read(topic, keyDeserializer, valueDeserializer, timeout.toKotlinDuration(), isolationLevel) { until.test(it) }
+
+    /** Shared defaults of the test kit. */
+    public companion object {
+        /** How long a read waits for records unless told otherwise: 30 seconds. */
+        public val DEFAULT_READ_TIMEOUT: Duration = Duration.parse("30s")
+    }
+}

@@ -1,0 +1,55 @@
+@file:JvmName("KafkaClusterReads")
+
+package io.github.kproducer.testkit
+
+import org.apache.kafka.clients.consumer.ConsumerRecord
+import org.apache.kafka.common.IsolationLevel
+import org.apache.kafka.common.serialization.Deserializer
+import org.apache.kafka.common.serialization.StringDeserializer
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/**
+ * Reads [topic] from the beginning until at least [count] records arrived, and returns every record
+ * read by then (possibly more than [count]; each partition's records in offset order).
+ *
+ * Blocks for at most [timeout].
+ *
+ * @throws AssertionError when fewer than [count] records arrive within [timeout].
+ */
+public fun <K, V> KafkaCluster.read(
+    topic: String,
+    count: Int,
+    keyDeserializer: Deserializer<K>,
+    valueDeserializer: Deserializer<V>,
+    timeout: Duration = KafkaCluster.DEFAULT_READ_TIMEOUT,
+    isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+): List<ConsumerRecord<K, V>> {
+    require(count >= 0) { "count must not be negative, was $count" }
+    return read(topic, keyDeserializer, valueDeserializer, timeout, isolationLevel) { it.size >= count }
+}
+
+/**
+ * Reads [topic] with String keys and values until at least [count] records arrived; see [read].
+ *
+ * @throws AssertionError when fewer than [count] records arrive within [timeout].
+ */
+@JvmSynthetic
+public fun KafkaCluster.readStrings(
+    topic: String,
+    count: Int,
+    timeout: Duration = KafkaCluster.DEFAULT_READ_TIMEOUT,
+    isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+): List<ConsumerRecord<String?, String?>> = read(topic, count, StringDeserializer(), StringDeserializer(), timeout, isolationLevel)
+
+/**
+ * Java form of [readStrings]: reads [topic] with String keys and values until at least [count]
+ * records arrived, for at most [timeout].
+ *
+ * @throws AssertionError when fewer than [count] records arrive within [timeout].
+ */
+public fun KafkaCluster.readStrings(
+    topic: String,
+    count: Int,
+    timeout: java.time.Duration,
+): List<ConsumerRecord<String?, String?>> = readStrings(topic, count, timeout.toKotlinDuration())

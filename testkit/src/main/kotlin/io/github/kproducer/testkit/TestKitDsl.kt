@@ -1,0 +1,9 @@
+package io.github.kproducer.testkit
+
+/**
+ * Marks the test kit's configuration builders, so that a nested block cannot silently set a
+ * property of an outer one.
+ */
+@DslMarker
+@Target(AnnotationTarget.CLASS, AnnotationTarget.TYPE)
+public annotation class TestKitDsl

@@ -1,0 +1,125 @@
+package io.github.kproducer.testkit.internal
+
+import io.github.kproducer.testkit.EmbeddedKafkaConfig
+import kafka.server.KafkaConfig
+import org.apache.kafka.common.config.ConfigException
+import org.apache.kafka.server.config.AbstractKafkaConfig
+import java.nio.file.Path
+
+/** The broker configuration of each node: test defaults, the cluster wiring, then the user's properties. */
+internal object BrokerProperties {
+    /** Keys that wire nodes, listeners and directories together; a user value would break the cluster. */
+    private val managed =
+        setOf(
+            "process.roles",
+            "node.id",
+            "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers",
+            "controller.listener.names",
+            "listeners",
+            "advertised.listeners",
+            "listener.security.protocol.map",
+            "inter.broker.listener.name",
+            "log.dirs",
+            "log.dir",
+            "metadata.log.dir",
+        )
+
+    /** Plugin settings that the broker reads but does not declare in its own config definition. */
+    private val pluginKeys = setOf("super.users", "allow.everyone.if.no.acl.found")
+
+    private val knownKeys: Set<String> by lazy { AbstractKafkaConfig.CONFIG_DEF.names() + pluginKeys }
+
+    /**
+     * Settings that make a one-to-three node cluster start fast and behave like production where
+     * it matters for producers: replication factors and min ISR fit the cluster size, consumer
+     * groups start without the 3 s rebalance delay, and the internal topics have few partitions.
+     */
+    private fun defaults(config: EmbeddedKafkaConfig): Map<String, String> {
+        val replication = minOf(config.brokers, 3).toString()
+        val minIsr = if (config.brokers >= 3) "2" else "1"
+        return mapOf(
+            "auto.create.topics.enable" to config.autoCreateTopics.toString(),
+            "num.partitions" to config.defaultPartitions.toString(),
+            "default.replication.factor" to "1",
+            "offsets.topic.replication.factor" to replication,
+            "offsets.topic.num.partitions" to "5",
+            "transaction.state.log.replication.factor" to replication,
+            "transaction.state.log.min.isr" to minIsr,
+            "transaction.state.log.num.partitions" to "5",
+            "share.coordinator.state.topic.replication.factor" to replication,
+            "share.coordinator.state.topic.min.isr" to minIsr,
+            "share.coordinator.state.topic.num.partitions" to "5",
+            "group.initial.rebalance.delay.ms" to "0",
+            "num.network.threads" to "2",
+            "num.io.threads" to "4",
+            "background.threads" to "4",
+            "num.recovery.threads.per.data.dir" to "1",
+            "log.cleaner.dedupe.buffer.size" to (2 * 1024 * 1024).toString(),
+            "log.cleaner.threads" to "1",
+            "server.max.startup.time.ms" to config.startupTimeout.inWholeMilliseconds.toString(),
+        )
+    }
+
+    /** The complete property map of node [id]. */
+    fun forNode(
+        config: EmbeddedKafkaConfig,
+        id: Int,
+        directory: Path,
+        ports: NodePorts,
+        voters: String,
+    ): Map<String, String> {
+        val broker = KraftNode.BROKER_LISTENER
+        val controller = KraftNode.CONTROLLER_LISTENER
+        val wiring =
+            mapOf(
+                "process.roles" to "broker,controller",
+                "node.id" to id.toString(),
+                "controller.quorum.voters" to voters,
+                "controller.listener.names" to controller,
+                "listeners" to "$broker://${ports.host}:${ports.brokerPort},$controller://${ports.host}:${ports.controllerPort}",
+                "advertised.listeners" to "$broker://${ports.host}:${ports.brokerPort}",
+                "listener.security.protocol.map" to "$broker:PLAINTEXT,$controller:PLAINTEXT",
+                "inter.broker.listener.name" to broker,
+                "log.dirs" to directory.resolve("data").toString(),
+                "metadata.log.dir" to directory.resolve("metadata").toString(),
+            )
+        return defaults(config) + config.brokerProperties + wiring
+    }
+
+    /** Everything wrong with the user's broker properties, each with its fix; empty when they are fine. */
+    fun problems(properties: Map<String, String>): List<String> {
+        val problems = mutableListOf<String>()
+        for (key in properties.keys) {
+            when {
+                key in managed -> {
+                    problems += "broker property '$key' is set by EmbeddedKafka to wire the cluster together; remove it " +
+                        "(use `brokers`, `ports` or `parentDirectory` instead)"
+                }
+
+                key !in knownKeys && !key.startsWith("listener.name.") -> {
+                    problems += "unknown broker property '$key'" + (closest(key, knownKeys)?.let { "; did you mean '$it'?" } ?: "")
+                }
+            }
+        }
+        if (problems.isEmpty()) {
+            // Let Kafka check the values: types, ranges and cross-setting rules.
+            val sample =
+                mapOf(
+                    "process.roles" to "broker,controller",
+                    "node.id" to "1",
+                    "controller.quorum.voters" to "1@127.0.0.1:9093",
+                    "controller.listener.names" to "CONTROLLER",
+                    "listeners" to "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+                )
+            try {
+                KafkaConfig(sample + properties, false)
+            } catch (e: ConfigException) {
+                problems += "broker properties rejected by Kafka: ${e.message}"
+            } catch (e: IllegalArgumentException) {
+                problems += "broker properties rejected by Kafka: ${e.message}"
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,235 @@
+package io.github.kproducer.testkit.internal
+
+import io.github.kproducer.testkit.EmbeddedKafkaConfig
+import io.github.kproducer.testkit.EmbeddedKafkaStartupException
+import org.apache.kafka.clients.admin.Admin
+import org.apache.kafka.clients.admin.AdminClientConfig
+import org.apache.kafka.common.KafkaException
+import org.apache.kafka.common.Uuid
+import org.apache.kafka.common.config.ConfigException
+import org.apache.kafka.common.utils.Utils
+import org.slf4j.LoggerFactory
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.Executors
+import java.util.concurrent.Future
+import java.util.concurrent.ThreadFactory
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.TimeoutException
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+import kotlin.time.toJavaDuration
+
+/**
+ * The nodes of one embedded cluster: planning (ports, directories, storage format), parallel start,
+ * single-node stop and start, and an orderly close.
+ *
+ * All nodes are combined broker+controller voters of a static quorum, so they must start together:
+ * a broker only finishes starting once a controller quorum has unfenced it.
+ */
+internal class KraftCluster(
+    private val config: EmbeddedKafkaConfig,
+) : AutoCloseable {
+    private val log = LoggerFactory.getLogger(KraftCluster::class.java)
+    val directory: Path =
+        try {
+            Files.createTempDirectory(config.parentDirectory ?: Path.of(System.getProperty("java.io.tmpdir")), "embedded-kafka-")
+        } catch (e: java.io.IOException) {
+            throw EmbeddedKafkaStartupException("Cannot create the data directory under ${config.parentDirectory}: ${e.message}", e)
+        }
+    private val ports = ArrayList<NodePorts>()
+    private val nodes = ArrayList<KraftNode>()
+    private val lock = Any()
+    private var closed = false
+
+    val bootstrapServers: String
+
+    init {
+        BrokerLogging.quietUnlessConfigured()
+        try {
+            for (i in 0 until config.brokers) ports += NodePorts.bind(HOST, config.ports.getOrElse(i) { 0 })
+            val voters = ports.withIndex().joinToString(",") { (i, p) -> "${i + 1}@$HOST:${p.controllerPort}" }
+            val clusterId = Uuid.randomUuid().toString()
+            nodes +=
+                ports.mapIndexed { i, nodePorts ->
+                    val id = i + 1
+                    val nodeDirectory = directory.resolve("node-$id")
+                    KraftNode(id, nodeDirectory, clusterId, nodePorts, BrokerProperties.forNode(config, id, nodeDirectory, nodePorts, voters))
+                }
+            bootstrapServers = ports.joinToString(",") { "$HOST:${it.brokerPort}" }
+            nodes.forEach { it.format() }
+            start(nodes, "The embedded Kafka cluster ($bootstrapServers)")
+        } catch (e: Throwable) {
+            shutdownQuietly()
+            throw e
+        }
+    }
+
+    val nodeIds: List<Int> get() = nodes.map { it.id }
+
+    fun isRunning(id: Int): Boolean = node(id).isRunning
+
+    fun bootstrapServersOf(id: Int): String = "$HOST:${ports[node(id).id - 1].brokerPort}"
+
+    /** Stops broker [id] with a controlled shutdown; the other nodes keep serving. */
+    fun stop(id: Int) {
+        synchronized(lock) {
+            check(!closed) { "The embedded Kafka cluster is closed" }
+            val node = node(id)
+            check(node.isRunning) { "Broker $id is already stopped" }
+            check(nodes.count { it.isRunning } > 1) {
+                "Broker $id is the last one running; stopping it would leave no cluster. Close the cluster instead."
+            }
+            node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
+            node.stopController()
+            forgetRegistration(id)
+        }
+    }
+
+    /** Starts broker [id] again on its old ports and data; returns once the controller has unfenced it. */
+    fun start(id: Int) {
+        synchronized(lock) {
+            check(!closed) { "The embedded Kafka cluster is closed" }
+            val node = node(id)
+            check(!node.isRunning) { "Broker $id is already running" }
+            start(listOf(node), "Broker $id")
+        }
+    }
+
+    /**
+     * Removes the stopped broker's registration from the cluster metadata. Otherwise the controller
+     * refuses the restarted broker (a duplicate registration) until the old session times out, which
+     * makes every restart take `broker.session.timeout.ms` (9 s). Its replica assignments stay, so
+     * the restarted broker takes its partitions back.
+     */
+    private fun forgetRegistration(id: Int) {
+        val running = nodes.filter { it.isRunning }.joinToString(",") { bootstrapServersOf(it.id) }
+        try {
+            val properties =
+                mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to running, AdminClientConfig.CLIENT_ID_CONFIG to "embedded-kafka-restart")
+            Admin.create(properties).use { admin ->
+                admin.unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)
+            }
+        } catch (e: Exception) {
+            log.warn("Could not unregister stopped broker {}; its restart waits for the session timeout", id, e)
+        }
+    }
+
+    override fun close() {
+        synchronized(lock) {
+            if (closed) return
+            closed = true
+        }
+        shutdownQuietly()
+    }
+
+    private fun node(id: Int): KraftNode =
+        nodes.firstOrNull { it.id == id }
+            ?: throw IllegalArgumentException("There is no broker $id; the brokers are ${nodes.map { it.id }}")
+
+    private fun start(
+        toStart: List<KraftNode>,
+        what: String,
+    ) {
+        val started = TimeSource.Monotonic.markNow()
+        val executor = Executors.newFixedThreadPool(toStart.size, StarterThreads(what))
+        try {
+            toStart.forEach { it.create() }
+            // Controllers first, all at once, so that the quorum can elect a leader; then the brokers,
+            // each of which waits until that leader registers and unfences it.
+            awaitAll(toStart.map { node -> executor.submit { node.startController() } }, what, started)
+            awaitAll(toStart.map { node -> executor.submit { node.startBroker() } }, what, started)
+            log.info("{} started in {} ms", what, started.elapsedNow().inWholeMilliseconds)
+        } catch (e: Throwable) {
+            executor.shutdownNow()
+            stopNodes(toStart, CLOSE_TIMEOUT)
+            throw e
+        } finally {
+            executor.shutdown()
+        }
+    }
+
+    private fun awaitAll(
+        futures: List<Future<*>>,
+        what: String,
+        started: TimeSource.Monotonic.ValueTimeMark,
+    ) {
+        for (future in futures) {
+            val remaining = (config.startupTimeout - started.elapsedNow()).inWholeMilliseconds.coerceAtLeast(1)
+            try {
+                future.get(remaining, TimeUnit.MILLISECONDS)
+            } catch (e: TimeoutException) {
+                throw EmbeddedKafkaStartupException(
+                    "$what did not start within ${config.startupTimeout}.${faultSummary()} " +
+                        "Raise startupTimeout if the machine is slow, or look for broker errors in the log.",
+                    e,
+                )
+            } catch (e: ExecutionException) {
+                throw explain(what, e.cause ?: e)
+            }
+        }
+    }
+
+    private fun explain(
+        what: String,
+        cause: Throwable,
+    ): EmbeddedKafkaStartupException {
+        if (cause is EmbeddedKafkaStartupException) return cause
+        val reason =
+            when (cause) {
+                is ConfigException -> "Kafka rejected the broker configuration: ${cause.message}"
+                is KafkaException -> cause.message ?: cause.toString()
+                else -> cause.toString()
+            }
+        return EmbeddedKafkaStartupException("$what failed to start: $reason${faultSummary()}", cause)
+    }
+
+    private fun faultSummary(): String {
+        val faults = nodes.flatMap { node -> node.fatalFaults.map { "node ${node.id}: $it" } }
+        return if (faults.isEmpty()) "" else " Fatal faults: ${faults.joinToString("; ")}."
+    }
+
+    private fun shutdownQuietly() {
+        val running = nodes.filter { it.isRunning }
+        if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)
+        ports.forEach { it.releaseUnclaimed() }
+        try {
+            Utils.delete(directory.toFile())
+        } catch (e: java.io.IOException) {
+            log.warn("Could not delete the embedded Kafka data directory {}: {}", directory, e.message)
+        }
+    }
+
+    /** Stops brokers first, all at once (each hands its leaderships over), then the controllers. */
+    private fun stopNodes(
+        toStop: List<KraftNode>,
+        timeout: Duration,
+    ) {
+        val executor = Executors.newCachedThreadPool(StarterThreads("stop"))
+        try {
+            toStop.map { node -> executor.submit { node.stopBroker(timeout.toJavaDuration()) } }.forEach { runCatching { it.get() } }
+            toStop.map { node -> executor.submit { node.stopController() } }.forEach { runCatching { it.get() } }
+        } finally {
+            executor.shutdown()
+        }
+    }
+
+    private class StarterThreads(
+        private val what: String,
+    ) : ThreadFactory {
+        private val count = AtomicInteger()
+
+        override fun newThread(task: Runnable): Thread =
+            Thread(task, "embedded-kafka-$what-${count.incrementAndGet()}".replace(' ', '-')).apply { isDaemon = true }
+    }
+
+    companion object {
+        const val HOST: String = "127.0.0.1"
+        private val SINGLE_STOP_TIMEOUT = 30.seconds
+        private val CLOSE_TIMEOUT = 5.seconds
+        private val UNREGISTER_TIMEOUT = 10.seconds
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.kproducer.testkit.internal
+
+import kafka.server.BrokerServer
+import kafka.server.ControllerServer
+import kafka.server.FaultHandlerFactory
+import kafka.server.KafkaConfig
+import kafka.server.KafkaRaftServer
+import kafka.server.Server
+import kafka.server.SharedServer
+import org.apache.kafka.common.utils.Time
+import org.apache.kafka.metadata.storage.Formatter
+import org.apache.kafka.raft.QuorumConfig
+import org.apache.kafka.server.common.MetadataVersion
+import org.apache.kafka.server.fault.FaultHandler
+import org.apache.kafka.server.fault.LoggingFaultHandler
+import org.slf4j.LoggerFactory
+import java.io.OutputStream
+import java.io.PrintStream
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CopyOnWriteArrayList
+
+/**
+ * One combined broker+controller KRaft node running inside this JVM.
+ *
+ * The node is built from Kafka's own server classes, the way `KafkaRaftServer` assembles them,
+ * with two differences that matter in a test JVM: fatal faults are logged and recorded instead of
+ * halting the process, and the listener sockets come from [ports], bound before the node starts
+ * so that no other process can take them in between.
+ */
+internal class KraftNode(
+    val id: Int,
+    private val directory: Path,
+    private val clusterId: String,
+    private val ports: NodePorts,
+    private val properties: Map<String, String>,
+) {
+    private val log = LoggerFactory.getLogger(KraftNode::class.java)
+    private val logDir: Path = directory.resolve("data")
+    private val metadataDir: Path = directory.resolve("metadata")
+    private val faults = CopyOnWriteArrayList<String>()
+
+    @Volatile private var servers: Servers? = null
+
+    val isRunning: Boolean get() = servers != null
+
+    /** Fatal faults the node reported; the real broker would have halted the process on these. */
+    val fatalFaults: List<String> get() = faults.toList()
+
+    /** The full broker configuration, for diagnostics. */
+    fun config(): KafkaConfig = KafkaConfig(properties, false)
+
+    /** Writes `meta.properties` and the bootstrap metadata, as `kafka-storage format` does. */
+    fun format() {
+        Files.createDirectories(logDir)
+        Files.createDirectories(metadataDir)
+        Formatter()
+            .setPrintStream(PrintStream(OutputStream.nullOutputStream()))
+            .setNodeId(id)
+            .setClusterId(clusterId)
+            .setDirectories(listOf(logDir.toString(), metadataDir.toString()))
+            .setMetadataLogDirectory(metadataDir.toString())
+            .setControllerListenerName(CONTROLLER_LISTENER)
+            .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+            .run()
+    }
+
+    /** Creates the servers; [startController] and [startBroker] then start them. */
+    fun create() {
+        check(servers == null) { "node $id is already running" }
+        val config = config()
+        val (ensemble, bootstrap) = KafkaRaftServer.initializeLogDirs(config, log, "[node $id] ").let { it._1() to it._2() }
+        val shared =
+            SharedServer(
+                config,
+                ensemble,
+                Time.SYSTEM,
+                Server.initializeMetrics(config, Time.SYSTEM, clusterId),
+                CompletableFuture.completedFuture(QuorumConfig.parseVoterConnections(config.quorumConfig().voters())),
+                QuorumConfig.parseBootstrapServers(config.quorumConfig().bootstrapServers()),
+                RecordingFaultHandlers(),
+                ports,
+            )
+        val controller = ControllerServer(shared, KafkaRaftServer.configSchema(), bootstrap)
+        val broker = BrokerServer(shared)
+        servers = Servers(controller, broker)
+    }
+
+    fun startController() {
+        requireNotNull(servers) { "node $id was not created" }.controller.startup()
+    }
+
+    /** Starts the broker; returns once the controller has registered and unfenced it. */
+    fun startBroker() {
+        requireNotNull(servers) { "node $id was not created" }.broker.startup()
+    }
+
+    /** Stops the broker half: a controlled shutdown that hands partition leadership to the other brokers. */
+    fun stopBroker(controlledShutdownTimeout: java.time.Duration) {
+        servers?.broker?.shutdown(controlledShutdownTimeout)
+    }
+
+    /** Stops the controller half and forgets the servers; call after [stopBroker]. */
+    fun stopController() {
+        val current = servers ?: return
+        current.controller.shutdown()
+        servers = null
+    }
+
+    private class Servers(
+        val controller: ControllerServer,
+        val broker: BrokerServer,
+    )
+
+    /**
+     * Kafka's standard handler halts the JVM on a fatal fault, which would kill the test run.
+     * This one logs the fault, runs its action, and keeps it for [fatalFaults].
+     */
+    private inner class RecordingFaultHandlers : FaultHandlerFactory {
+        override fun build(
+            name: String,
+            fatal: Boolean,
+            action: Runnable,
+        ): FaultHandler {
+            val logging = LoggingFaultHandler(name, action)
+            if (!fatal) return logging
+            return FaultHandler { message, cause ->
+                faults += "$name: $message" + (cause?.let { " ($it)" } ?: "")
+                logging.handleFault(message, cause)
+            }
+        }
+    }
+
+    companion object {
+        const val BROKER_LISTENER: String = "BROKER"
+        const val CONTROLLER_LISTENER: String = "CONTROLLER"
+    }
+}

@@ -1,0 +1,118 @@
+package io.github.kproducer.testkit.internal
+
+import io.github.kproducer.testkit.EmbeddedKafkaStartupException
+import org.apache.kafka.common.KafkaException
+import org.apache.kafka.network.SocketServerConfigs
+import org.apache.kafka.server.ServerSocketFactory
+import java.io.IOException
+import java.net.BindException
+import java.net.InetSocketAddress
+import java.net.SocketException
+import java.nio.channels.ServerSocketChannel
+
+/**
+ * The two listener sockets of one node, bound as soon as the cluster is planned.
+ *
+ * Picking a "free" port and binding it later races with every other process (and every other
+ * embedded cluster in this JVM). Binding first and handing the bound channel to the broker when
+ * it opens its listener closes that window. After a restart the node binds the same port numbers
+ * again, so clients that knew the old address reconnect.
+ */
+internal class NodePorts private constructor(
+    val host: String,
+    val brokerPort: Int,
+    val controllerPort: Int,
+    prebound: Map<String, ServerSocketChannel>,
+) : ServerSocketFactory {
+    private val unclaimed = HashMap(prebound)
+
+    override fun openServerSocket(
+        listenerName: String,
+        socketAddress: InetSocketAddress,
+        listenBacklogSize: Int,
+        recvBufferSize: Int,
+    ): ServerSocketChannel {
+        synchronized(unclaimed) { unclaimed.remove(listenerName.uppercase()) }?.let { return it }
+        return try {
+            bind(socketAddress, listenBacklogSize, recvBufferSize)
+        } catch (e: SocketException) {
+            throw KafkaException(
+                "Socket server failed to bind to ${socketAddress.hostString}:${socketAddress.port}: ${e.message}.",
+                e,
+            )
+        }
+    }
+
+    /** Releases sockets that no server claimed (a node that never started). */
+    fun releaseUnclaimed() {
+        synchronized(unclaimed) {
+            unclaimed.values.forEach { runCatching { it.close() } }
+            unclaimed.clear()
+        }
+    }
+
+    companion object {
+        /**
+         * Binds the broker and controller listeners of one node on [host]; [brokerPort] 0 picks a
+         * free port. Throws [EmbeddedKafkaStartupException] naming the port when it is taken.
+         */
+        fun bind(
+            host: String,
+            brokerPort: Int,
+        ): NodePorts {
+            val broker = bindOrExplain(host, brokerPort, "broker")
+            val controller =
+                try {
+                    bindOrExplain(host, 0, "controller")
+                } catch (e: EmbeddedKafkaStartupException) {
+                    broker.close()
+                    throw e
+                }
+            return NodePorts(
+                host,
+                broker.socket().localPort,
+                controller.socket().localPort,
+                mapOf(KraftNode.BROKER_LISTENER to broker, KraftNode.CONTROLLER_LISTENER to controller),
+            )
+        }
+
+        private fun bindOrExplain(
+            host: String,
+            port: Int,
+            role: String,
+        ): ServerSocketChannel =
+            try {
+                bind(
+                    InetSocketAddress(host, port),
+                    SocketServerConfigs.SOCKET_LISTEN_BACKLOG_SIZE_DEFAULT,
+                    SocketServerConfigs.SOCKET_RECEIVE_BUFFER_BYTES_DEFAULT,
+                )
+            } catch (e: BindException) {
+                throw EmbeddedKafkaStartupException(
+                    "Cannot listen on $host:$port for the $role listener: the port is already in use (${e.message}). " +
+                        "Stop whatever holds it, choose another port, or leave `ports` empty so free ports are picked.",
+                    e,
+                )
+            } catch (e: IOException) {
+                throw EmbeddedKafkaStartupException("Cannot listen on $host:$port for the $role listener: ${e.message}", e)
+            }
+
+        private fun bind(
+            address: InetSocketAddress,
+            backlog: Int,
+            recvBufferSize: Int,
+        ): ServerSocketChannel {
+            val channel = ServerSocketChannel.open()
+            try {
+                channel.configureBlocking(false)
+                channel.socket().reuseAddress = true
+                if (recvBufferSize != -1) channel.socket().receiveBufferSize = recvBufferSize
+                channel.socket().bind(address, backlog)
+                return channel
+            } catch (e: IOException) {
+                channel.close()
+                throw e
+            }
+        }
+    }
+}
