@@ -114,6 +114,7 @@ public class EmbeddedKafkaConfig private constructor(
         }
     }
 
+    /** Defaults and limits of the configuration. */
     public companion object {
         /** The largest cluster the test kit starts; each broker costs about 40 MiB of heap and a few threads. */
         public const val MAX_BROKERS: Int = 9

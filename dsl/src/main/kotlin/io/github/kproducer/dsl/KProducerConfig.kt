@@ -1,0 +1,201 @@
+package io.github.kproducer.dsl
+
+import io.github.kproducer.dsl.internal.ConfigRules
+import io.github.kproducer.dsl.internal.lambdaSerializer
+import org.apache.kafka.common.security.auth.SecurityProtocol
+import org.apache.kafka.common.serialization.Serializer
+import kotlin.time.Duration
+
+/**
+ * The configuration block of [kafkaProducer]: typed settings for what people set, [property] for the
+ * rest, serializers, and the [KProducerOptions]. Every setting left `null` keeps Kafka's default.
+ *
+ * [build] validates everything at once and fails with one [KProducerConfigException] that names each
+ * problem and its fix, including contradictions Kafka would report late or never.
+ *
+ * Not thread-safe: configure it on one thread, then build.
+ */
+@KProducerDsl
+public class KProducerConfig<K, V> internal constructor(
+    inferredKeySerializer: Serializer<K>?,
+    inferredValueSerializer: Serializer<V>?,
+    private val keyType: String,
+    private val valueType: String,
+) : KProducerOptions<K, V>() {
+    private var keySerializer: Serializer<K>? = inferredKeySerializer
+    private var valueSerializer: Serializer<V>? = inferredValueSerializer
+    private val raw = LinkedHashMap<String, Any>()
+    private val plugin = LinkedHashMap<String, Any>()
+    private var sslConfig: SslConfig? = null
+    private var saslConfig: SaslConfig? = null
+
+    /** `bootstrap.servers`: `host:port` pairs of some brokers, comma-separated; two or more recommended. Required. */
+    public var bootstrapServers: String? = null
+
+    /** `client.id`: the name of this producer in broker logs, metrics and quotas. */
+    public var clientId: String? = null
+
+    /** `acks`: how many replicas must have a record before it counts as sent. Kafka's default is [Acks.ALL]. */
+    public var acks: Acks? = null
+
+    /**
+     * `enable.idempotence`: retries cannot duplicate or reorder records. Needs [Acks.ALL], retries > 0
+     * and at most 5 requests in flight. When not set, Kafka enables it unless another setting conflicts.
+     */
+    public var idempotence: Boolean? = null
+
+    /** `retries`: how often a failed batch is retried within [deliveryTimeout]. Kafka's default is effectively unlimited. */
+    public var retries: Int? = null
+
+    /** `retry.backoff.ms`: the first wait before a retry (Kafka default 100 ms); it grows exponentially up to [retryBackoffMax]. */
+    public var retryBackoff: Duration? = null
+
+    /** `retry.backoff.max.ms`: the longest wait between retries (Kafka default 1 s). */
+    public var retryBackoffMax: Duration? = null
+
+    /**
+     * `delivery.timeout.ms`: the upper bound on reporting a record's success or failure after `send`
+     * returns, retries included (Kafka default 2 min). Must be at least [linger] + [requestTimeout].
+     */
+    public var deliveryTimeout: Duration? = null
+
+    /** `request.timeout.ms`: how long to wait for one broker response (Kafka default 30 s). */
+    public var requestTimeout: Duration? = null
+
+    /**
+     * `max.block.ms`: how long `send` may wait for topic metadata or buffer space (Kafka default 60 s).
+     * A suspending send waits without holding your thread; see [KProducer.send].
+     */
+    public var maxBlock: Duration? = null
+
+    /** `linger.ms`: how long a batch waits for more records before it is sent (Kafka default 5 ms). */
+    public var linger: Duration? = null
+
+    /** `batch.size`: the bytes of one partition batch (Kafka default 16384). */
+    public var batchSize: Int? = null
+
+    /** `buffer.memory`: the bytes of records waiting to be sent, all partitions together (Kafka default 32 MiB). */
+    public var bufferMemory: Long? = null
+
+    /** `compression.type`: the codec of record batches (Kafka default [Compression.NONE]). */
+    public var compression: Compression? = null
+
+    /** The level of [compression] (`compression.gzip.level`, `.lz4.level` or `.zstd.level`); see [Compression.levels]. */
+    public var compressionLevel: Int? = null
+
+    /** `max.in.flight.requests.per.connection`: unacknowledged requests per broker (Kafka default 5; at most 5 with idempotence). */
+    public var maxInFlight: Int? = null
+
+    /** `max.request.size`: the largest request, and so the largest record, in bytes (Kafka default 1 MiB). */
+    public var maxRequestSize: Int? = null
+
+    /** `transactional.id`: enables transactions; needs idempotence. */
+    public var transactionalId: String? = null
+
+    /** `transaction.timeout.ms`: how long a transaction may stay open before the coordinator aborts it (Kafka default 1 min). */
+    public var transactionTimeout: Duration? = null
+
+    /** `security.protocol`: `PLAINTEXT` (Kafka's default), `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`. Required when [sasl] is set. */
+    public var securityProtocol: SecurityProtocol? = null
+
+    /** Sets [bootstrapServers] from several `host:port` values. */
+    public fun bootstrapServers(vararg servers: String) {
+        bootstrapServers = servers.joinToString(",")
+    }
+
+    /** Configures TLS: trust store, and key store for client authentication. */
+    public fun ssl(configure: SslConfig.() -> Unit) {
+        sslConfig = (sslConfig ?: SslConfig()).apply(configure)
+    }
+
+    /** Configures SASL authentication with a user name and password. */
+    public fun sasl(configure: SaslConfig.() -> Unit) {
+        saslConfig = (saslConfig ?: SaslConfig()).apply(configure)
+    }
+
+    /**
+     * Sets a producer property by its Kafka name, for settings without a typed property here. The key
+     * must be a producer setting Kafka knows (a typo fails [build] with the closest known key); a
+     * setting that has a typed property must be set through it.
+     */
+    public fun property(
+        key: String,
+        value: Any,
+    ) {
+        raw[key] = value
+    }
+
+    /**
+     * Sets a property that is not a producer setting but is read by a plugin you configured (your
+     * serializer, partitioner or interceptor receives it in `configure`). Not checked; a value whose
+     * key looks secret is masked by `toString()`.
+     */
+    public fun pluginProperty(
+        key: String,
+        value: Any,
+    ) {
+        plugin[key] = value
+    }
+
+    /** Sets the key serializer; required when the key type has no built-in serializer. */
+    public fun keySerializer(serializer: Serializer<K>) {
+        keySerializer = serializer
+    }
+
+    /** Sets the key serializer as a lambda from topic and key to bytes; its failures become `SerializationException`. */
+    public fun keySerializer(serialize: (topic: String, key: K) -> ByteArray?) {
+        keySerializer = lambdaSerializer("key", serialize)
+    }
+
+    /** Sets the value serializer; required when the value type has no built-in serializer. */
+    public fun valueSerializer(serializer: Serializer<V>) {
+        valueSerializer = serializer
+    }
+
+    /** Sets the value serializer as a lambda from topic and value to bytes; its failures become `SerializationException`. */
+    public fun valueSerializer(serialize: (topic: String, value: V) -> ByteArray?) {
+        valueSerializer = lambdaSerializer("value", serialize)
+    }
+
+    /**
+     * Validates every setting and returns the immutable settings.
+     *
+     * @throws KProducerConfigException listing every problem, each with its fix.
+     */
+    public fun build(): KProducerSettings<K, V> {
+        val typed = typedProperties()
+        val resolved = ConfigRules.resolve(typed, raw, plugin, sslConfig, saslConfig, securityProtocol)
+        val problems =
+            buildList {
+                if (keySerializer == null) add(ConfigRules.missingSerializer("key", keyType))
+                if (valueSerializer == null) add(ConfigRules.missingSerializer("value", valueType))
+                addAll(resolved.problems)
+                addAll(optionProblems())
+            }
+        if (problems.isNotEmpty()) throw KProducerConfigException(problems)
+        return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, errorHandler, closeTimeout, resolved.lanes)
+    }
+
+    private fun typedProperties(): Map<String, Any?> =
+        linkedMapOf(
+            "bootstrap.servers" to bootstrapServers,
+            "client.id" to clientId,
+            "acks" to acks,
+            "enable.idempotence" to idempotence,
+            "retries" to retries,
+            "retry.backoff.ms" to retryBackoff,
+            "retry.backoff.max.ms" to retryBackoffMax,
+            "delivery.timeout.ms" to deliveryTimeout,
+            "request.timeout.ms" to requestTimeout,
+            "max.block.ms" to maxBlock,
+            "linger.ms" to linger,
+            "batch.size" to batchSize,
+            "buffer.memory" to bufferMemory,
+            "compression.type" to compression,
+            ConfigRules.COMPRESSION_LEVEL to compressionLevel,
+            "max.in.flight.requests.per.connection" to maxInFlight,
+            "max.request.size" to maxRequestSize,
+            "transactional.id" to transactionalId,
+            "transaction.timeout.ms" to transactionTimeout,
+        )
+}

@@ -1,0 +1,37 @@
+package io.github.kproducer.dsl
+
+import io.github.kproducer.dsl.internal.LaneTuning
+import io.github.kproducer.dsl.internal.Secrets
+import org.apache.kafka.clients.producer.ProducerConfig
+import org.apache.kafka.common.serialization.Serializer
+import kotlin.time.Duration
+
+/**
+ * The validated, immutable result of a [KProducerConfig]: the Kafka properties a producer is created
+ * with, its serializers and its [KProducerOptions]. One settings value can create many producers.
+ *
+ * `toString()` lists the properties with every password, key and JAAS configuration shown as
+ * `[hidden]`.
+ */
+public class KProducerSettings<K, V> internal constructor(
+    /**
+     * The producer properties by their Kafka names. Secrets are Kafka `Password` values; settings not
+     * listed keep Kafka's defaults, except `enable.idempotence`, which is always stated.
+     */
+    public val properties: Map<String, Any>,
+    /** The key serializer. */
+    public val keySerializer: Serializer<K>,
+    /** The value serializer. */
+    public val valueSerializer: Serializer<V>,
+    internal val errorHandler: SendErrorHandler<K, V>,
+    /** How long `close()` without an argument waits. */
+    public val closeTimeout: Duration,
+    internal val laneTuning: LaneTuning,
+) {
+    /** The `bootstrap.servers` value. */
+    public val bootstrapServers: String get() = properties.getValue(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG).toString()
+
+    override fun toString(): String =
+        "KProducerSettings(" + Secrets.masked(properties).entries.joinToString { "${it.key}=${it.value}" } +
+            ", keySerializer=${keySerializer.javaClass.simpleName}, valueSerializer=${valueSerializer.javaClass.simpleName})"
+}

@@ -1,0 +1,83 @@
+@file:JvmName("KafkaProducers")
+
+package io.github.kproducer.dsl
+
+import io.github.kproducer.dsl.internal.BuiltInSerializers
+import io.github.kproducer.dsl.internal.DefaultKProducer
+import io.github.kproducer.dsl.internal.LaneTuning
+import org.apache.kafka.clients.producer.KafkaProducer
+import org.apache.kafka.clients.producer.Producer
+import org.apache.kafka.common.serialization.Serializer
+import kotlin.reflect.typeOf
+
+/**
+ * Builds a [KProducer] from a typed, validated configuration block:
+ * ```
+ * val producer = kafkaProducer<String, String> {
+ *     bootstrapServers = "broker1:9092,broker2:9092"
+ *     acks = Acks.ALL
+ *     linger = 10.milliseconds
+ * }
+ * ```
+ * Serializers for String, ByteArray, Int, Long, Short, Double, Float, UUID, ByteBuffer and Bytes are
+ * inferred from [K] and [V]; other types need `keySerializer(...)` / `valueSerializer(...)`.
+ *
+ * @throws KProducerConfigException listing every problem of the configuration at once.
+ */
+public inline fun <reified K, reified V> kafkaProducer(configure: KProducerConfig<K, V>.() -> Unit): KProducer<K, V> =
+    KProducer(kafkaProducerSettings(configure))
+
+/**
+ * Validates a configuration block like [kafkaProducer] does and returns the settings without creating
+ * a producer, to inspect them or to create several producers with [KProducer].
+ *
+ * @throws KProducerConfigException listing every problem of the configuration at once.
+ */
+public inline fun <reified K, reified V> kafkaProducerSettings(configure: KProducerConfig<K, V>.() -> Unit): KProducerSettings<K, V> =
+    newConfig<K, V>(K::class.java, V::class.java, typeOf<K>().toString(), typeOf<V>().toString()).apply(configure).build()
+
+/**
+ * Creates a producer (a new Kafka client) from validated [settings].
+ *
+ * @throws org.apache.kafka.common.KafkaException when the Kafka client cannot be created (for example
+ *   a trust store that cannot be read).
+ */
+public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> {
+    val client = KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer)
+    return DefaultKProducer(client, settings.errorHandler, settings.closeTimeout, settings.bootstrapServers, settings.laneTuning)
+}
+
+/**
+ * Wraps an existing Kafka [producer] (a `KafkaProducer`, Kafka's `MockProducer`, the test kit's mock...)
+ * in a [KProducer], with [configure] setting how failures of fire-and-forget sends are handled.
+ * The [KProducer] takes ownership: closing it closes [producer].
+ */
+public fun <K, V> kafkaProducer(
+    producer: Producer<K, V>,
+    configure: KProducerOptions<K, V>.() -> Unit = {},
+): KProducer<K, V> = producer.asKProducer(configure)
+
+/** Wraps this producer in a [KProducer]; see [kafkaProducer]. */
+public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.() -> Unit = {}): KProducer<K, V> {
+    val options = KProducerOptions<K, V>().apply(configure)
+    val problems = options.optionProblems()
+    if (problems.isNotEmpty()) throw KProducerConfigException(problems)
+    return DefaultKProducer(this, options.errorHandler, options.closeTimeout, null, LaneTuning.DEFAULT)
+}
+
+/** Creates a configuration builder with serializers inferred from the key and value classes. */
+@PublishedApi
+internal fun <K, V> newConfig(
+    keyClass: Class<*>,
+    valueClass: Class<*>,
+    keyType: String,
+    valueType: String,
+): KProducerConfig<K, V> = KProducerConfig(BuiltInSerializers.forClass(keyClass), BuiltInSerializers.forClass(valueClass), keyType, valueType)
+
+/** Creates a configuration builder with the given serializers. */
+internal fun <K, V> newConfig(
+    keySerializer: Serializer<K>,
+    valueSerializer: Serializer<V>,
+    keyType: String,
+    valueType: String,
+): KProducerConfig<K, V> = KProducerConfig(keySerializer, valueSerializer, keyType, valueType)

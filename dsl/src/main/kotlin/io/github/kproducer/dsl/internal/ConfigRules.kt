@@ -1,0 +1,362 @@
+package io.github.kproducer.dsl.internal
+
+import io.github.kproducer.dsl.Acks
+import io.github.kproducer.dsl.Compression
+import io.github.kproducer.dsl.SaslConfig
+import io.github.kproducer.dsl.SslConfig
+import org.apache.kafka.clients.CommonClientConfigs
+import org.apache.kafka.clients.producer.ProducerConfig
+import org.apache.kafka.common.config.ConfigDef
+import org.apache.kafka.common.config.ConfigException
+import org.apache.kafka.common.config.types.Password
+import org.apache.kafka.common.security.auth.SecurityProtocol
+import org.apache.kafka.common.serialization.ByteArraySerializer
+import kotlin.time.Duration
+
+/**
+ * Turns the typed settings, raw properties and security blocks into the producer's properties,
+ * and finds every problem with them: Kafka's own type and range checks, and the contradictions
+ * Kafka reports late (at the first send) or never (by silently changing a setting).
+ */
+internal object ConfigRules {
+    /** Placeholder key of the typed compression level; the real key depends on the codec. */
+    const val COMPRESSION_LEVEL = "compression.level"
+
+    /** DSL names of the typed settings, by Kafka key, for messages. */
+    private val typedNames =
+        mapOf(
+            "bootstrap.servers" to "bootstrapServers",
+            "client.id" to "clientId",
+            "acks" to "acks",
+            "enable.idempotence" to "idempotence",
+            "retries" to "retries",
+            "retry.backoff.ms" to "retryBackoff",
+            "retry.backoff.max.ms" to "retryBackoffMax",
+            "delivery.timeout.ms" to "deliveryTimeout",
+            "request.timeout.ms" to "requestTimeout",
+            "max.block.ms" to "maxBlock",
+            "linger.ms" to "linger",
+            "batch.size" to "batchSize",
+            "buffer.memory" to "bufferMemory",
+            "compression.type" to "compression",
+            COMPRESSION_LEVEL to "compressionLevel",
+            "max.in.flight.requests.per.connection" to "maxInFlight",
+            "max.request.size" to "maxRequestSize",
+            "transactional.id" to "transactionalId",
+            "transaction.timeout.ms" to "transactionTimeout",
+            "security.protocol" to "securityProtocol",
+        )
+
+    private val knownKeys: Set<String> by lazy { ProducerConfig.configNames() }
+    private val keyTypes: Map<String, ConfigDef.Type> by lazy { ProducerConfig.configDef().configKeys().mapValues { it.value.type } }
+
+    class Resolved(
+        val properties: Map<String, Any>,
+        val problems: List<String>,
+        /** How the send path judges blocking; see [TopicLanes]. */
+        val lanes: LaneTuning,
+    )
+
+    fun missingSerializer(
+        role: String,
+        type: String,
+    ): String =
+        "no ${role}Serializer for $role type $type: Kafka has built-in serializers for ${BuiltInSerializers.supported}; " +
+            "set ${role}Serializer(...) (a Serializer or a lambda `{ topic, $role -> bytes }`)"
+
+    fun resolve(
+        typed: Map<String, Any?>,
+        raw: Map<String, Any>,
+        plugin: Map<String, Any>,
+        ssl: SslConfig?,
+        sasl: SaslConfig?,
+        protocol: SecurityProtocol?,
+    ): Resolved {
+        val problems = mutableListOf<String>()
+        val properties = LinkedHashMap<String, Any>()
+        val explicit = HashSet<String>()
+
+        // 1. Typed settings, converted to Kafka's units.
+        val compression = typed["compression.type"] as Compression?
+        for ((key, value) in typed) {
+            if (value == null) continue
+            val name = typedNames.getValue(key)
+            when (value) {
+                is Duration -> {
+                    when {
+                        value.isNegative() -> {
+                            problems += "$name must not be negative, was $value"
+                        }
+
+                        keyTypes[key] == ConfigDef.Type.INT && value.inWholeMilliseconds > Int.MAX_VALUE -> {
+                            problems += "$name must be at most ${Int.MAX_VALUE}ms (about 24 days), was $value"
+                        }
+
+                        keyTypes[key] == ConfigDef.Type.INT -> {
+                            properties[key] = value.inWholeMilliseconds.toInt()
+                        }
+
+                        else -> {
+                            properties[key] = value.inWholeMilliseconds
+                        }
+                    }
+                }
+
+                is Int, is Long -> {
+                    if (value.toLong() < minimum(key)) {
+                        problems += "$name must be at least ${minimum(key)}, was $value"
+                    } else if (key != COMPRESSION_LEVEL) {
+                        properties[key] = value
+                    }
+                }
+
+                is Acks -> {
+                    properties[key] = value.kafkaValue
+                }
+
+                is Compression -> {
+                    properties[key] = value.kafkaValue
+                }
+
+                else -> {
+                    properties[key] = value
+                }
+            }
+            explicit += key
+        }
+        val bootstrap = typed["bootstrap.servers"] as String?
+        if (bootstrap != null && bootstrap.isBlank()) properties.remove("bootstrap.servers")
+
+        // 2. Compression level: the key depends on the codec.
+        val level = typed[COMPRESSION_LEVEL] as Int?
+        if (level != null) {
+            val range = compression?.levels
+            when {
+                compression == null || range == null -> {
+                    problems += "compressionLevel $level needs a compression with levels (GZIP 1..9, LZ4 1..17, ZSTD -131072..22); " +
+                        "compression is ${compression ?: "not set"}"
+                }
+
+                level !in range -> {
+                    problems += "compressionLevel for $compression must be in $range, was $level"
+                }
+
+                else -> {
+                    properties["compression.${compression.kafkaValue}.level"] = level
+                }
+            }
+        }
+
+        // 3. Raw properties: known keys only, never twice.
+        for ((key, value) in raw) {
+            when {
+                key in explicit -> {
+                    problems += "'$key' is set twice: by ${typedNames[key]} and by property(\"$key\", ...); keep one"
+                }
+
+                key !in knownKeys && !key.startsWith(CommonClientConfigs.METRICS_CONTEXT_PREFIX) -> {
+                    problems += "unknown producer property '$key'" +
+                        (closestKey(key, knownKeys)?.let { "; did you mean '$it'?" } ?: "") +
+                        " (a setting read by your own plugin goes in pluginProperty(\"$key\", ...))"
+                }
+
+                else -> {
+                    properties[key] = Secrets.protect(key, value)
+                    explicit += key
+                }
+            }
+        }
+
+        // 4. Security blocks; a protocol given as a raw property counts too.
+        val rawProtocol = (properties["security.protocol"] as? String)?.let { runCatching { SecurityProtocol.forName(it) }.getOrNull() }
+        SecurityRules.apply(ssl, sasl, protocol ?: rawProtocol, properties, explicit, problems)
+
+        // 5. Plugin properties: unchecked, but not a producer setting in disguise.
+        for ((key, value) in plugin) {
+            if (key in knownKeys) {
+                problems += "'$key' is a producer setting: set it with its typed property or property(\"$key\", ...), not pluginProperty"
+            } else {
+                properties[key] = value
+            }
+        }
+
+        // 6. Bootstrap servers: required, host:port each.
+        val servers = properties["bootstrap.servers"]?.toString()
+        if (servers == null) {
+            problems += "bootstrapServers is not set: set bootstrapServers = \"host1:9092,host2:9092\" (two or more brokers recommended)"
+        } else {
+            servers.split(',').map { it.trim() }.filter { !Regex("^[^:\\s]+:\\d{1,5}$").matches(it) }.forEach {
+                problems += "bootstrapServers entry '$it' is not host:port"
+            }
+        }
+
+        // 7. Kafka's own checks of types and ranges, then the contradictions between settings.
+        val parsed =
+            try {
+                // Kafka requires these three; the first is reported above, the serializers are instances.
+                val forParsing =
+                    HashMap<String, Any>(properties).apply {
+                        putIfAbsent("bootstrap.servers", "placeholder:9092")
+                        putIfAbsent("key.serializer", ByteArraySerializer::class.java)
+                        putIfAbsent("value.serializer", ByteArraySerializer::class.java)
+                    }
+                ProducerConfig.configDef().parse(forParsing)
+            } catch (e: ConfigException) {
+                problems += "Kafka rejects a value: ${e.message}"
+                null
+            }
+        if (parsed != null) contradictions(parsed, explicit, problems, properties)
+
+        return Resolved(properties, problems, parsed?.let(LaneTuning::of) ?: LaneTuning.DEFAULT)
+    }
+
+    private fun minimum(key: String): Long =
+        when (key) {
+            "max.in.flight.requests.per.connection" -> 1
+            COMPRESSION_LEVEL -> Long.MIN_VALUE
+            else -> 0
+        }
+
+    private fun contradictions(
+        parsed: Map<String, Any?>,
+        explicit: Set<String>,
+        problems: MutableList<String>,
+        properties: MutableMap<String, Any>,
+    ) {
+        val acks = parsed["acks"].toString()
+        val retries = (parsed["retries"] as Number).toInt()
+        val maxInFlight = (parsed["max.in.flight.requests.per.connection"] as Number).toInt()
+        val transactional = parsed["transactional.id"] != null
+        val idempotenceSet = "enable.idempotence" in explicit
+        val idempotence = parsed["enable.idempotence"] as Boolean
+        val acksAll = acks == "all" || acks == "-1"
+
+        if (transactional && idempotenceSet && !idempotence) {
+            problems += "transactionalId needs idempotence, but idempotence = false; remove idempotence = false"
+        }
+        if ((idempotenceSet && idempotence) || transactional) {
+            val why = if (transactional) "transactionalId (which needs idempotence)" else "idempotence = true"
+            if (!acksAll) problems += "$why needs acks = Acks.ALL, but acks is ${Acks.entries.firstOrNull { it.kafkaValue == acks } ?: acks}"
+            if (maxInFlight > 5) problems += "$why allows at most 5 requests in flight, but maxInFlight is $maxInFlight"
+            if (retries == 0) problems += "$why needs retries > 0, but retries is 0"
+        }
+        // Kafka silently turns idempotence off when an unset idempotence meets a conflicting setting;
+        // say what the producer will do instead.
+        if (!idempotenceSet) properties["enable.idempotence"] = transactional || (acksAll && maxInFlight <= 5 && retries != 0)
+
+        val delivery = (parsed["delivery.timeout.ms"] as Number).toLong()
+        val linger = (parsed["linger.ms"] as Number).toLong()
+        val request = (parsed["request.timeout.ms"] as Number).toLong()
+        if (delivery < linger + request) {
+            val source = if ("delivery.timeout.ms" in explicit) "" else " (Kafka's default)"
+            problems += "deliveryTimeout ${delivery}ms$source must be at least linger + requestTimeout = ${linger + request}ms; " +
+                "raise deliveryTimeout or lower linger/requestTimeout"
+        }
+        val bufferMemory = (parsed["buffer.memory"] as Number).toLong()
+        val batchSize = (parsed["batch.size"] as Number).toLong()
+        val maxRequestSize = (parsed["max.request.size"] as Number).toLong()
+        if (batchSize > bufferMemory) problems += "batchSize $batchSize exceeds bufferMemory $bufferMemory; one batch must fit in the buffer"
+        if (maxRequestSize > bufferMemory) {
+            problems += "maxRequestSize $maxRequestSize exceeds bufferMemory $bufferMemory; a record that large could never be buffered"
+        }
+        if (parsed["transaction.timeout.ms"] != null && "transaction.timeout.ms" in explicit && !transactional) {
+            problems += "transactionTimeout has no effect without transactionalId; set transactionalId or remove transactionTimeout"
+        }
+    }
+}
+
+/** The `ssl { }` and `sasl { }` blocks and the security protocol. */
+private object SecurityRules {
+    fun apply(
+        ssl: SslConfig?,
+        sasl: SaslConfig?,
+        protocol: SecurityProtocol?,
+        properties: MutableMap<String, Any>,
+        explicit: MutableSet<String>,
+        problems: MutableList<String>,
+    ) {
+        val effective =
+            protocol ?: when {
+                sasl != null -> {
+                    problems += "sasl { } needs securityProtocol: set SecurityProtocol.SASL_SSL (or SASL_PLAINTEXT for a local test cluster)"
+                    null
+                }
+
+                ssl != null -> {
+                    SecurityProtocol.SSL
+                }
+
+                else -> {
+                    null
+                }
+            }
+        if (effective != null) set(properties, explicit, problems, "security.protocol", effective.name, "securityProtocol")
+        if (ssl != null) {
+            if (effective == SecurityProtocol.PLAINTEXT || effective == SecurityProtocol.SASL_PLAINTEXT) {
+                problems += "ssl { } has no effect with securityProtocol $effective; use SSL or SASL_SSL"
+            }
+            sslProperties(ssl, problems).forEach { (k, v) -> set(properties, explicit, problems, k, v, "ssl { }") }
+        }
+        if (sasl != null) {
+            if (effective == SecurityProtocol.PLAINTEXT || effective == SecurityProtocol.SSL) {
+                problems += "sasl { } has no effect with securityProtocol $effective; use SASL_SSL or SASL_PLAINTEXT"
+            }
+            saslProperties(sasl, problems).forEach { (k, v) -> set(properties, explicit, problems, k, v, "sasl { }") }
+        } else if (effective == SecurityProtocol.SASL_SSL || effective == SecurityProtocol.SASL_PLAINTEXT) {
+            if ("sasl.jaas.config" !in properties) {
+                problems += "securityProtocol $effective needs credentials: add sasl { mechanism = ...; username = ...; password = ... }"
+            }
+        }
+    }
+
+    private fun set(
+        properties: MutableMap<String, Any>,
+        explicit: MutableSet<String>,
+        problems: MutableList<String>,
+        key: String,
+        value: Any,
+        source: String,
+    ) {
+        if (key in explicit && properties[key] != value) {
+            problems += "'$key' is set twice: by $source and by property(\"$key\", ...); keep one"
+            return
+        }
+        properties[key] = value
+        explicit += key
+    }
+
+    private fun sslProperties(
+        ssl: SslConfig,
+        problems: MutableList<String>,
+    ): Map<String, Any> =
+        buildMap {
+            ssl.truststoreLocation?.let { put("ssl.truststore.location", it) }
+            ssl.truststorePassword?.let { put("ssl.truststore.password", Password(it)) }
+            ssl.truststoreType?.let { put("ssl.truststore.type", it) }
+            ssl.keystoreLocation?.let { put("ssl.keystore.location", it) }
+            ssl.keystorePassword?.let { put("ssl.keystore.password", Password(it)) }
+            ssl.keyPassword?.let { put("ssl.key.password", Password(it)) }
+            ssl.keystoreType?.let { put("ssl.keystore.type", it) }
+            ssl.verifyHostname?.let { put("ssl.endpoint.identification.algorithm", if (it) "https" else "") }
+            if (ssl.keystoreLocation != null && ssl.keystorePassword == null) {
+                problems += "ssl { keystoreLocation } needs keystorePassword"
+            }
+        }
+
+    private fun saslProperties(
+        sasl: SaslConfig,
+        problems: MutableList<String>,
+    ): Map<String, Any> {
+        val mechanism = sasl.mechanism
+        val username = sasl.username
+        val password = sasl.password
+        if (mechanism == null) problems += "sasl { } needs mechanism (SaslMechanism.SCRAM_SHA_512, SCRAM_SHA_256 or PLAIN)"
+        if (username.isNullOrEmpty()) problems += "sasl { } needs username"
+        if (password.isNullOrEmpty()) problems += "sasl { } needs password"
+        if (mechanism == null || username.isNullOrEmpty() || password.isNullOrEmpty()) return emptyMap()
+        val jaas = "${mechanism.loginModule} required username=\"${escape(username)}\" password=\"${escape(password)}\";"
+        return mapOf("sasl.mechanism" to mechanism.kafkaValue, "sasl.jaas.config" to Password(jaas))
+    }
+
+    private fun escape(value: String): String = value.replace("\\", "\\\\").replace("\"", "\\\"")
+}

@@ -1,0 +1,64 @@
+package io.github.kproducer.dsl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.kproducer.testkit.EmbeddedKafka;
+import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
+import io.github.kproducer.testkit.KafkaClusterReads;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class KProducerJavaTest {
+
+    @RegisterExtension
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.setAutoCreateTopics(false));
+
+    @Test
+    void javaBuilderSendsAsynchronouslyAndFlushes(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("java-orders", 3);
+        try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
+                .bootstrapServers(kafka.getBootstrapServers())
+                .reliable()
+                .linger(Duration.ofMillis(20))
+                .build()) {
+            RecordMetadata metadata = producer.sendAsync("java-orders", "order-1", "paid").get();
+            assertEquals("java-orders", metadata.topic());
+            producer.offer("java-orders", "order-2", "shipped");
+            producer.flushAsync().get();
+        }
+        assertEquals(2, KafkaClusterReads.readStrings(kafka, "java-orders", 2, Duration.ofSeconds(30)).size());
+    }
+
+    @Test
+    void javaBuilderValidatesLikeTheKotlinBlock() {
+        KProducerConfigException error = assertThrows(KProducerConfigException.class, () ->
+                KProducer.builder(new StringSerializer(), new StringSerializer())
+                        .acks(Acks.LEADER)
+                        .idempotence(true)
+                        .property("lingr.ms", 5)
+                        .build());
+        assertTrue(error.getMessage().contains("bootstrapServers is not set"));
+        assertTrue(error.getMessage().contains("did you mean 'linger.ms'?"));
+        assertTrue(error.getMessage().contains("idempotence = true needs acks = Acks.ALL"));
+    }
+
+    @Test
+    void javaSeesTheSameErrorsAsTheFutureCause(EmbeddedKafka kafka) {
+        try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
+                .bootstrapServers(kafka.getBootstrapServers())
+                .maxBlock(Duration.ofMillis(500))
+                .build()) {
+            ExecutionException error = assertThrows(ExecutionException.class,
+                    () -> producer.sendAsync("java-missing", "k", "v").get());
+            assertTrue(error.getCause() instanceof TimeoutException);
+            assertTrue(SendErrors.isRetriable(error));
+        }
+    }
+}

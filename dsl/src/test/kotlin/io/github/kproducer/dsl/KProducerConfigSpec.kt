@@ -1,0 +1,273 @@
+package io.github.kproducer.dsl
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContain
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.maps.shouldContain
+import io.kotest.matchers.maps.shouldNotContainKey
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
+import io.kotest.matchers.types.shouldBeInstanceOf
+import org.apache.kafka.clients.producer.KafkaProducer
+import org.apache.kafka.common.config.ConfigException
+import org.apache.kafka.common.config.types.Password
+import org.apache.kafka.common.security.auth.SecurityProtocol
+import org.apache.kafka.common.serialization.ByteArraySerializer
+import org.apache.kafka.common.serialization.ByteBufferSerializer
+import org.apache.kafka.common.serialization.BytesSerializer
+import org.apache.kafka.common.serialization.DoubleSerializer
+import org.apache.kafka.common.serialization.FloatSerializer
+import org.apache.kafka.common.serialization.IntegerSerializer
+import org.apache.kafka.common.serialization.LongSerializer
+import org.apache.kafka.common.serialization.ShortSerializer
+import org.apache.kafka.common.serialization.StringSerializer
+import org.apache.kafka.common.serialization.UUIDSerializer
+import org.apache.kafka.common.utils.Bytes
+import java.nio.ByteBuffer
+import java.util.UUID
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+
+private data class Order(
+    val id: String,
+)
+
+class KProducerConfigSpec :
+    FunSpec({
+        test("serializers are inferred from the key and value types for Kafka's built-in types") {
+            fun <T> check(
+                settings: KProducerSettings<T, T>,
+                expected: Class<*>,
+            ) {
+                settings.keySerializer.javaClass shouldBe expected
+                settings.valueSerializer.javaClass shouldBe expected
+            }
+            check(kafkaProducerSettings<String, String> { bootstrapServers = "b:9092" }, StringSerializer::class.java)
+            check(kafkaProducerSettings<ByteArray, ByteArray> { bootstrapServers = "b:9092" }, ByteArraySerializer::class.java)
+            check(kafkaProducerSettings<Int, Int> { bootstrapServers = "b:9092" }, IntegerSerializer::class.java)
+            check(kafkaProducerSettings<Long, Long> { bootstrapServers = "b:9092" }, LongSerializer::class.java)
+            check(kafkaProducerSettings<Short, Short> { bootstrapServers = "b:9092" }, ShortSerializer::class.java)
+            check(kafkaProducerSettings<Double, Double> { bootstrapServers = "b:9092" }, DoubleSerializer::class.java)
+            check(kafkaProducerSettings<Float, Float> { bootstrapServers = "b:9092" }, FloatSerializer::class.java)
+            check(kafkaProducerSettings<UUID, UUID> { bootstrapServers = "b:9092" }, UUIDSerializer::class.java)
+            check(kafkaProducerSettings<ByteBuffer, ByteBuffer> { bootstrapServers = "b:9092" }, ByteBufferSerializer::class.java)
+            check(kafkaProducerSettings<Bytes, Bytes> { bootstrapServers = "b:9092" }, BytesSerializer::class.java)
+            check(kafkaProducerSettings<String?, String?> { bootstrapServers = "b:9092" }, StringSerializer::class.java)
+        }
+
+        test("a type without a built-in serializer needs one, and the error says which and how") {
+            val error = shouldThrow<KProducerConfigException> { kafkaProducerSettings<String, Order> { bootstrapServers = "b:9092" } }
+            error.problems shouldHaveSize 1
+            error.message shouldContain "no valueSerializer for value type io.github.kproducer.dsl.Order"
+            error.message shouldContain "set valueSerializer(...)"
+
+            val settings =
+                kafkaProducerSettings<String, Order> {
+                    bootstrapServers = "b:9092"
+                    valueSerializer { _, order -> order.id.toByteArray() }
+                }
+            String(settings.valueSerializer.serialize("t", Order("o-1"))) shouldBe "o-1"
+            settings.valueSerializer.serialize("t", null) shouldBe null
+        }
+
+        test("every problem of a configuration is reported at once, each with its fix") {
+            val error =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        acks = Acks.LEADER
+                        idempotence = true
+                        maxInFlight = 6
+                        linger = (-1).milliseconds
+                        batchSize = -5
+                        property("lingr.ms", 10)
+                        property("some.thing.unheard.of", 1)
+                    }
+                }
+            val message = error.message!!
+            message shouldContain "bootstrapServers is not set"
+            message shouldContain "idempotence = true needs acks = Acks.ALL, but acks is LEADER"
+            message shouldContain "idempotence = true allows at most 5 requests in flight, but maxInFlight is 6"
+            message shouldContain "linger must not be negative, was -1ms"
+            message shouldContain "batchSize must be at least 0, was -5"
+            message shouldContain "unknown producer property 'lingr.ms'; did you mean 'linger.ms'?"
+            message shouldContain "unknown producer property 'some.thing.unheard.of' (a setting read by your own plugin goes in pluginProperty"
+            error.problems shouldHaveSize 7
+            error.shouldBeInstanceOf<ConfigException>()
+        }
+
+        test("a transactional id contradicts disabled idempotence and acks other than all") {
+            val error =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        bootstrapServers = "b:9092"
+                        transactionalId = "payments-1"
+                        idempotence = false
+                        acks = Acks.LEADER
+                        retries = 0
+                    }
+                }
+            error.problems shouldContain "transactionalId needs idempotence, but idempotence = false; remove idempotence = false"
+            error.problems shouldContain "transactionalId (which needs idempotence) needs acks = Acks.ALL, but acks is LEADER"
+            error.problems shouldContain "transactionalId (which needs idempotence) needs retries > 0, but retries is 0"
+        }
+
+        test("a delivery timeout shorter than linger plus request timeout is refused, also when it is Kafka's default") {
+            shouldThrow<KProducerConfigException> {
+                kafkaProducerSettings<String, String> {
+                    bootstrapServers = "b:9092"
+                    deliveryTimeout = 10.seconds
+                    linger = 1.seconds
+                    requestTimeout = 30.seconds
+                }
+            }.problems.single() shouldContain "deliveryTimeout 10000ms must be at least linger + requestTimeout = 31000ms"
+
+            shouldThrow<KProducerConfigException> {
+                kafkaProducerSettings<String, String> {
+                    bootstrapServers = "b:9092"
+                    requestTimeout = 2.5.minutesAsDuration()
+                }
+            }.problems.single() shouldContain "(Kafka's default) must be at least linger + requestTimeout"
+        }
+
+        test("a setting given both typed and raw is refused, and Kafka's own value checks apply to raw properties") {
+            val error =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        bootstrapServers = "b:9092"
+                        acks = Acks.ALL
+                        property("acks", "1")
+                    }
+                }
+            error.problems.single() shouldContain "'acks' is set twice: by acks and by property(\"acks\", ...)"
+
+            val invalid =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        property("bootstrap.servers", "b:9092")
+                        property("acks", "2")
+                    }
+                }
+            invalid.problems.single() shouldContain "Kafka rejects a value"
+            invalid.problems.single() shouldContain "acks"
+        }
+
+        test("compression levels must belong to the codec") {
+            shouldThrow<KProducerConfigException> {
+                kafkaProducerSettings<String, String> {
+                    bootstrapServers = "b:9092"
+                    compression = Compression.GZIP
+                    compressionLevel = 12
+                }
+            }.problems.single() shouldBe "compressionLevel for GZIP must be in 1..9, was 12"
+            shouldThrow<KProducerConfigException> {
+                kafkaProducerSettings<String, String> {
+                    bootstrapServers = "b:9092"
+                    compressionLevel = 3
+                }
+            }.problems.single() shouldContain "compressionLevel 3 needs a compression with levels"
+            kafkaProducerSettings<String, String> {
+                bootstrapServers = "b:9092"
+                compression = Compression.ZSTD
+                compressionLevel = 19
+            }.properties shouldContain ("compression.zstd.level" to 19)
+        }
+
+        test("SASL needs a protocol and complete credentials") {
+            val error =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        bootstrapServers = "b:9092"
+                        sasl {
+                            mechanism = SaslMechanism.SCRAM_SHA_512
+                            username = "alice"
+                        }
+                    }
+                }
+            error.problems shouldContain "sasl { } needs securityProtocol: set SecurityProtocol.SASL_SSL (or SASL_PLAINTEXT for a local test cluster)"
+            error.problems shouldContain "sasl { } needs password"
+        }
+
+        test("passwords, key material and JAAS configs never appear in toString") {
+            val settings =
+                kafkaProducerSettings<String, String> {
+                    bootstrapServers = "b:9092"
+                    securityProtocol = SecurityProtocol.SASL_SSL
+                    sasl {
+                        mechanism = SaslMechanism.SCRAM_SHA_512
+                        username = "alice"
+                        password = "s3cr3t-sasl"
+                    }
+                    ssl {
+                        truststoreLocation = "/etc/kafka/truststore.jks"
+                        truststorePassword = "s3cr3t-trust"
+                        keystoreLocation = "/etc/kafka/keystore.jks"
+                        keystorePassword = "s3cr3t-keystore"
+                    }
+                    property("ssl.key.password", "s3cr3t-key")
+                    pluginProperty("schema.registry.basic.auth.user.info.password", "s3cr3t-plugin")
+                }
+            val text = settings.toString()
+            listOf("s3cr3t-sasl", "s3cr3t-trust", "s3cr3t-keystore", "s3cr3t-key", "s3cr3t-plugin").forEach { text shouldNotContain it }
+            text shouldContain "sasl.jaas.config=[hidden]"
+            text shouldContain "ssl.truststore.location=/etc/kafka/truststore.jks"
+            val jaas = settings.properties.getValue("sasl.jaas.config") as Password
+            jaas.value() shouldBe "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"s3cr3t-sasl\";"
+            settings.properties shouldContain ("sasl.mechanism" to "SCRAM-SHA-512")
+        }
+
+        test("idempotence is always stated, so that Kafka cannot switch it off silently") {
+            kafkaProducerSettings<String, String> {
+                bootstrapServers = "b:9092"
+                acks = Acks.LEADER
+            }.properties shouldContain ("enable.idempotence" to false)
+            kafkaProducerSettings<String, String> { bootstrapServers = "b:9092" }.properties shouldContain ("enable.idempotence" to true)
+        }
+
+        test("presets are starting points that later settings override") {
+            val reliable =
+                kafkaProducerSettings<String, String> {
+                    reliable()
+                    bootstrapServers = "b:9092"
+                    linger = 1.milliseconds
+                }
+            reliable.properties shouldContain ("acks" to "all")
+            reliable.properties shouldContain ("enable.idempotence" to true)
+            reliable.properties shouldContain ("compression.type" to "lz4")
+            reliable.properties shouldContain ("linger.ms" to 1L)
+
+            val logs =
+                kafkaProducerSettings<String, String> {
+                    highThroughput()
+                    bootstrapServers = "b:9092"
+                }
+            logs.properties shouldContain ("acks" to "1")
+            logs.properties shouldContain ("compression.type" to "zstd")
+            val fast =
+                kafkaProducerSettings<String, String> {
+                    lowLatency()
+                    bootstrapServers = "b:9092"
+                }
+            fast.properties shouldContain ("linger.ms" to 0L)
+            fast.properties shouldNotContainKey "batch.size"
+        }
+
+        test("validated settings are accepted by the Kafka client as they are") {
+            val settings =
+                kafkaProducerSettings<String, String> {
+                    reliable()
+                    bootstrapServers("127.0.0.1:9092", "127.0.0.1:9093")
+                    clientId = "config-spec"
+                    retryBackoff = 50.milliseconds
+                    maxBlock = 2.seconds
+                    bufferMemory = 8L * 1024 * 1024
+                    transactionalId = "tx-1"
+                    transactionTimeout = 30.seconds
+                }
+            settings.bootstrapServers shouldBe "127.0.0.1:9092,127.0.0.1:9093"
+            KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer).close()
+        }
+    })
+
+private fun Double.minutesAsDuration() = (this * 60).seconds

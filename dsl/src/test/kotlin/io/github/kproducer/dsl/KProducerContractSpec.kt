@@ -1,0 +1,209 @@
+package io.github.kproducer.dsl
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotStartWith
+import io.kotest.matchers.string.shouldStartWith
+import io.mockk.every
+import io.mockk.mockk
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.newSingleThreadContext
+import kotlinx.coroutines.supervisorScope
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
+import org.apache.kafka.clients.producer.Callback
+import org.apache.kafka.clients.producer.MockProducer
+import org.apache.kafka.clients.producer.Producer
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.Metric
+import org.apache.kafka.common.MetricName
+import org.apache.kafka.common.TopicPartition
+import org.apache.kafka.common.errors.NotEnoughReplicasException
+import org.apache.kafka.common.errors.TimeoutException
+import org.apache.kafka.common.serialization.StringSerializer
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.Executors
+import kotlin.time.Duration.Companion.seconds
+
+/**
+ * The DSL's own logic against producers that are not a broker: Kafka's MockProducer, and a
+ * producer that completes callbacks on its own "I/O" thread, as the real client does.
+ */
+@OptIn(ExperimentalCoroutinesApi::class, kotlinx.coroutines.DelicateCoroutinesApi::class)
+class KProducerContractSpec :
+    FunSpec({
+        /** A producer whose callbacks run on a thread named like Kafka's I/O thread, with a scripted result. */
+        fun threadedProducer(result: (ProducerRecord<String, String>) -> Pair<RecordMetadata, Exception?>): Producer<String, String> {
+            val io = Executors.newSingleThreadExecutor { Thread(it, "kafka-producer-network-thread | fake").apply { isDaemon = true } }
+            val producer = mockk<Producer<String, String>>(relaxed = true)
+            every { producer.send(any(), any()) } answers {
+                val record = firstArg<ProducerRecord<String, String>>()
+                val callback = secondArg<Callback>()
+                val future = CompletableFuture<RecordMetadata>()
+                io.execute {
+                    val (metadata, exception) = result(record)
+                    callback.onCompletion(metadata, exception)
+                    if (exception == null) future.complete(metadata) else future.completeExceptionally(exception)
+                }
+                future
+            }
+            every { producer.metrics() } returns emptyMap()
+            return producer
+        }
+
+        fun failedMetadata(record: ProducerRecord<*, *>) = RecordMetadata(TopicPartition(record.topic(), -1), -1, -1, -1, -1, -1)
+
+        test("a wrapped MockProducer records what was sent and returns its metadata") {
+            val mock = MockProducer(true, null, StringSerializer(), StringSerializer())
+            mock.asKProducer().use { producer ->
+                producer.send("CustomerCountry", "Biomedical Materials", "USA").topic() shouldBe "CustomerCountry"
+                mock.history().map { it.key() to it.value() } shouldContainExactly listOf("Biomedical Materials" to "USA")
+            }
+            mock.closed() shouldBe true
+        }
+
+        test("a failed send throws Kafka's exception itself, not a wrapper") {
+            val mock = MockProducer(false, null, StringSerializer(), StringSerializer())
+            val producer = mock.asKProducer()
+            val failure = NotEnoughReplicasException("only 1 in sync")
+            supervisorScope {
+                val sending = async { producer.send("payments", "k", "v") }
+                while (mock.history().isEmpty()) delay(5)
+                mock.errorNext(failure)
+                val error = shouldThrow<NotEnoughReplicasException> { sending.await() }
+                // Coroutines' debug mode (on under -ea) may rethrow a copy whose cause is the original.
+                generateSequence<Throwable>(error) { it.cause }.any { it === failure } shouldBe true
+            }
+        }
+
+        test("a failure reported with placeholder metadata is a failure: the exception decides, never the -1 fields") {
+            val producer = threadedProducer { record -> failedMetadata(record) to TimeoutException("Expiring 1 record(s)") }.asKProducer()
+            val error = shouldThrow<TimeoutException> { producer.send("payments", "k", "v") }
+            error.message shouldBe "Expiring 1 record(s)"
+        }
+
+        test("the caller resumes on its own dispatcher, never on the producer's I/O thread") {
+            val producer =
+                threadedProducer { record -> RecordMetadata(TopicPartition(record.topic(), 0), 7, 0, 0, 1, 1) to null }.asKProducer()
+            newSingleThreadContext("caller").use { caller ->
+                withContext(caller) {
+                    producer.send("t", "k", "v").offset() shouldBe 7
+                    Thread.currentThread().name shouldStartWith "caller"
+                }
+            }
+            withContext(Dispatchers.Unconfined) {
+                producer.send("t", "k", "v")
+                Thread.currentThread().name shouldNotBe "kafka-producer-network-thread | fake"
+            }
+        }
+
+        test("dependent stages of sendAsync run off the producer's I/O thread") {
+            val producer =
+                threadedProducer { record -> RecordMetadata(TopicPartition(record.topic(), 0), 1, 0, 0, 1, 1) to null }.asKProducer()
+            val thread = producer.sendAsync("t", "k", "v").thenApply { Thread.currentThread().name }.get()
+            thread shouldNotBe "kafka-producer-network-thread | fake"
+        }
+
+        test("the onError handler runs off the I/O thread, and a handler that throws does not break the producer") {
+            val threads = CompletableDeferred<String>()
+            var calls = 0
+            val producer =
+                threadedProducer { record -> failedMetadata(record) to TimeoutException("expired") }.asKProducer {
+                    onError { _, _ ->
+                        calls++
+                        if (calls == 1) throw IllegalStateException("handler bug")
+                        threads.complete(Thread.currentThread().name)
+                    }
+                }
+            producer.offer("t", "k", "v")
+            producer.offer("t", "k", "v")
+            withTimeout(5.seconds) { threads.await() } shouldNotBe "kafka-producer-network-thread | fake"
+        }
+
+        test("cancelling a send stops the waiting; completing the record later is harmless") {
+            val mock = MockProducer(false, null, StringSerializer(), StringSerializer())
+            val producer = mock.asKProducer()
+            val sending = async { producer.send("t", "k", "v") }
+            while (mock.history().isEmpty()) delay(5)
+            sending.cancel()
+            sending.join()
+            sending.isCancelled shouldBe true
+            mock.completeNext() shouldBe true
+            mock.history().single().value() shouldBe "v"
+        }
+
+        test("a record built without a value is refused, so a forgotten value never becomes a tombstone") {
+            val producer = MockProducer(true, null, StringSerializer(), StringSerializer()).asKProducer()
+            val error = shouldThrow<IllegalArgumentException> { producer.send("t") { key = "k" } }
+            error.message shouldStartWith "The record for topic 't' has no value"
+            producer
+                .send("t") {
+                    key = "k"
+                    value = null
+                }.topic() shouldBe "t"
+        }
+
+        test("a send goes straight to Kafka on the caller's thread only when the topic is known and the buffer has room") {
+            var available = 32.0 * 1024 * 1024
+            val gauge = mockk<Metric> { every { metricValue() } answers { available } }
+            val sendThreads = mutableListOf<String>()
+            val mock = MockProducer(true, null, StringSerializer(), StringSerializer())
+            val producer = mockk<Producer<String, String>>(relaxed = true)
+            every { producer.metrics() } returns mapOf(MetricName("buffer-available-bytes", "producer-metrics", "", emptyMap()) to gauge)
+            every { producer.send(any(), any()) } answers {
+                synchronized(sendThreads) { sendThreads += Thread.currentThread().name }
+                mock.send(firstArg(), secondArg())
+            }
+            val kproducer = producer.asKProducer()
+            newSingleThreadContext("caller").use { caller ->
+                withContext(caller) {
+                    kproducer.send("t", "k", "first") // metadata unknown: handed over in the topic's lane
+                    kproducer.send("t", "k", "second") // known topic, room in the buffer: direct
+                    available = 1024.0 // nearly full: Kafka could block, so the lane again
+                    delay(5) // the gauge is sampled at most once a millisecond
+                    kproducer.send("t", "k", "third")
+                }
+            }
+            sendThreads[0] shouldNotStartWith "caller"
+            sendThreads[1] shouldStartWith "caller"
+            sendThreads[2] shouldNotStartWith "caller"
+            mock.history().map { it.value() } shouldContainExactly listOf("first", "second", "third")
+        }
+
+        test("retriable and fatal failures are told apart, through ExecutionException too") {
+            NotEnoughReplicasException("x").isRetriable shouldBe true
+            TimeoutException("x").isRetriable shouldBe true
+            java.util.concurrent
+                .ExecutionException(TimeoutException("x"))
+                .isRetriable shouldBe true
+            org.apache.kafka.common.errors
+                .RecordTooLargeException("x")
+                .isRetriable shouldBe false
+            org.apache.kafka.common.errors
+                .RecordTooLargeException("x")
+                .isFatal shouldBe false
+            org.apache.kafka.common.errors
+                .ProducerFencedException("x")
+                .isFatal shouldBe true
+            org.apache.kafka.common.errors
+                .SaslAuthenticationException("x")
+                .isFatal shouldBe true
+            org.apache.kafka.common.errors
+                .TopicAuthorizationException("x")
+                .isFatal shouldBe false
+        }
+
+        test("invalid options of a wrapped producer are refused") {
+            val error = shouldThrow<KProducerConfigException> { MockProducer<String, String>().asKProducer { closeTimeout = (-1).seconds } }
+            error.message shouldContain "closeTimeout must not be negative"
+        }
+    })
