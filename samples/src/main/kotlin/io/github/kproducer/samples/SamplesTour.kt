@@ -1,6 +1,7 @@
 package io.github.kproducer.samples
 
 import io.github.kproducer.testkit.EmbeddedKafka
+import kotlinx.coroutines.runBlocking
 import kotlin.system.exitProcess
 import kotlin.time.measureTimedValue
 
@@ -43,7 +44,10 @@ public object SamplesTour {
     }
 
     private fun runAll(bootstrapServers: String) {
-        println("\n=== SimpleProducer (study note 004) ===")
-        SimpleProducer.run(bootstrapServers)
+        println("\n=== SimpleProducer, Kotlin DSL (study note 004) ===")
+        runBlocking { SimpleProducer.run(bootstrapServers) }
+        println("\n=== SimpleProducer, Java builder (study note 004) ===")
+        io.github.kproducer.samples.java.SimpleProducer
+            .run(bootstrapServers)
     }
 }

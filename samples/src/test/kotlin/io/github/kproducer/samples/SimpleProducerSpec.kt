@@ -4,21 +4,26 @@ import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readStrings
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldMatch
+import io.github.kproducer.samples.java.SimpleProducer as JavaSimpleProducer
 
 class SimpleProducerSpec :
     FunSpec({
         val kafka = install(EmbeddedKafkaExtension())
 
-        test("SimpleProducer sends one keyless 'hello world N' record to simple-topic") {
-            val metadata = SimpleProducer.run(kafka.bootstrapServers)
+        test("the Kotlin and Java SimpleProducer each send one keyless 'hello world N' record to simple-topic") {
+            val kotlin = SimpleProducer.run(kafka.bootstrapServers)
+            val java = JavaSimpleProducer.run(kafka.bootstrapServers)
 
-            val record = kafka.readStrings(SimpleProducer.TOPIC, 1).single()
-            record.key() shouldBe null
-            record.value()!! shouldMatch Regex("hello world \\d{1,3}")
-            record.offset() shouldBe metadata.offset()
-            record.partition() shouldBe metadata.partition()
-            record.timestamp() shouldBe metadata.timestamp()
+            val records = kafka.readStrings(SimpleProducer.TOPIC, 2)
+            records shouldHaveSize 2
+            records.forEach {
+                it.key() shouldBe null
+                it.value()!! shouldMatch Regex("hello world \\d{1,3}")
+            }
+            records.map { it.offset() } shouldBe listOf(kotlin.offset(), java.offset())
+            records.map { it.timestamp() } shouldBe listOf(kotlin.timestamp(), java.timestamp())
         }
     })

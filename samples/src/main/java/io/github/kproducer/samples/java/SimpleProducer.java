@@ -1,18 +1,15 @@
-package io.github.kproducer.samples;
+package io.github.kproducer.samples.java;
 
-import java.util.Properties;
+import io.github.kproducer.dsl.KProducer;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Study note 004's {@code SimpleProducer}, in plain Java with a plain {@link KafkaProducer}: one
- * keyless record "hello world N" to {@code simple-topic}, a callback that prints where it landed,
- * then flush and close.
+ * Study note 004's {@code SimpleProducer} in Java, with kproducer's Java builder instead of a
+ * {@code Properties} object: one keyless record "hello world N" to {@code simple-topic}, a completion
+ * handler that prints where it landed, then flush and close.
  */
 public final class SimpleProducer {
 
@@ -33,31 +30,27 @@ public final class SimpleProducer {
      * @throws Exception the broker's error, when the send fails
      */
     public static RecordMetadata run(String bootstrapServers) throws Exception {
-        Properties props = new Properties();
-        props.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        // bootstrap.servers plus serializers inferred from the key and value classes: the three
+        // required settings of the note, checked when the producer is built.
+        try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
+                .bootstrapServers(bootstrapServers)
+                .build()) {
             ProducerRecord<String, String> record =
                     new ProducerRecord<>(TOPIC, "hello world " + new Random().nextInt(1000));
-            CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
-            // The callback runs on the producer's I/O thread: print and hand over, never block here.
-            producer.send(record, (metadata, exception) -> {
+            // The future completes off Kafka's I/O thread, so the handler may take its time.
+            CompletableFuture<RecordMetadata> sent = producer.sendAsync(record).whenComplete((metadata, exception) -> {
                 if (exception == null) {
                     System.out.println("\n ###### record metadata received ##### \n"
                             + "topic:" + metadata.topic() + "\n"
                             + "partition:" + metadata.partition() + "\n"
                             + "offset:" + metadata.offset() + "\n"
                             + "timestamp:" + metadata.timestamp());
-                    result.complete(metadata);
                 } else {
                     System.out.println("exception error from broker " + exception.getMessage());
-                    result.completeExceptionally(exception);
                 }
             });
-            producer.flush();
-            return result.get();
+            producer.flushAsync().get();
+            return sent.get();
         }
     }
 }
