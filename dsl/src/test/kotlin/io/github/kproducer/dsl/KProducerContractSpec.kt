@@ -1,5 +1,10 @@
 package io.github.kproducer.dsl
 
+import io.github.kproducer.testkit.MockKafkaProducer
+import io.github.kproducer.testkit.shouldHaveKey
+import io.github.kproducer.testkit.shouldHavePartition
+import io.github.kproducer.testkit.shouldHaveSent
+import io.github.kproducer.testkit.shouldKeepEachKeyInOnePartition
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
@@ -177,6 +182,22 @@ class KProducerContractSpec :
             sendThreads[1] shouldStartWith "caller"
             sendThreads[2] shouldNotStartWith "caller"
             mock.history().map { it.value() } shouldContainExactly listOf("first", "second", "third")
+        }
+
+        test("the test kit's mock plugs in: partitions, scripted failures and history as the DSL sees them") {
+            val mock = MockKafkaProducer<String, String> { topic("orders", partitions = 3) }
+            mock.failWhen(NotEnoughReplicasException("poison")) { it.key() == "poison" }
+            val producer = mock.asKProducer()
+            val metadata = producer.send("orders", "order-1", "paid")
+            shouldThrow<NotEnoughReplicasException> { producer.send("orders", "poison", "x") }
+            producer.offer("orders", "order-2", "pending")
+            producer.flush()
+
+            mock.shouldHaveSent(3).shouldKeepEachKeyInOnePartition()
+            mock.history().first().shouldHavePartition(metadata.partition())
+            mock.failed().single() shouldHaveKey "poison"
+            producer.close()
+            mock.isClosed shouldBe true
         }
 
         test("retriable and fatal failures are told apart, through ExecutionException too") {

@@ -1,0 +1,174 @@
+package io.github.kproducer.testkit
+
+import io.github.kproducer.testkit.internal.DefaultMockKafkaProducer
+import io.github.kproducer.testkit.internal.builtInSerializer
+import org.apache.kafka.clients.consumer.OffsetAndMetadata
+import org.apache.kafka.clients.producer.Producer
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.common.TopicPartition
+import org.apache.kafka.common.serialization.Serializer
+import java.util.function.Consumer
+import java.util.function.Predicate
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+
+/**
+ * A Kafka [Producer] for tests that behaves like the real client without a broker.
+ *
+ * - **Partitions as in production**: topics have partition counts; keyed records go where Kafka's
+ *   default partitioner (murmur2 of the serialized key) or your custom partitioner puts them,
+ *   keyless records go to a sticky partition, explicit partitions are respected and checked.
+ * - **Serializers run**: a serializer that throws makes `send` throw, as the client does.
+ * - **Completion**: automatic, or manual ([completeNext], [completeAll], [failNext]); scripted
+ *   failures ([failNextSends], [failWhen], [failOnAttempt]) with Kafka's own exceptions.
+ * - **Callbacks like the client's**: run on a separate callback thread (named like Kafka's I/O
+ *   thread), one at a time in completion order, after the send's future is completed with the same
+ *   result. Errors found inside `send` (unknown topic, record too large) call back on the caller's
+ *   thread before `send` returns, exactly as the real client does.
+ * - **Transactions**: `initTransactions`, `beginTransaction`, `commitTransaction`,
+ *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie.
+ * - **History**: every record handed to `send`, with the partition and timestamp it got.
+ *
+ * Thread-safe: any number of threads or coroutines may send at once.
+ *
+ * **flush and close**: `flush` waits until every record sent before it has completed (in manual
+ * mode it completes them first, so it never waits forever). `close` fails records still pending
+ * with `KafkaException("Producer is closed forcefully.")`, delivers their callbacks, and stops the
+ * callback thread; later sends throw `IllegalStateException`.
+ */
+public interface MockKafkaProducer<K, V> : Producer<K, V> {
+    /** Every record handed to `send`, in call order, with the partition and timestamp it was given. */
+    public fun history(): List<ProducerRecord<K, V>>
+
+    /** The records acknowledged successfully, in completion order. */
+    public fun acknowledged(): List<ProducerRecord<K, V>>
+
+    /** The records whose send failed, in completion order. */
+    public fun failed(): List<ProducerRecord<K, V>>
+
+    /** The records sent but not completed yet (manual completion), oldest first. */
+    public fun pending(): List<ProducerRecord<K, V>>
+
+    /** The records of committed transactions. */
+    public fun committed(): List<ProducerRecord<K, V>>
+
+    /** The records of aborted transactions (sent, but invisible to `read_committed` consumers). */
+    public fun aborted(): List<ProducerRecord<K, V>>
+
+    /** The consumer offsets committed through `sendOffsetsToTransaction` in committed transactions, by group id. */
+    public fun committedOffsets(): Map<String, Map<TopicPartition, OffsetAndMetadata>>
+
+    /** Whether `close` was called. */
+    public val isClosed: Boolean
+
+    /** Whether a transaction is open (between `beginTransaction` and its commit or abort). */
+    public val isInTransaction: Boolean
+
+    /**
+     * Completes the oldest pending record: successfully, unless a failure script matches it. Returns
+     * `false` when nothing is pending. Its callback has run when this returns.
+     */
+    public fun completeNext(): Boolean
+
+    /** Completes every pending record, oldest first (scripts apply); returns how many. */
+    public fun completeAll(): Int
+
+    /** Fails the oldest pending record with [exception]; returns `false` when nothing is pending. */
+    public fun failNext(exception: Exception): Boolean
+
+    /** Makes the next [count] records that complete fail with [exception]. */
+    public fun failNextSends(
+        count: Int,
+        exception: Exception,
+    )
+
+    /** Makes every record matching [predicate] fail with [exception] when it completes, until [clearFailures]. */
+    public fun failWhen(
+        exception: Exception,
+        predicate: Predicate<ProducerRecord<K, V>>,
+    )
+
+    /** Makes the [attempt]th call to `send` (counting from 1 over the producer's life) fail with [exception]. */
+    public fun failOnAttempt(
+        attempt: Int,
+        exception: Exception,
+    )
+
+    /** Removes every failure script. */
+    public fun clearFailures()
+
+    /**
+     * Simulates another producer with the same `transactional.id` taking over: from now on every
+     * transactional call and send fails with `ProducerFencedException`, as for a zombie instance.
+     *
+     * @throws IllegalStateException when the producer is not transactional.
+     */
+    public fun fence()
+
+    /** Forgets the history (sent, acknowledged, failed, committed and aborted records) and unread [awaitRecord] records. */
+    public fun clearHistory()
+
+    /**
+     * Suspends until a record is sent that no earlier [awaitRecord] returned, and returns it (in send
+     * order), like Turbine's `awaitItem`. Waits in real time, also under a test dispatcher.
+     *
+     * @throws AssertionError when none is sent within [timeout].
+     */
+    public suspend fun awaitRecord(timeout: Duration = 3.seconds): ProducerRecord<K, V>
+
+    /**
+     * Asserts that every sent record has been returned by [awaitRecord].
+     *
+     * @throws AssertionError listing the unread records.
+     */
+    public fun expectNoRecords()
+
+    /** Java entry points. */
+    public companion object {
+        /** Creates a mock with explicit serializers, configured by [configure]. */
+        @JvmStatic
+        public fun <K, V> create(
+            keySerializer: Serializer<K>,
+            valueSerializer: Serializer<V>,
+            configure: Consumer<MockKafkaProducerConfig>,
+        ): MockKafkaProducer<K, V> = MockKafkaProducer(keySerializer, valueSerializer) { configure.accept(this) }
+
+        /** Creates a mock with explicit serializers and the default configuration. */
+        @JvmStatic
+        public fun <K, V> create(
+            keySerializer: Serializer<K>,
+            valueSerializer: Serializer<V>,
+        ): MockKafkaProducer<K, V> = MockKafkaProducer(keySerializer, valueSerializer)
+    }
+}
+
+/**
+ * Creates a [MockKafkaProducer] with explicit serializers:
+ * ```
+ * val producer = MockKafkaProducer(StringSerializer(), StringSerializer()) { topic("orders", partitions = 3) }
+ * ```
+ *
+ * @throws IllegalArgumentException when the configuration is invalid.
+ */
+public fun <K, V> MockKafkaProducer(
+    keySerializer: Serializer<K>,
+    valueSerializer: Serializer<V>,
+    configure: MockKafkaProducerConfig.() -> Unit = {},
+): MockKafkaProducer<K, V> {
+    val config = MockKafkaProducerConfig().apply(configure)
+    config.validate()
+    return DefaultMockKafkaProducer(keySerializer, valueSerializer, config)
+}
+
+/**
+ * Creates a [MockKafkaProducer] whose serializers are Kafka's built-in ones for [K] and [V]
+ * (String, ByteArray, Int, Long, Short, Double, Float, UUID, ByteBuffer, Bytes):
+ * ```
+ * val producer = MockKafkaProducer<String, String> { topic("orders", partitions = 3) }
+ * ```
+ *
+ * @throws IllegalArgumentException when a type has no built-in serializer (use the other factory)
+ *   or the configuration is invalid.
+ */
+public inline fun <reified K, reified V> MockKafkaProducer(noinline configure: MockKafkaProducerConfig.() -> Unit = {}): MockKafkaProducer<K, V> =
+    MockKafkaProducer(builtInSerializer(K::class.java), builtInSerializer(V::class.java), configure)

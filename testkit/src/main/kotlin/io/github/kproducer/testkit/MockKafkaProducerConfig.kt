@@ -1,0 +1,77 @@
+package io.github.kproducer.testkit
+
+import org.apache.kafka.clients.producer.Partitioner
+import java.util.function.LongSupplier
+
+/**
+ * Configuration block of a [MockKafkaProducer]: its topics and their partition counts, how sends
+ * complete, and the settings of the real client that change what a send does.
+ *
+ * Not thread-safe: configure it on one thread.
+ */
+@TestKitDsl
+public class MockKafkaProducerConfig internal constructor() {
+    internal val topics = LinkedHashMap<String, Int>()
+
+    /**
+     * How sends complete: [Completion.AUTOMATIC] (the default) acknowledges each record right after
+     * `send`, on the producer's callback thread; [Completion.MANUAL] leaves them pending until the
+     * test calls [MockKafkaProducer.completeNext], [MockKafkaProducer.completeAll] or
+     * [MockKafkaProducer.failNext].
+     */
+    public var completion: Completion = Completion.AUTOMATIC
+
+    /** Whether a send to an undeclared topic creates it with [defaultPartitions] (as `auto.create.topics.enable`). Default `true`. */
+    public var autoCreateTopics: Boolean = true
+
+    /** Partitions of automatically created topics. Default 1. */
+    public var defaultPartitions: Int = 1
+
+    /**
+     * A custom partitioner, called as the real client calls it (with a `Cluster` of the declared
+     * topics); `null` (the default) uses Kafka's default: murmur2 of the key bytes, or a sticky
+     * partition for keyless records.
+     */
+    public var partitioner: Partitioner? = null
+
+    /** Makes the producer transactional: `initTransactions()` and the other transactional methods work. */
+    public var transactionalId: String? = null
+
+    /** `max.request.size`: a larger record fails with `RecordTooLargeException`, as in the real client. Default 1 MiB. */
+    public var maxRequestSize: Int = 1024 * 1024
+
+    /** How many keyless records go to one sticky partition before it switches, like a full batch in the real client. Default 100. */
+    public var keylessBatchRecords: Int = 100
+
+    /** Seed of the sticky-partition choice for keyless records, for repeatable tests. */
+    public var seed: Long = 0
+
+    /** Timestamp of records sent without one (milliseconds since the epoch). Default the system clock. */
+    public var clock: LongSupplier = LongSupplier { System.currentTimeMillis() }
+
+    /** Declares [name] with [partitions] partitions. */
+    public fun topic(
+        name: String,
+        partitions: Int = 1,
+    ) {
+        topics[name] = partitions
+    }
+
+    internal fun validate() {
+        val problems = mutableListOf<String>()
+        topics.filterValues { it < 1 }.forEach { (name, count) -> problems += "topic '$name' needs at least 1 partition, was $count" }
+        if (defaultPartitions < 1) problems += "defaultPartitions must be at least 1, was $defaultPartitions"
+        if (maxRequestSize < 1) problems += "maxRequestSize must be positive, was $maxRequestSize"
+        if (keylessBatchRecords < 1) problems += "keylessBatchRecords must be at least 1, was $keylessBatchRecords"
+        require(problems.isEmpty()) { "Invalid MockKafkaProducer configuration:\n" + problems.joinToString("\n") { "  - $it" } }
+    }
+
+    /** How the sends of a [MockKafkaProducer] complete. */
+    public enum class Completion {
+        /** Each record is acknowledged (or fails by a script) right after `send`, on the callback thread. */
+        AUTOMATIC,
+
+        /** Records wait until the test completes or fails them. */
+        MANUAL,
+    }
+}

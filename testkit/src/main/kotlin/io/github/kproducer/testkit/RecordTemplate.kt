@@ -1,0 +1,118 @@
+package io.github.kproducer.testkit
+
+import io.github.kproducer.testkit.internal.RecordView
+
+/**
+ * The fields a record is expected to have, for `shouldHaveSent { ... }` and `shouldMatchRecord { ... }`.
+ * Only the fields you assign are compared (assigning `null` expects `null`); byte arrays compare by
+ * content, and a String matches bytes holding its UTF-8 encoding.
+ *
+ * ```
+ * producer.shouldHaveSent {
+ *     topic = "orders"
+ *     key = "order-456"
+ *     header("sourceType", "web")
+ * }
+ * ```
+ * Not thread-safe.
+ */
+@TestKitDsl
+public class RecordTemplate internal constructor() {
+    private val expected = LinkedHashMap<String, Any?>()
+    private val headers = ArrayList<Pair<String, Any?>>()
+
+    /** The expected topic. */
+    public var topic: String?
+        get() = expected["topic"] as String?
+        set(value) {
+            expected["topic"] = value
+        }
+
+    /** The expected key. */
+    public var key: Any?
+        get() = expected["key"]
+        set(value) {
+            expected["key"] = value
+        }
+
+    /** The expected value. */
+    public var value: Any?
+        get() = expected["value"]
+        set(value) {
+            expected["value"] = value
+        }
+
+    /** The expected partition. */
+    public var partition: Int?
+        get() = expected["partition"] as Int?
+        set(value) {
+            expected["partition"] = value
+        }
+
+    /** The expected offset (records read back, metadata). */
+    public var offset: Long?
+        get() = expected["offset"] as Long?
+        set(value) {
+            expected["offset"] = value
+        }
+
+    /** The expected timestamp in milliseconds since the epoch. */
+    public var timestamp: Long?
+        get() = expected["timestamp"] as Long?
+        set(value) {
+            expected["timestamp"] = value
+        }
+
+    /** Expects a header [name] whose last value is [value] in UTF-8. */
+    public fun header(
+        name: String,
+        value: String,
+    ) {
+        headers += name to value
+    }
+
+    /** Expects a header [name] whose last value is [value]. */
+    public fun header(
+        name: String,
+        value: ByteArray?,
+    ) {
+        headers += name to value
+    }
+
+    /** How [record] differs from this template, one `field: expected X but was Y` per field; empty when it matches. */
+    internal fun differences(record: RecordView): List<String> {
+        val actual =
+            mapOf(
+                "topic" to record.topic,
+                "key" to record.key,
+                "value" to record.value,
+                "partition" to record.partition,
+                "offset" to record.offset,
+                "timestamp" to record.timestamp,
+            )
+        val fields =
+            expected.mapNotNull { (field, want) ->
+                val got = actual[field]
+                if (RecordView.same(want, got)) null else "$field: expected ${RecordView.show(want)} but was ${RecordView.show(got)}"
+            }
+        val headerFields =
+            headers.mapNotNull { (name, want) ->
+                val values = record.headerMap[name]
+                when {
+                    values == null -> "header $name: expected ${RecordView.show(want)} but there is no such header"
+                    RecordView.same(want, values.last()) -> null
+                    else -> "header $name: expected ${RecordView.show(want)} but was ${RecordView.show(values.last())}"
+                }
+            }
+        return fields + headerFields
+    }
+
+    override fun toString(): String {
+        val fields = expected.map { (k, v) -> "$k=${RecordView.show(v)}" } + headers.map { (k, v) -> "header $k=${RecordView.show(v)}" }
+        return fields.joinToString(prefix = "{", postfix = "}")
+    }
+
+    internal companion object {
+        fun of(build: RecordTemplate.() -> Unit): RecordTemplate = RecordTemplate().apply(build)
+    }
+}

@@ -1,0 +1,33 @@
+package io.github.kproducer.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class MockKafkaProducerJavaTest {
+
+    @Test
+    void javaTestsUseTheMockAndItsScripts() throws Exception {
+        try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(
+                new StringSerializer(), new StringSerializer(), config -> config.topic("orders", 3))) {
+            RecordMetadata metadata = producer.send(new ProducerRecord<>("orders", "order-1", "paid")).get();
+            assertEquals("orders", metadata.topic());
+
+            producer.failWhen(new NotEnoughReplicasException("poison"), record -> record.key().equals("poison"));
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            producer.send(new ProducerRecord<>("orders", "poison", "x"), (m, e) -> failure.set(e));
+            producer.flush();
+
+            assertTrue(failure.get() instanceof NotEnoughReplicasException);
+            assertEquals(2, producer.history().size());
+            assertEquals("poison", producer.failed().get(0).key());
+            RecordsMatchers.shouldHaveSent(producer, 2);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+package io.github.kproducer.testkit
+
+import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldStartWith
+import io.kotest.matchers.types.shouldBeInstanceOf
+import io.kotest.matchers.types.shouldBeSameInstanceAs
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
+import org.apache.kafka.clients.consumer.OffsetAndMetadata
+import org.apache.kafka.clients.producer.Callback
+import org.apache.kafka.clients.producer.Partitioner
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.Cluster
+import org.apache.kafka.common.KafkaException
+import org.apache.kafka.common.TopicPartition
+import org.apache.kafka.common.errors.NotEnoughReplicasException
+import org.apache.kafka.common.errors.ProducerFencedException
+import org.apache.kafka.common.errors.RecordTooLargeException
+import org.apache.kafka.common.errors.SerializationException
+import org.apache.kafka.common.errors.TimeoutException
+import org.apache.kafka.common.errors.TransactionAbortedException
+import org.apache.kafka.common.serialization.Serializer
+import org.apache.kafka.common.serialization.StringSerializer
+import org.apache.kafka.common.utils.Utils
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.milliseconds
+
+class MockKafkaProducerSpec :
+    FunSpec({
+        /** A callback that remembers what it got and on which thread. */
+        class Recording : Callback {
+            val calls = CopyOnWriteArrayList<Triple<RecordMetadata?, Exception?, String>>()
+
+            override fun onCompletion(
+                metadata: RecordMetadata?,
+                exception: Exception?,
+            ) {
+                calls += Triple(metadata, exception, Thread.currentThread().name)
+            }
+        }
+
+        test("keyed records go to the partition Kafka's default partitioner computes, explicit partitions are kept") {
+            MockKafkaProducer<String, String> { topic("orders", partitions = 6) }.use { producer ->
+                val keys = (1..40).map { "customer-$it" }
+                keys.forEach { producer.send(ProducerRecord("orders", it, "v")).get() }
+                producer.send(ProducerRecord("orders", 4, "explicit", "v")).get().partition() shouldBe 4
+
+                producer.history().dropLast(1).forEach { record ->
+                    record.partition() shouldBe Utils.toPositive(Utils.murmur2(record.key().toByteArray())) % 6
+                }
+                producer
+                    .history()
+                    .map { it.partition() }
+                    .toSet()
+                    .size shouldBe 6
+                val error = shouldThrow<KafkaException> { producer.send(ProducerRecord("orders", 6, "k", "v")) }
+                error.message shouldBe "Invalid partition given with record: 6 is not in the range [0...6)."
+            }
+        }
+
+        test("a custom partitioner decides, seeing the declared topics as the cluster") {
+            val seen = ConcurrentLinkedQueue<Int>()
+            val lastPartition =
+                object : Partitioner {
+                    override fun partition(
+                        topic: String,
+                        key: Any?,
+                        keyBytes: ByteArray?,
+                        value: Any?,
+                        valueBytes: ByteArray?,
+                        cluster: Cluster,
+                    ): Int {
+                        val count = cluster.partitionCountForTopic(topic)
+                        seen += count
+                        return count - 1
+                    }
+
+                    override fun close() = Unit
+
+                    override fun configure(configs: MutableMap<String, *>) = Unit
+                }
+            MockKafkaProducer<String, String> {
+                topic("users", partitions = 4)
+                partitioner = lastPartition
+            }.use { producer ->
+                producer.send(ProducerRecord("users", "u1", "v")).get().partition() shouldBe 3
+                seen.toList() shouldBe listOf(4)
+            }
+        }
+
+        test("keyless records stick to one partition for a batch, then move to another") {
+            MockKafkaProducer<String, String> {
+                topic("clicks", partitions = 3)
+                keylessBatchRecords = 10
+            }.use { producer ->
+                repeat(30) { producer.send(ProducerRecord("clicks", "click-$it")) }
+                producer.flush()
+                val partitions = producer.history().map { it.partition() }
+                partitions.chunked(10).forEach { batch -> batch.toSet() shouldHaveSize 1 }
+                partitions[9] shouldBe partitions[0]
+                (partitions[10] == partitions[9]) shouldBe false
+            }
+        }
+
+        test("serializers run: sizes reach the metadata, and a throwing serializer makes send throw as the client does") {
+            val failing = Serializer<String> { _, _ -> throw IllegalArgumentException("no encoding") }
+            MockKafkaProducer(StringSerializer(), failing).use { producer ->
+                shouldThrow<IllegalArgumentException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldBe "no encoding"
+                producer.history() shouldHaveSize 0
+            }
+            @Suppress("UNCHECKED_CAST")
+            val wrongType = MockKafkaProducer(StringSerializer(), StringSerializer()) as MockKafkaProducer<Any, Any>
+            shouldThrow<SerializationException> { wrongType.send(ProducerRecord("t", "k", 42)) }.message shouldContain "Can't convert value"
+            MockKafkaProducer<String, String>().use { producer ->
+                val metadata = producer.send(ProducerRecord("t", "key", "value!")).get()
+                metadata.serializedKeySize() shouldBe 3
+                metadata.serializedValueSize() shouldBe 6
+            }
+        }
+
+        test("errors found inside send call back before send returns: unknown topic, record too large") {
+            MockKafkaProducer<String, String> {
+                autoCreateTopics = false
+                topic("known")
+                maxRequestSize = 200
+            }.use { producer ->
+                val unknown = Recording()
+                val future = producer.send(ProducerRecord("unknown", "k", "v"), unknown)
+                unknown.calls
+                    .single()
+                    .second
+                    .shouldBeInstanceOf<TimeoutException>()
+                    .message shouldBe "Topic unknown not present in metadata after 0 ms."
+                unknown.calls
+                    .single()
+                    .first!!
+                    .offset() shouldBe -1L
+                shouldThrow<ExecutionException> { future.get() }.cause.shouldBeInstanceOf<TimeoutException>()
+
+                val large = Recording()
+                producer.send(ProducerRecord("known", "k", "x".repeat(500)), large)
+                large.calls
+                    .single()
+                    .second
+                    .shouldBeInstanceOf<RecordTooLargeException>()
+                    .message shouldContain "max.request.size"
+                producer.failed() shouldHaveSize 2
+            }
+        }
+
+        test("callbacks run on a separate callback thread, after the future holds the same result, offsets counting per partition") {
+            MockKafkaProducer<String, String> { topic("t", partitions = 2) }.use { producer ->
+                val callback = Recording()
+                val futures = (0 until 6).map { producer.send(ProducerRecord("t", it % 2, "k", "v$it"), callback) }
+                producer.flush()
+                callback.calls shouldHaveSize 6
+                callback.calls.forEach { (_, exception, thread) ->
+                    exception shouldBe null
+                    thread shouldStartWith "kafka-producer-network-thread | mock-producer-"
+                }
+                callback.calls.map { it.first!!.offset() } shouldBe listOf(0L, 0L, 1L, 1L, 2L, 2L)
+                futures.map { it.get() } shouldBe callback.calls.map { it.first }
+            }
+        }
+
+        test("headers become read-only once the record is sent, as in the real client") {
+            MockKafkaProducer<String, String>().use { producer ->
+                val record = ProducerRecord("t", "k", "v")
+                producer.send(record)
+                shouldThrow<IllegalStateException> { record.headers().add("late", byteArrayOf()) }
+            }
+        }
+
+        test("manual completion keeps records pending until the test completes or fails them") {
+            MockKafkaProducer<String, String> { completion = Completion.MANUAL }.use { producer ->
+                val callback = Recording()
+                repeat(3) { producer.send(ProducerRecord("t", "k", "v$it"), callback) }
+                producer.pending().map { it.value() } shouldBe listOf("v0", "v1", "v2")
+                callback.calls shouldHaveSize 0
+
+                producer.completeNext() shouldBe true
+                callback.calls
+                    .single()
+                    .first!!
+                    .offset() shouldBe 0L
+                val failure = NotEnoughReplicasException("only 1 in sync")
+                producer.failNext(failure) shouldBe true
+                callback.calls[1].second shouldBeSameInstanceAs failure
+                callback.calls[1].first!!.offset() shouldBe -1L
+                producer.completeAll() shouldBe 1
+                producer.completeNext() shouldBe false
+                producer.acknowledged().map { it.value() } shouldBe listOf("v0", "v2")
+                producer.failed().map { it.value() } shouldBe listOf("v1")
+            }
+        }
+
+        test("failure scripts: the next N, by predicate, on the k-th attempt") {
+            MockKafkaProducer<String, String>().use { producer ->
+                val timeout = TimeoutException("expired")
+                producer.failNextSends(2, timeout)
+                producer.failWhen(NotEnoughReplicasException("poison")) { it.key() == "poison" }
+                producer.failOnAttempt(5, RecordTooLargeException("attempt 5"))
+                val results = listOf("a", "b", "c", "poison", "e", "f").map { key -> runCatching { producer.send(ProducerRecord("t", key, "v")).get() } }
+                results.map {
+                    it
+                        .exceptionOrNull()
+                        ?.cause
+                        ?.javaClass
+                        ?.simpleName
+                } shouldBe
+                    listOf("TimeoutException", "TimeoutException", null, "NotEnoughReplicasException", "RecordTooLargeException", null)
+                producer.clearFailures()
+                // Only "c" and "f" were stored, at offsets 0 and 1.
+                producer.send(ProducerRecord("t", "poison", "v")).get().offset() shouldBe 2L
+            }
+        }
+
+        test("50 coroutines sending 1,000 records each: every record completes once, offsets are unique and gapless") {
+            MockKafkaProducer<String, String> { topic("load", partitions = 8) }.use { producer ->
+                val completions = AtomicInteger()
+                val perKeyValues = ConcurrentHashMap<String, MutableList<Int>>()
+                withContext(Dispatchers.Default) {
+                    coroutineScope {
+                        repeat(50) { sender ->
+                            launch {
+                                repeat(1000) { i ->
+                                    producer.send(ProducerRecord("load", "sender-$sender", "$i")) { _, e -> if (e == null) completions.incrementAndGet() }
+                                }
+                            }
+                        }
+                    }
+                }
+                producer.flush()
+                completions.get() shouldBe 50_000
+                producer.acknowledged() shouldHaveSize 50_000
+                producer.history().forEach { perKeyValues.getOrPut(it.key()) { mutableListOf() } += it.value().toInt() }
+                perKeyValues.values.forEach { it shouldBe (0 until 1000).toList() }
+                producer.shouldKeepEachKeyInOnePartition()
+            }
+        }
+
+        test("transactions: committed records and offsets, aborted records, a failed record forbids the commit") {
+            MockKafkaProducer<String, String> {
+                transactionalId = "tx-1"
+                completion = Completion.MANUAL
+            }.use { producer ->
+                shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldContain "initTransactions"
+                producer.initTransactions()
+                producer.beginTransaction()
+                producer.isInTransaction shouldBe true
+                producer.send(ProducerRecord("t", "k", "committed"))
+                val offsets = mapOf(TopicPartition("in", 0) to OffsetAndMetadata(42))
+                producer.sendOffsetsToTransaction(offsets, ConsumerGroupMetadata("group-1"))
+                producer.commitTransaction() // completes the pending record first
+                producer.committed().map { it.value() } shouldBe listOf("committed")
+                producer.committedOffsets() shouldBe mapOf("group-1" to offsets)
+
+                producer.beginTransaction()
+                val callback = Recording()
+                producer.send(ProducerRecord("t", "k", "aborted"), callback)
+                producer.abortTransaction()
+                callback.calls
+                    .single()
+                    .second
+                    .shouldBeInstanceOf<TransactionAbortedException>()
+                producer.aborted().map { it.value() } shouldBe listOf("aborted")
+
+                producer.beginTransaction()
+                producer.failNextSends(1, NotEnoughReplicasException("x"))
+                producer.send(ProducerRecord("t", "k", "doomed"))
+                shouldThrow<KafkaException> { producer.commitTransaction() }.message shouldContain "abortTransaction"
+                producer.abortTransaction()
+                shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "outside")) }.message shouldContain "beginTransaction"
+            }
+        }
+
+        test("a fenced producer fails every transactional call with ProducerFencedException") {
+            MockKafkaProducer<String, String> { transactionalId = "tx-zombie" }.use { producer ->
+                producer.initTransactions()
+                producer.fence()
+                shouldThrow<ProducerFencedException> { producer.beginTransaction() }
+                shouldThrow<ProducerFencedException> { producer.send(ProducerRecord("t", "k", "v")) }
+            }
+            val plain = MockKafkaProducer<String, String>()
+            shouldThrow<IllegalStateException> { plain.initTransactions() }.message shouldContain "non-transactional"
+        }
+
+        test("flush waits for callbacks, completes pending records in manual mode, and is refused inside a callback") {
+            MockKafkaProducer<String, String> { completion = Completion.MANUAL }.use { producer ->
+                val callback = Recording()
+                repeat(5) { producer.send(ProducerRecord("t", "k", "$it"), callback) }
+                producer.flush()
+                callback.calls shouldHaveSize 5
+            }
+            MockKafkaProducer<String, String>().use { producer ->
+                val inside = CopyOnWriteArrayList<Exception>()
+                producer.send(ProducerRecord("t", "k", "v")) { _, _ -> runCatching { producer.flush() }.onFailure { inside += it as Exception } }
+                producer.flush()
+                inside.single().message shouldContain "inside a callback is not permitted"
+            }
+        }
+
+        test("close fails pending records, delivers their callbacks, stops the callback thread, and refuses later sends") {
+            val producer = MockKafkaProducer<String, String> { completion = Completion.MANUAL }
+            val callback = Recording()
+            producer.send(ProducerRecord("t", "k", "v"), callback)
+            producer.close()
+            producer.close()
+            producer.isClosed shouldBe true
+            callback.calls
+                .single()
+                .second!!
+                .message shouldBe "Producer is closed forcefully."
+            shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }
+            Thread.getAllStackTraces().keys.filter { it.isAlive && it.name == callback.calls.single().third } shouldHaveSize 0
+        }
+
+        test("awaitRecord returns sent records in order, and expectNoRecords names the unread ones") {
+            val producer = MockKafkaProducer<String, String>()
+            producer.send(ProducerRecord("t", "a", "1"))
+            producer.send(ProducerRecord("t", "b", "2"))
+            producer.awaitRecord().key() shouldBe "a"
+            producer.awaitRecord().key() shouldBe "b"
+            producer.expectNoRecords()
+            shouldThrow<AssertionError> { producer.awaitRecord(100.milliseconds) }.message shouldStartWith "No record was sent within 100ms"
+            producer.send(ProducerRecord("t", "c", "3"))
+            shouldThrow<AssertionError> { producer.expectNoRecords() }.message shouldContain "key=\"c\" value=\"3\""
+            producer.close()
+        }
+
+        test("the configuration is validated") {
+            val error =
+                shouldThrow<IllegalArgumentException> {
+                    MockKafkaProducer<String, String> {
+                        topic("t", partitions = 0)
+                        defaultPartitions = 0
+                    }
+                }
+            error.message shouldContain "topic 't' needs at least 1 partition, was 0"
+            error.message shouldContain "defaultPartitions must be at least 1, was 0"
+            shouldThrow<IllegalArgumentException> { MockKafkaProducer<String, Any>() }.message shouldContain "no built-in serializer for java.lang.Object"
+        }
+
+        test("history keeps the partition and timestamp the record was given") {
+            MockKafkaProducer<String, String> {
+                topic("t", partitions = 2)
+                clock = java.util.function.LongSupplier { 1_000L }
+            }.use { producer ->
+                producer.send(ProducerRecord("t", 1, "k", "v"))
+                producer.send(ProducerRecord("t", 0, 5L, "k", "v"))
+                producer.history().map { it.partition() to it.timestamp() } shouldContainExactly listOf(1 to 1_000L, 0 to 5L)
+            }
+        }
+    })
