@@ -1,0 +1,86 @@
+package io.github.kproducer.testkit
+
+import io.github.kproducer.testkit.internal.RecordReader
+import io.github.kproducer.testkit.internal.TestcontainersBackend
+import io.github.kproducer.testkit.internal.TopicCreator
+import org.apache.kafka.clients.CommonClientConfigs
+import org.apache.kafka.clients.admin.Admin
+import org.apache.kafka.clients.consumer.ConsumerRecord
+import org.apache.kafka.common.IsolationLevel
+import org.apache.kafka.common.serialization.Deserializer
+import kotlin.time.Duration
+
+/**
+ * A Kafka broker in a Docker container (Testcontainers' Kafka module with the `apache/kafka`
+ * image), behind the same [KafkaCluster] interface as [EmbeddedKafka]: a spec that uses the
+ * interface switches backends by changing the line that creates the cluster.
+ *
+ * Needs a Docker engine and `org.testcontainers:testcontainers-kafka` on the test class path (the
+ * test kit declares it optional, so users without Docker do not pull it). Check
+ * [isDockerAvailable] to skip tests with a stated reason where no engine runs.
+ *
+ * Thread-safe. Every method blocks the calling thread.
+ */
+public class ContainerKafka private constructor(
+    private val backend: TestcontainersBackend,
+) : KafkaCluster {
+    private val topics = TopicCreator(::connectionProperties)
+
+    override val bootstrapServers: String = backend.bootstrapServers
+
+    override fun connectionProperties(): Map<String, Any> = mapOf(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)
+
+    override fun createTopic(
+        name: String,
+        partitions: Int,
+        replicationFactor: Int,
+        configs: Map<String, String>,
+    ) {
+        topics.create(name, partitions, replicationFactor, configs)
+    }
+
+    override fun admin(): Admin = Admin.create(connectionProperties())
+
+    override fun <K, V> read(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: Duration,
+        isolationLevel: IsolationLevel,
+        until: (List<ConsumerRecord<K, V>>) -> Boolean,
+    ): List<ConsumerRecord<K, V>> = RecordReader.read(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel, until)
+
+    /** Stops and removes the container. Idempotent. */
+    override fun close() {
+        try {
+            topics.close()
+        } finally {
+            backend.stop()
+        }
+    }
+
+    override fun toString(): String = "ContainerKafka(bootstrapServers=$bootstrapServers)"
+
+    /** Starting containers, and checking whether Docker is there. */
+    public companion object {
+        /** The image started by default: Apache Kafka in the version of the `kafka-clients` the test kit uses. */
+        public const val DEFAULT_IMAGE: String = "apache/kafka:4.4.0"
+
+        /**
+         * Whether a Docker engine answers and Testcontainers is on the class path; `false` (never an
+         * exception) otherwise. Use it to skip container tests with a reason.
+         */
+        @JvmStatic
+        public fun isDockerAvailable(): Boolean = TestcontainersBackend.isDockerAvailable()
+
+        /**
+         * Starts a broker container from [image] and returns once it accepts clients.
+         *
+         * @throws IllegalStateException when Testcontainers is not on the class path or no Docker
+         *   engine runs; the message says which and what to add.
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun start(image: String = DEFAULT_IMAGE): ContainerKafka = ContainerKafka(TestcontainersBackend.start(image))
+    }
+}

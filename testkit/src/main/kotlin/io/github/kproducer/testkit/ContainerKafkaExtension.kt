@@ -1,0 +1,46 @@
+package io.github.kproducer.testkit
+
+import io.kotest.core.extensions.MountableExtension
+import io.kotest.core.listeners.AfterSpecListener
+import io.kotest.core.spec.Spec
+import java.util.concurrent.CopyOnWriteArrayList
+
+/**
+ * Kotest extension that gives a spec a [ContainerKafka], started when the spec installs it and
+ * removed after the spec. Interchangeable with [EmbeddedKafkaExtension] through [KafkaCluster]:
+ * ```
+ * val kafka: KafkaCluster = install(ContainerKafkaExtension())   // or install(EmbeddedKafkaExtension())
+ * ```
+ * Needs a Docker engine; see [ContainerKafka.isDockerAvailable]. Thread-safe.
+ */
+public class ContainerKafkaExtension(
+    private val image: String = ContainerKafka.DEFAULT_IMAGE,
+) : MountableExtension<ContainerKafkaExtension.Settings, ContainerKafka>,
+    AfterSpecListener {
+    private val started = CopyOnWriteArrayList<ContainerKafka>()
+
+    /** Settings of one install: the image to start. */
+    @TestKitDsl
+    public class Settings internal constructor(
+        /** The Docker image, `apache/kafka:<version>` by default. */
+        public var image: String,
+    )
+
+    /**
+     * Starts the container; called by Kotest's `install`. Blocks while it starts.
+     *
+     * @throws IllegalStateException when Docker or Testcontainers is missing.
+     */
+    override fun mount(configure: Settings.() -> Unit): ContainerKafka {
+        val settings = Settings(image).apply(configure)
+        return ContainerKafka.start(settings.image).also { started += it }
+    }
+
+    /** Removes the containers this extension started. */
+    override suspend fun afterSpec(spec: Spec) {
+        started.toList().forEach {
+            it.close()
+            started -= it
+        }
+    }
+}
