@@ -50,6 +50,14 @@ public class ContainerKafka private constructor(
         until: (List<ConsumerRecord<K, V>>) -> Boolean,
     ): List<ConsumerRecord<K, V>> = RecordReader.read(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel, until)
 
+    override fun <K, V> readAll(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: Duration,
+        isolationLevel: IsolationLevel,
+    ): List<ConsumerRecord<K, V>> = RecordReader.readAll(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel)
+
     /** Stops and removes the container. Idempotent. */
     override fun close() {
         try {

@@ -92,6 +92,14 @@ public class EmbeddedKafka private constructor(
         until: (List<ConsumerRecord<K, V>>) -> Boolean,
     ): List<ConsumerRecord<K, V>> = RecordReader.read(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel, until)
 
+    override fun <K, V> readAll(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: Duration,
+        isolationLevel: IsolationLevel,
+    ): List<ConsumerRecord<K, V>> = RecordReader.readAll(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel)
+
     /** Stops every broker and deletes the data directory. Idempotent. */
     override fun close() {
         try {

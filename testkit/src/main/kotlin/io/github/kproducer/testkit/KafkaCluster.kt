@@ -93,6 +93,30 @@ public interface KafkaCluster : AutoCloseable {
         until: Predicate<List<ConsumerRecord<K, V>>>,
     ): List<ConsumerRecord<K, V>> = read(topic, keyDeserializer, valueDeserializer, timeout.toKotlinDuration(), isolationLevel) { until.test(it) }
 
+    /**
+     * Reads [topic] from the beginning up to its current end, without a consumer group, and returns
+     * every record (each partition's in offset order). With `READ_COMMITTED` the end is the last
+     * stable offset: records of open and aborted transactions are left out. Blocks for at most [timeout].
+     *
+     * @throws AssertionError when the end is not reached within [timeout], or the topic does not exist.
+     */
+    public fun <K, V> readAll(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: Duration = DEFAULT_READ_TIMEOUT,
+        isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+    ): List<ConsumerRecord<K, V>>
+
+    /** Java form of [readAll]. */
+    public fun <K, V> readAll(
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: java.time.Duration,
+        isolationLevel: IsolationLevel,
+    ): List<ConsumerRecord<K, V>> = readAll(topic, keyDeserializer, valueDeserializer, timeout.toKotlinDuration(), isolationLevel)
+
     /** Shared defaults of the test kit. */
     public companion object {
         /** How long a read waits for records unless told otherwise: 30 seconds. */

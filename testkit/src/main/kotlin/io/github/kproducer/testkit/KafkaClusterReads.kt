@@ -53,3 +53,23 @@ public fun KafkaCluster.readStrings(
     count: Int,
     timeout: java.time.Duration,
 ): List<ConsumerRecord<String?, String?>> = readStrings(topic, count, timeout.toKotlinDuration())
+
+/**
+ * Reads every record of [topic] up to its current end with String keys and values; see
+ * [KafkaCluster.readAll]. `READ_COMMITTED` leaves out open and aborted transactions.
+ *
+ * @throws AssertionError when the end is not reached within [timeout].
+ */
+@JvmSynthetic
+public fun KafkaCluster.readAllStrings(
+    topic: String,
+    isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+    timeout: Duration = KafkaCluster.DEFAULT_READ_TIMEOUT,
+): List<ConsumerRecord<String?, String?>> = readAll(topic, StringDeserializer(), StringDeserializer(), timeout, isolationLevel)
+
+/** Java form of [readAllStrings]. */
+public fun KafkaCluster.readAllStrings(
+    topic: String,
+    isolationLevel: IsolationLevel,
+    timeout: java.time.Duration,
+): List<ConsumerRecord<String?, String?>> = readAllStrings(topic, isolationLevel, timeout.toKotlinDuration())

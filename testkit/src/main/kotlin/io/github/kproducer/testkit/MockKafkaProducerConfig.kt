@@ -1,6 +1,7 @@
 package io.github.kproducer.testkit
 
 import org.apache.kafka.clients.producer.Partitioner
+import org.apache.kafka.clients.producer.ProducerInterceptor
 import java.util.function.LongSupplier
 
 /**
@@ -33,6 +34,13 @@ public class MockKafkaProducerConfig internal constructor() {
      * partition for keyless records.
      */
     public var partitioner: Partitioner? = null
+
+    /**
+     * Interceptors, called as the real client calls them: `onSend` (in order, each seeing the
+     * previous one's record) before serialization, `onAcknowledgement` before each callback. An
+     * exception they throw is logged and ignored, as in the client.
+     */
+    public val interceptors: MutableList<ProducerInterceptor<*, *>> = ArrayList()
 
     /** Makes the producer transactional: `initTransactions()` and the other transactional methods work. */
     public var transactionalId: String? = null

@@ -11,6 +11,7 @@ import io.kotest.matchers.string.shouldStartWith
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.common.IsolationLevel
 import org.apache.kafka.common.errors.RecordTooLargeException
 import org.apache.kafka.common.errors.TimeoutException
 import org.apache.kafka.common.errors.TopicExistsException
@@ -82,6 +83,25 @@ class EmbeddedKafkaSpec :
         test("reading a topic that does not exist fails after the timeout and says so") {
             val error = shouldThrow<AssertionError> { kafka.readStrings("never-created", 1, timeout = 1.seconds) }
             error.message shouldStartWith "Topic 'never-created' did not appear within 1s"
+        }
+
+        test("readAll returns everything up to the end, and read_committed leaves out aborted transactions") {
+            kafka.createTopic("read-all", partitions = 2)
+            val props =
+                kafka.connectionProperties() + (ProducerConfig.TRANSACTIONAL_ID_CONFIG to "read-all-tx")
+            KafkaProducer(props, StringSerializer(), StringSerializer()).use { p ->
+                p.initTransactions()
+                p.beginTransaction()
+                p.send(ProducerRecord("read-all", "k", "committed"))
+                p.commitTransaction()
+                p.beginTransaction()
+                p.send(ProducerRecord("read-all", "k", "aborted"))
+                p.flush()
+                p.abortTransaction()
+            }
+            kafka.readAllStrings("read-all").map { it.value() } shouldBe listOf("committed", "aborted")
+            kafka.readAllStrings("read-all", IsolationLevel.READ_COMMITTED).map { it.value() } shouldBe listOf("committed")
+            shouldThrow<AssertionError> { kafka.readAllStrings("no-topic-here", timeout = 1.seconds) }.message shouldContain "does not exist"
         }
 
         test("the connection properties reach every broker of the cluster") {

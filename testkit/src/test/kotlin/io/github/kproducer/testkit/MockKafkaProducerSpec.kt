@@ -355,6 +355,32 @@ class MockKafkaProducerSpec :
             shouldThrow<IllegalArgumentException> { MockKafkaProducer<String, Any>() }.message shouldContain "no built-in serializer for java.lang.Object"
         }
 
+        test("interceptors run as in the real client: onSend before serialization, onAcknowledgement before the callback") {
+            val order = CopyOnWriteArrayList<String>()
+            val interceptor =
+                object : org.apache.kafka.clients.producer.ProducerInterceptor<String, String> {
+                    override fun onSend(record: ProducerRecord<String, String>) =
+                        ProducerRecord(record.topic(), record.key(), record.value().uppercase()).also { order += "onSend" }
+
+                    override fun onAcknowledgement(
+                        metadata: RecordMetadata?,
+                        exception: Exception?,
+                    ) {
+                        order += "onAcknowledgement"
+                    }
+
+                    override fun close() = Unit
+
+                    override fun configure(configs: MutableMap<String, *>) = Unit
+                }
+            MockKafkaProducer<String, String> { interceptors += interceptor }.use { producer ->
+                producer.send(ProducerRecord("t", "k", "quiet")) { _, _ -> order += "callback" }.get()
+                producer.flush()
+                producer.history().single().value() shouldBe "QUIET"
+                order shouldBe listOf("onSend", "onAcknowledgement", "callback")
+            }
+        }
+
         test("history keeps the partition and timestamp the record was given") {
             MockKafkaProducer<String, String> {
                 topic("t", partitions = 2)

@@ -10,6 +10,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
 import org.apache.kafka.clients.producer.Callback
+import org.apache.kafka.clients.producer.ProducerInterceptor
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.KafkaException
@@ -51,6 +52,9 @@ internal class DefaultMockKafkaProducer<K, V>(
     private val clock = config.clock
     private val transactionalId = config.transactionalId
     private val partitioning = MockPartitioning(config)
+
+    @Suppress("UNCHECKED_CAST")
+    private val interceptors = config.interceptors.toList() as List<ProducerInterceptor<K, V>>
 
     private val lock = ReentrantLock()
     private val callbackThreadName = "kafka-producer-network-thread | mock-producer-${ids.incrementAndGet()}"
@@ -101,11 +105,12 @@ internal class DefaultMockKafkaProducer<K, V>(
     override fun send(record: ProducerRecord<K, V>): Future<RecordMetadata> = send(record, null)
 
     override fun send(
-        record: ProducerRecord<K, V>,
+        original: ProducerRecord<K, V>,
         callback: Callback?,
     ): Future<RecordMetadata> {
         check(!closed) { "Cannot perform operation after producer has been closed" }
         lock.withLock { checkSendAllowed() }
+        val record = intercepted(original)
         val keyBytes = serialize(keySerializer, record.topic(), record, record.key(), "key")
         val valueBytes = serialize(valueSerializer, record.topic(), record, record.value(), "value")
         val headers = record.headers()
@@ -187,6 +192,17 @@ internal class DefaultMockKafkaProducer<K, V>(
         }
         return entry.future
     }
+
+    /** Runs the interceptors' `onSend` in order; one that throws is logged and skipped, as in the client. */
+    private fun intercepted(record: ProducerRecord<K, V>): ProducerRecord<K, V> =
+        interceptors.fold(record) { current, interceptor ->
+            try {
+                interceptor.onSend(current)
+            } catch (e: Exception) {
+                log.warn("Error executing interceptor onSend callback for topic {}", current.topic(), e)
+                current
+            }
+        }
 
     private fun checkSendAllowed() {
         when (transaction) {
@@ -276,6 +292,13 @@ internal class DefaultMockKafkaProducer<K, V>(
         exception: Exception?,
     ) {
         if (exception != null) entry.future.completeExceptionally(exception) else entry.future.complete(metadata)
+        for (interceptor in interceptors) {
+            try {
+                interceptor.onAcknowledgement(metadata ?: placeholderMetadata(entry), exception)
+            } catch (e: Exception) {
+                log.warn("Error executing interceptor onAcknowledgement callback", e)
+            }
+        }
         val callback = entry.callback ?: return
         try {
             // On failure the client passes metadata with -1 fields; so do we, to catch code that trusts it.

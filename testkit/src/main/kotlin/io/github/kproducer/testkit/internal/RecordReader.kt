@@ -25,14 +25,7 @@ internal object RecordReader {
         isolationLevel: IsolationLevel,
         until: (List<ConsumerRecord<K, V>>) -> Boolean,
     ): List<ConsumerRecord<K, V>> {
-        val properties =
-            connection +
-                mapOf(
-                    ConsumerConfig.CLIENT_ID_CONFIG to "kproducer-testkit-reader",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG to false,
-                    ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG to false,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG to isolationLevel.toString().lowercase(Locale.ROOT),
-                )
+        val properties = consumerProperties(connection, isolationLevel)
         val deadline = TimeSource.Monotonic.markNow() + timeout
         val records = ArrayList<ConsumerRecord<K, V>>()
         KafkaConsumer(properties, keyDeserializer, valueDeserializer).use { consumer ->
@@ -51,6 +44,46 @@ internal object RecordReader {
             }
         }
     }
+
+    /** Reads from the beginning to the end offsets seen at the start (the last stable offsets for read_committed). */
+    fun <K, V> readAll(
+        connection: Map<String, Any>,
+        topic: String,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        timeout: Duration,
+        isolationLevel: IsolationLevel,
+    ): List<ConsumerRecord<K, V>> {
+        val deadline = TimeSource.Monotonic.markNow() + timeout
+        val records = ArrayList<ConsumerRecord<K, V>>()
+        KafkaConsumer(consumerProperties(connection, isolationLevel), keyDeserializer, valueDeserializer).use { consumer ->
+            val partitions =
+                consumer.partitionsFor(topic, timeout.toJavaDuration()).orEmpty().map { TopicPartition(it.topic(), it.partition()) }
+            if (partitions.isEmpty()) throw AssertionError("Topic '$topic' does not exist (no partitions within $timeout)")
+            consumer.assign(partitions)
+            consumer.seekToBeginning(partitions)
+            val end = consumer.endOffsets(partitions)
+            while (partitions.any { consumer.position(it) < end.getValue(it) }) {
+                if (deadline.hasPassedNow()) {
+                    throw AssertionError("Reading '$topic' to its end ($end) took longer than $timeout; read ${records.size} records")
+                }
+                consumer.poll(pollInterval.toJavaDuration()).forEach { records += it }
+            }
+        }
+        return records
+    }
+
+    private fun consumerProperties(
+        connection: Map<String, Any>,
+        isolationLevel: IsolationLevel,
+    ): Map<String, Any> =
+        connection +
+            mapOf(
+                ConsumerConfig.CLIENT_ID_CONFIG to "kproducer-testkit-reader",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG to false,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG to false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG to isolationLevel.toString().lowercase(Locale.ROOT),
+            )
 
     private fun describeTimeout(
         topic: String,
