@@ -1,5 +1,6 @@
 package io.github.kproducer.dsl
 
+import kotlinx.coroutines.flow.Flow
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
@@ -103,6 +104,81 @@ public interface KProducer<K, V> : AutoCloseable {
         key: K?,
         value: V?,
     ): Unit = offer(ProducerRecord(topic, key, value))
+
+    /**
+     * Sends [records] in order and returns their metadata in the same order, failing fast.
+     *
+     * Records are handed to Kafka one after another (so each partition gets them in input order) while
+     * their acknowledgements are awaited together; at most `maxInFlightRecords` wait at once, and the
+     * caller suspends, never blocks, when that or Kafka's buffer is full. On the first failure no
+     * further record is handed over, the ones already handed over finish, and the failure (Kafka's
+     * exception) is thrown.
+     *
+     * @throws org.apache.kafka.common.KafkaException the first failure.
+     * @throws IllegalStateException when this producer is closed, or is transactional and this is
+     *   not inside `transaction { }`.
+     */
+    public suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata>
+
+    /**
+     * Sends every one of [records] like [sendAll], but does not stop at failures: returns each
+     * record's [SendResult] (metadata or exception), in input order.
+     *
+     * @throws IllegalStateException when this producer is closed.
+     */
+    public suspend fun sendAllSettled(records: Iterable<ProducerRecord<K, V>>): List<SendResult<K, V>>
+
+    /**
+     * Sends the records of [records] as they come, emitting each one's metadata in input order
+     * once acknowledged. Cold: nothing is sent until the returned flow is collected.
+     *
+     * Back-pressure by suspension: at most `maxInFlightRecords` records are handed over but not yet
+     * emitted, so a slow collector or a full Kafka buffer slows the upstream down; no thread blocks.
+     * The first failure fails the flow with Kafka's exception and stops handing over records.
+     */
+    public fun sendAll(records: Flow<ProducerRecord<K, V>>): Flow<RecordMetadata>
+
+    /** Like the flow form of [sendAll], but emits a [SendResult] per record and never fails for a failed send. */
+    public fun sendAllSettled(records: Flow<ProducerRecord<K, V>>): Flow<SendResult<K, V>>
+
+    /** Java form of [sendAll]: the future completes with every record's metadata, or with the first failure. */
+    public fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>>
+
+    /** Java form of [sendAllSettled]. */
+    public fun sendAllSettledAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<SendResult<K, V>>>
+
+    /**
+     * Runs [block] in a Kafka transaction: everything it sends (and the consumer offsets it passes to
+     * [KTransaction.sendOffsets]) is committed together when it returns, or aborted when it throws,
+     * and the exception is rethrown. Needs a `transactionalId`.
+     *
+     * `initTransactions` runs on the first transaction. Transactions of one producer run one at a time,
+     * in call order; a nested `transaction` on the same producer is refused. Commit and abort run
+     * under `NonCancellable`: cancelling the caller aborts the transaction, and the abort completes.
+     * A fatal error (fenced by a newer instance with the same transactional id, authorization,
+     * unsupported broker) closes this producer and is rethrown; later calls say why it was closed.
+     * When the block failed for another reason and the abort then reveals a fatal error, that fatal
+     * error is thrown, with the block's exception suppressed in it.
+     *
+     * Suspends while it waits for the transaction lock, for acknowledgements and for the commit.
+     *
+     * @throws org.apache.kafka.common.KafkaException Kafka's exception when the transaction fails.
+     * @throws IllegalStateException when this producer is closed or the call is nested.
+     */
+    public suspend fun <T> transaction(block: suspend KTransaction<K, V>.() -> T): T
+
+    /**
+     * Java form of [transaction]: [block] sends through the [KTransaction] (with `sendAsync`) and
+     * returns a future; when that completes the transaction commits, when it fails it aborts.
+     */
+    public fun <T> transactionAsync(block: java.util.function.Function<KTransaction<K, V>, CompletableFuture<T>>): CompletableFuture<T>
+
+    /**
+     * A snapshot of this producer's key metrics: counts of records acknowledged, failed and in
+     * flight through this [KProducer], and the Kafka client's rates and latencies (absent for
+     * producers without client metrics, such as mocks).
+     */
+    public fun metrics(): ProducerMetrics
 
     /**
      * Sends every buffered record now and suspends until all records handed over before this call

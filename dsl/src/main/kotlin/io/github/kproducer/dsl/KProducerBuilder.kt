@@ -105,6 +105,21 @@ public class KProducerBuilder<K, V> internal constructor(
     /** Sets the value serializer. */
     public fun valueSerializer(serializer: Serializer<V>): KProducerBuilder<K, V> = apply { config.valueSerializer(serializer) }
 
+    /** Chooses partitions with [partitioner]; see [KProducerConfig.partitioner]. */
+    public fun partitioner(partitioner: RecordPartitioner<K, V>): KProducerBuilder<K, V> = apply { config.partitioner(partitioner) }
+
+    /** Adds a send interceptor; see [KProducerConfig.onSend]. */
+    public fun onSend(interceptor: SendInterceptor<K, V>): KProducerBuilder<K, V> = apply { config.onSend(interceptor) }
+
+    /** Adds an acknowledgement interceptor; see [KProducerConfig.onAcknowledgement]. */
+    public fun onAcknowledgement(interceptor: AcknowledgementInterceptor): KProducerBuilder<K, V> = apply { config.onAcknowledgement(interceptor) }
+
+    /** Adds a listener of every outcome; see [KProducerOptions.listener]. */
+    public fun listener(listener: SendListener<K, V>): KProducerBuilder<K, V> = apply { config.listener(listener) }
+
+    /** Sets how many records a batch keeps in flight; see [KProducerOptions.maxInFlightRecords]. */
+    public fun maxInFlightRecords(records: Int): KProducerBuilder<K, V> = apply { config.maxInFlightRecords = records }
+
     /** Sets the handler of fire-and-forget failures; see [KProducerOptions.onError]. */
     public fun onError(handler: SendErrorHandler<K, V>): KProducerBuilder<K, V> = apply { config.onError(handler) }
 

@@ -1,6 +1,12 @@
 package io.github.kproducer.dsl
 
 import io.github.kproducer.dsl.internal.ConfigRules
+import io.github.kproducer.dsl.internal.INTERCEPTORS_KEY
+import io.github.kproducer.dsl.internal.InterceptorLambdas
+import io.github.kproducer.dsl.internal.LambdaInterceptor
+import io.github.kproducer.dsl.internal.LambdaPartitioner
+import io.github.kproducer.dsl.internal.PARTITIONER_KEY
+import io.github.kproducer.dsl.internal.PartitionerLambda
 import io.github.kproducer.dsl.internal.lambdaSerializer
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.Serializer
@@ -28,6 +34,9 @@ public class KProducerConfig<K, V> internal constructor(
     private val plugin = LinkedHashMap<String, Any>()
     private var sslConfig: SslConfig? = null
     private var saslConfig: SaslConfig? = null
+    private var partitionerLambda: RecordPartitioner<K, V>? = null
+    private val sendInterceptors = ArrayList<SendInterceptor<K, V>>()
+    private val acknowledgementInterceptors = ArrayList<AcknowledgementInterceptor>()
 
     /** `bootstrap.servers`: `host:port` pairs of some brokers, comma-separated; two or more recommended. Required. */
     public var bootstrapServers: String? = null
@@ -137,6 +146,32 @@ public class KProducerConfig<K, V> internal constructor(
         plugin[key] = value
     }
 
+    /**
+     * Chooses partitions with a Kotlin lambda instead of Kafka's default (murmur2 of the key):
+     * `partitioner { topic, key, value, partitionCount -> ... }`. Called for records without an
+     * explicit partition; must return a partition in `0 until partitionCount`.
+     */
+    public fun partitioner(partitioner: RecordPartitioner<K, V>) {
+        partitionerLambda = partitioner
+    }
+
+    /**
+     * Adds an interceptor that sees (and may replace) each record before it is serialized, as
+     * Kafka's `ProducerInterceptor.onSend`. Several run in the order added.
+     */
+    public fun onSend(interceptor: SendInterceptor<K, V>) {
+        sendInterceptors += interceptor
+    }
+
+    /**
+     * Adds an interceptor told of each record's outcome on Kafka's I/O thread, as Kafka's
+     * `ProducerInterceptor.onAcknowledgement`: it must be fast and never block; see [SendListener]
+     * for anything slower.
+     */
+    public fun onAcknowledgement(interceptor: AcknowledgementInterceptor) {
+        acknowledgementInterceptors += interceptor
+    }
+
     /** Sets the key serializer; required when the key type has no built-in serializer. */
     public fun keySerializer(serializer: Serializer<K>) {
         keySerializer = serializer
@@ -163,8 +198,8 @@ public class KProducerConfig<K, V> internal constructor(
      * @throws KProducerConfigException listing every problem, each with its fix.
      */
     public fun build(): KProducerSettings<K, V> {
-        val typed = typedProperties()
-        val resolved = ConfigRules.resolve(typed, raw, plugin, sslConfig, saslConfig, securityProtocol)
+        val typed = typedProperties() + pluginClasses()
+        val resolved = ConfigRules.resolve(typed, raw, plugin + pluginLambdas(), sslConfig, saslConfig, securityProtocol)
         val problems =
             buildList {
                 if (keySerializer == null) add(ConfigRules.missingSerializer("key", keyType))
@@ -173,8 +208,23 @@ public class KProducerConfig<K, V> internal constructor(
                 addAll(optionProblems())
             }
         if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-        return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, errorHandler, closeTimeout, resolved.lanes)
+        return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, behaviour(), resolved.lanes)
     }
+
+    private fun pluginClasses(): Map<String, Any?> =
+        mapOf(
+            "partitioner.class" to partitionerLambda?.let { LambdaPartitioner::class.java },
+            "interceptor.classes" to
+                if (sendInterceptors.isEmpty() && acknowledgementInterceptors.isEmpty()) null else listOf(LambdaInterceptor::class.java),
+        )
+
+    private fun pluginLambdas(): Map<String, Any> =
+        buildMap {
+            partitionerLambda?.let { put(PARTITIONER_KEY, PartitionerLambda(it)) }
+            if (sendInterceptors.isNotEmpty() || acknowledgementInterceptors.isNotEmpty()) {
+                put(INTERCEPTORS_KEY, InterceptorLambdas(sendInterceptors.toList(), acknowledgementInterceptors.toList()))
+            }
+        }
 
     private fun typedProperties(): Map<String, Any?> =
         linkedMapOf(

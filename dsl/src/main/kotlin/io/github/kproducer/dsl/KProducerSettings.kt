@@ -1,6 +1,7 @@
 package io.github.kproducer.dsl
 
 import io.github.kproducer.dsl.internal.LaneTuning
+import io.github.kproducer.dsl.internal.ProducerBehaviour
 import io.github.kproducer.dsl.internal.Secrets
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.serialization.Serializer
@@ -23,11 +24,15 @@ public class KProducerSettings<K, V> internal constructor(
     public val keySerializer: Serializer<K>,
     /** The value serializer. */
     public val valueSerializer: Serializer<V>,
-    internal val errorHandler: SendErrorHandler<K, V>,
-    /** How long `close()` without an argument waits. */
-    public val closeTimeout: Duration,
+    internal val behaviour: ProducerBehaviour<K, V>,
     internal val laneTuning: LaneTuning,
 ) {
+    /** How long `close()` without an argument waits. */
+    public val closeTimeout: Duration get() = behaviour.closeTimeout
+
+    /** Whether the producer is transactional (`transactional.id` is set); its sends then belong in `transaction { }`. */
+    public val isTransactional: Boolean get() = properties["transactional.id"] != null
+
     /** The `bootstrap.servers` value. */
     public val bootstrapServers: String get() = properties.getValue(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG).toString()
 

@@ -44,7 +44,7 @@ public inline fun <reified K, reified V> kafkaProducerSettings(configure: KProdu
  */
 public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> {
     val client = KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer)
-    return DefaultKProducer(client, settings.errorHandler, settings.closeTimeout, settings.bootstrapServers, settings.laneTuning)
+    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, settings.laneTuning, settings.isTransactional)
 }
 
 /**
@@ -62,7 +62,7 @@ public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.(
     val options = KProducerOptions<K, V>().apply(configure)
     val problems = options.optionProblems()
     if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-    return DefaultKProducer(this, options.errorHandler, options.closeTimeout, null, LaneTuning.DEFAULT)
+    return DefaultKProducer(this, options.behaviour(), null, LaneTuning.DEFAULT, transactional = false)
 }
 
 /** Creates a configuration builder with serializers inferred from the key and value classes. */

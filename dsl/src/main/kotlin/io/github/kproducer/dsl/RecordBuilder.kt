@@ -3,6 +3,7 @@ package io.github.kproducer.dsl
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.header.internals.RecordHeaders
 import java.time.Instant
+import java.util.UUID
 
 /**
  * Builds one [ProducerRecord] for a topic: `key`, `value`, optional `partition` and `timestamp`,
@@ -47,6 +48,38 @@ public class RecordBuilder<K, V> internal constructor(
     public fun header(
         name: String,
         value: ByteArray?,
+    ) {
+        headers.add(name, value)
+    }
+
+    /** Adds a header with [value] as decimal text (read it back with `headers.long(name)`). */
+    public fun header(
+        name: String,
+        value: Long,
+    ) {
+        headers.add(name, value)
+    }
+
+    /** Adds a header with [value] as `true`/`false` (read it back with `headers.boolean(name)`). */
+    public fun header(
+        name: String,
+        value: Boolean,
+    ) {
+        headers.add(name, value)
+    }
+
+    /** Adds a header with [value] in its standard text form (read it back with `headers.uuid(name)`). */
+    public fun header(
+        name: String,
+        value: UUID,
+    ) {
+        headers.add(name, value)
+    }
+
+    /** Adds a header with [value] in ISO-8601 (read it back with `headers.instant(name)`). */
+    public fun header(
+        name: String,
+        value: Instant,
     ) {
         headers.add(name, value)
     }

@@ -3,7 +3,6 @@
 package io.github.kproducer.dsl
 
 import org.apache.kafka.common.errors.AuthenticationException
-import org.apache.kafka.common.errors.InvalidProducerEpochException
 import org.apache.kafka.common.errors.OutOfOrderSequenceException
 import org.apache.kafka.common.errors.ProducerFencedException
 import org.apache.kafka.common.errors.RetriableException
@@ -33,7 +32,6 @@ public val Throwable.isFatal: Boolean
     get() =
         when (unwrapped()) {
             is ProducerFencedException,
-            is InvalidProducerEpochException,
             is OutOfOrderSequenceException,
             is AuthenticationException,
             is TransactionalIdAuthorizationException,

@@ -45,6 +45,8 @@ internal object ConfigRules {
             "transactional.id" to "transactionalId",
             "transaction.timeout.ms" to "transactionTimeout",
             "security.protocol" to "securityProtocol",
+            "partitioner.class" to "partitioner { }",
+            "interceptor.classes" to "onSend { } / onAcknowledgement { }",
         )
 
     private val knownKeys: Set<String> by lazy { ProducerConfig.configNames() }

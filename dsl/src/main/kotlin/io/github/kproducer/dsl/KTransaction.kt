@@ -1,0 +1,68 @@
+package io.github.kproducer.dsl
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
+import org.apache.kafka.clients.consumer.OffsetAndMetadata
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.TopicPartition
+import java.util.concurrent.CompletableFuture
+
+/**
+ * The sending side of one open transaction, the receiver of [KProducer.transaction]. Records sent
+ * through it become visible to `read_committed` consumers only when the transaction commits.
+ *
+ * Valid only inside its `transaction { }` block; using it afterwards fails with
+ * `IllegalStateException`. Thread-safe within the block.
+ */
+public interface KTransaction<K, V> {
+    /**
+     * Sends [record] in this transaction and returns its metadata once written (not yet committed).
+     *
+     * @throws org.apache.kafka.common.KafkaException Kafka's exception; the transaction then aborts
+     *   when the exception leaves the block.
+     */
+    public suspend fun send(record: ProducerRecord<K, V>): RecordMetadata
+
+    /** Sends [key] and [value] to [topic] in this transaction; see [send]. */
+    public suspend fun send(
+        topic: String,
+        key: K?,
+        value: V?,
+    ): RecordMetadata = send(ProducerRecord(topic, key, value))
+
+    /** Builds a record for [topic] and sends it in this transaction; see [send]. */
+    public suspend fun send(
+        topic: String,
+        build: RecordBuilder<K, V>.() -> Unit,
+    ): RecordMetadata = send(producerRecord(topic, build))
+
+    /** Sends [records] in this transaction like [KProducer.sendAll]. */
+    public suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata>
+
+    /**
+     * Sends [record] without waiting; it completes by the commit, and if it fails the commit fails
+     * (and the transaction aborts) as well.
+     */
+    public fun offer(record: ProducerRecord<K, V>)
+
+    /** Java form of [send]. */
+    public fun sendAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata>
+
+    /**
+     * Adds the consumer's [offsets] (the next offset to read, per partition) to this transaction, so
+     * that they are committed to the consumer group of [groupMetadata] exactly when the records
+     * are: the consume-transform-produce step of exactly-once processing.
+     *
+     * Suspends while the transaction coordinator records them (up to `max.block.ms`).
+     */
+    public suspend fun sendOffsets(
+        offsets: Map<TopicPartition, OffsetAndMetadata>,
+        groupMetadata: ConsumerGroupMetadata,
+    )
+
+    /** Java form of [sendOffsets]. */
+    public fun sendOffsetsAsync(
+        offsets: Map<TopicPartition, OffsetAndMetadata>,
+        groupMetadata: ConsumerGroupMetadata,
+    ): CompletableFuture<Void?>
+}

@@ -1,0 +1,19 @@
+package io.github.kproducer.dsl.internal
+
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.runInterruptible
+import org.apache.kafka.common.errors.InterruptException
+
+/**
+ * Runs a blocking Kafka call that cancellation may interrupt. Kafka turns the interrupt into its own
+ * [InterruptException], which `runInterruptible` does not recognise; this turns it back into the
+ * coroutine's cancellation, so a cancelled caller sees `CancellationException`, not a Kafka error.
+ */
+internal suspend fun <T> interruptible(call: () -> T): T =
+    try {
+        runInterruptible { call() }
+    } catch (e: InterruptException) {
+        currentCoroutineContext().ensureActive()
+        throw e
+    }

@@ -1,0 +1,14 @@
+package io.github.kproducer.dsl.internal
+
+import io.github.kproducer.dsl.SendErrorHandler
+import io.github.kproducer.dsl.SendListener
+import kotlin.time.Duration
+
+/** The [io.github.kproducer.dsl.KProducerOptions] of one producer, frozen when it is built. */
+internal class ProducerBehaviour<K, V>(
+    val errorHandler: SendErrorHandler<K, V>,
+    val listeners: List<SendListener<K, V>>,
+    val closeTimeout: Duration,
+    val maxInFlightRecords: Int,
+    val copyContextHeaders: Boolean,
+)
