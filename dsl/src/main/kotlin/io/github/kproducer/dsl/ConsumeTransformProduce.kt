@@ -58,7 +58,11 @@ public suspend fun <IK, IV, K, V> KProducer<K, V>.consumeTransformProduce(
             }
         } catch (e: Throwable) {
             withContext(NonCancellable + consumerThread) {
+                // A cancelled poll can leave the thread interrupted; the rewind must not be cut short by it,
+                // nor leave the flag behind on a pooled thread.
+                Thread.interrupted()
                 runCatching { rewind(consumer, records.partitions()) }.exceptionOrNull()?.let(e::addSuppressed)
+                Thread.interrupted()
             }
             throw e
         }

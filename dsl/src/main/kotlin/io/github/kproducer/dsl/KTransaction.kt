@@ -41,7 +41,8 @@ public interface KTransaction<K, V> {
 
     /**
      * Sends [record] without waiting; it completes by the commit, and if it fails the commit fails
-     * (and the transaction aborts) as well.
+     * (and the transaction aborts) as well. Its failure goes to `onError`, except when the cause is
+     * the transaction's own abort (`TransactionAbortedException`): the transaction's caller has that.
      */
     public fun offer(record: ProducerRecord<K, V>)
 

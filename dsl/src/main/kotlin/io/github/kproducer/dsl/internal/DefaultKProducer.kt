@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.errors.TimeoutException
+import org.apache.kafka.common.errors.TransactionAbortedException
 import org.slf4j.LoggerFactory
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
@@ -109,8 +110,15 @@ internal class DefaultKProducer<K, V>(
         offerRecord(record)
     }
 
-    fun offerRecord(record: ProducerRecord<K, V>) {
-        handOverNow(record, ReportingCallback(record)) { report(record, it) }
+    /**
+     * [offer] without the transactional check. Inside a transaction ([inTransaction]) a record that
+     * fails because the transaction was aborted is not reported: the transaction's caller has the cause.
+     */
+    fun offerRecord(
+        record: ProducerRecord<K, V>,
+        inTransaction: Boolean = false,
+    ) {
+        handOverNow(record, ReportingCallback(record, inTransaction)) { report(record, it) }
     }
 
     /**
@@ -452,10 +460,14 @@ internal class DefaultKProducer<K, V>(
     /** Sends the failure of an [offer] to the error handler. */
     private inner class ReportingCallback(
         private val record: ProducerRecord<K, V>,
+        private val inTransaction: Boolean,
     ) : TrackedCallback(record) {
         override fun succeeded(metadata: RecordMetadata) = Unit
 
-        override fun failed(exception: Exception) = report(record, exception)
+        override fun failed(exception: Exception) {
+            if (inTransaction && exception is TransactionAbortedException) return
+            report(record, exception)
+        }
     }
 
     companion object {

@@ -2,6 +2,7 @@ package io.github.kproducer.dsl.internal
 
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.isActive
 import kotlinx.coroutines.runInterruptible
 import org.apache.kafka.common.errors.InterruptException
 
@@ -14,6 +15,11 @@ internal suspend fun <T> interruptible(call: () -> T): T =
     try {
         runInterruptible { call() }
     } catch (e: InterruptException) {
-        currentCoroutineContext().ensureActive()
+        if (!currentCoroutineContext().isActive) {
+            // Kafka's InterruptException sets the interrupt flag again; the interrupt was ours, so clear it
+            // rather than leave it on a pooled thread for whatever runs there next.
+            Thread.interrupted()
+            currentCoroutineContext().ensureActive()
+        }
         throw e
     }

@@ -134,7 +134,7 @@ internal class Transactions<K, V>(
 
         override fun offer(record: ProducerRecord<K, V>) {
             checkActive()
-            producer.offerRecord(record)
+            producer.offerRecord(record, inTransaction = true)
         }
 
         override fun sendAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
