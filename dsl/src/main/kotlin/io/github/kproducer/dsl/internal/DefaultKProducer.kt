@@ -11,7 +11,6 @@ import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asExecutor
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.future.await
@@ -19,19 +18,17 @@ import kotlinx.coroutines.future.future
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
-import org.apache.kafka.clients.producer.Callback
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
-import org.apache.kafka.common.errors.TimeoutException
 import org.apache.kafka.common.errors.TransactionAbortedException
 import org.slf4j.LoggerFactory
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
 import java.util.concurrent.Future
 import java.util.concurrent.atomic.AtomicBoolean
-import java.util.concurrent.atomic.LongAdder
 import kotlin.coroutines.ContinuationInterceptor
+import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.coroutineContext
 import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
@@ -44,12 +41,15 @@ import kotlin.time.toKotlinDuration
  * The [KProducer] over a Kafka [Producer]. See [KProducer] for the contract and [TopicLanes] for how
  * a record reaches Kafka without blocking the caller's thread. Batches live in [Batches],
  * transactions in [Transactions].
+ *
+ * The hot path is `send` with the topic's metadata known: one `Producer.send` on the caller's thread
+ * with one callback object that resumes the caller. Its suspend functions make suspend calls only in
+ * tail position, so none of them allocates a state machine.
  */
 internal class DefaultKProducer<K, V>(
     override val producer: Producer<K, V>,
     val behaviour: ProducerBehaviour<K, V>,
-    /** For error messages; unknown for a wrapped producer. */
-    private val bootstrapServers: String?,
+    bootstrapServers: String?,
     tuning: LaneTuning,
     /** Sends outside `transaction { }` are refused: on a transactional producer they would join whatever transaction is open. */
     private val transactional: Boolean,
@@ -58,9 +58,8 @@ internal class DefaultKProducer<K, V>(
 
     @Volatile private var fatalCause: Throwable? = null
     private val lanes = TopicLanes(producer, tuning)
-    private val acknowledgedCount = LongAdder()
-    private val failedCount = LongAdder()
-    private val handedOver = LongAdder()
+    val tracker = SendTracker(behaviour, bootstrapServers)
+    private val resumes = ResumeQueue()
     private val batches = Batches(this)
     private val transactions = Transactions(this)
 
@@ -76,19 +75,33 @@ internal class DefaultKProducer<K, V>(
         return sendRecord(record)
     }
 
-    /** [send] without the transactional check, for [Transactions] and [Batches]. */
+    /** [send] without the transactional check, for [Transactions]. */
     suspend fun sendRecord(record: ProducerRecord<K, V>): RecordMetadata {
         checkOpen()
-        val interceptor = coroutineContext[ContinuationInterceptor]
-        if (interceptor !is CoroutineDispatcher || !interceptor.isDispatchNeeded(coroutineContext)) {
+        val context = coroutineContext
+        val interceptor = context[ContinuationInterceptor]
+        if (interceptor !is CoroutineDispatcher || !interceptor.isDispatchNeeded(context)) {
             // An unconfined caller would continue on Kafka's I/O thread; give it a real dispatcher.
             return withContext(Dispatchers.Default) { sendRecord(record) }
         }
-        addContextHeaders(record)
+        if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         val lane = lanes.lane(record.topic())
-        if (lanes.isDirect(lane)) {
-            return suspendCancellableCoroutine { continuation -> sendDirect(record, ResumingCallback(record, continuation)) }
+        if (!lanes.isDirect(lane)) return sendInLane(record, lane)
+        return suspendCancellableCoroutine { continuation ->
+            val callback = ResumingCallback(record, continuation)
+            callback.sendingThread = Thread.currentThread()
+            try {
+                sendDirect(record, callback)
+            } finally {
+                callback.sendingThread = null
+            }
         }
+    }
+
+    private suspend fun sendInLane(
+        record: ProducerRecord<K, V>,
+        lane: TopicLanes.Lane,
+    ): RecordMetadata {
         val result = CompletableFuture<RecordMetadata>()
         handOverInLane(record, lane, CompletingCallback(record, result, null))
         return result.awaitResult()
@@ -101,7 +114,7 @@ internal class DefaultKProducer<K, V>(
 
     fun sendRecordAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
         val result = CompletableFuture<RecordMetadata>()
-        handOverNow(record, CompletingCallback(record, result, completions)) { result.completeExceptionally(it) }
+        handOverNow(record, CompletingCallback(record, result, SendTracker.completions)) { result.completeExceptionally(it) }
         return result
     }
 
@@ -122,23 +135,39 @@ internal class DefaultKProducer<K, V>(
     }
 
     /**
-     * Hands [record] to Kafka and suspends only until Kafka has it (not until it is acknowledged);
-     * [callback] then reports the outcome. Direct on the caller's thread when that cannot block.
+     * Hands [record] to Kafka on the caller's thread when that cannot block, and returns `true`;
+     * returns `false` when the record must go through its topic's lane ([handOverInLane]). [context]
+     * is the caller's coroutine context, for [io.github.kproducer.dsl.HeadersContext]; [now] a recent
+     * `System.nanoTime()` (batches read the clock once per many records).
+     *
+     * @throws Exception what `Producer.send` throws (a serializer's failure, say).
      */
-    suspend fun handOver(
+    fun handOverDirect(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback,
-    ) {
+        callback: TrackedCallback<K, V>,
+        context: CoroutineContext?,
+        now: Long,
+    ): Boolean {
         checkOpen()
-        addContextHeaders(record)
+        if (context != null && behaviour.copyContextHeaders) addContextHeaders(record, context)
         val lane = lanes.lane(record.topic())
-        if (lanes.isDirect(lane)) sendDirect(record, callback) else handOverInLane(record, lane, callback)
+        if (!lanes.isDirect(lane, now)) return false
+        sendDirect(record, callback)
+        return true
     }
 
-    /** Like [handOver] for callers that cannot suspend: a record that must wait goes to its lane in [scope], in order. */
+    /** Hands [record] to Kafka in its topic's lane, where `send` may block; suspends until Kafka has it. */
+    suspend fun handOverInLane(
+        record: ProducerRecord<K, V>,
+        callback: TrackedCallback<K, V>,
+    ) {
+        handOverInLane(record, lanes.lane(record.topic()), callback)
+    }
+
+    /** Like the lane hand-over for callers that cannot suspend: a record that must wait goes to its lane in [scope], in order. */
     private fun handOverNow(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback,
+        callback: TrackedCallback<K, V>,
         onFailure: (Exception) -> Unit,
     ) {
         checkOpen()
@@ -165,13 +194,13 @@ internal class DefaultKProducer<K, V>(
 
     private fun sendDirect(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback,
+        callback: TrackedCallback<K, V>,
     ) {
-        handedOver.increment()
+        tracker.handedOver.increment()
         try {
             producer.send(record, callback)
         } catch (e: Exception) {
-            handedOver.decrement()
+            tracker.handedOver.decrement()
             throw e
         }
     }
@@ -179,7 +208,7 @@ internal class DefaultKProducer<K, V>(
     private suspend fun handOverInLane(
         record: ProducerRecord<K, V>,
         lane: TopicLanes.Lane,
-        callback: TrackedCallback,
+        callback: TrackedCallback<K, V>,
     ) {
         lane.pending.incrementAndGet()
         try {
@@ -192,26 +221,28 @@ internal class DefaultKProducer<K, V>(
     private suspend fun blockingSend(
         record: ProducerRecord<K, V>,
         lane: TopicLanes.Lane,
-        callback: TrackedCallback,
+        callback: TrackedCallback<K, V>,
     ) {
-        handedOver.increment()
+        tracker.handedOver.increment()
         val future: Future<RecordMetadata> =
             try {
                 interruptible { producer.send(record, callback) }
             } catch (e: Exception) {
-                handedOver.decrement()
+                tracker.handedOver.decrement()
                 throw e
             }
         // A send that came back without a metadata failure proves the topic's partitions are known.
         if (!future.isDone || runCatching { future.get() }.isSuccess) lanes.markReady(lane)
     }
 
-    private suspend fun addContextHeaders(record: ProducerRecord<K, V>) {
-        if (!behaviour.copyContextHeaders) return
-        val context = coroutineContext[HeadersContext] ?: return
-        val headers = record.headers()
-        for ((name, value) in context.entries) {
-            if (headers.lastHeader(name) == null) headers.add(name, value.toByteArray(Charsets.UTF_8))
+    private fun addContextHeaders(
+        record: ProducerRecord<K, V>,
+        context: CoroutineContext,
+    ) {
+        val headers = context[HeadersContext] ?: return
+        val recordHeaders = record.headers()
+        for ((name, value) in headers.entries) {
+            if (recordHeaders.lastHeader(name) == null) recordHeaders.add(name, value.toByteArray(Charsets.UTF_8))
         }
     }
 
@@ -303,8 +334,8 @@ internal class DefaultKProducer<K, V>(
     }
 
     override fun metrics(): ProducerMetrics {
-        val acknowledged = acknowledgedCount.sum()
-        val failed = failedCount.sum()
+        val acknowledged = tracker.acknowledged.sum()
+        val failed = tracker.failed.sum()
         val kafka = runCatching { producer.metrics() }.getOrDefault(emptyMap())
         val byName = kafka.entries.filter { it.key.group() == "producer-metrics" }.associate { it.key.name() to it.value }
 
@@ -312,7 +343,7 @@ internal class DefaultKProducer<K, V>(
         return ProducerMetrics(
             acknowledged = acknowledged,
             failed = failed,
-            inFlight = (handedOver.sum() - acknowledged - failed).coerceAtLeast(0),
+            inFlight = (tracker.handedOver.sum() - acknowledged - failed).coerceAtLeast(0),
             recordSendRate = value("record-send-rate"),
             recordErrorRate = value("record-error-rate"),
             recordRetryRate = value("record-retry-rate"),
@@ -354,74 +385,35 @@ internal class DefaultKProducer<K, V>(
         }
     }
 
-    /** Adds the bootstrap servers to Kafka's "not present in metadata" timeout, keeping its type. */
-    private fun explained(exception: Exception): Exception {
-        if (exception !is TimeoutException || bootstrapServers == null) return exception
-        val message = exception.message ?: return exception
-        if (!message.contains("not present in metadata")) return exception
-        return TimeoutException(
-            "$message Bootstrap servers: $bootstrapServers. The brokers may be unreachable, or the topic may not exist " +
-                "while automatic topic creation is off.",
-            exception,
-        )
-    }
-
-    // ---- callbacks: every one counts the outcome and tells the listeners, then does its own job ----
-
-    /**
-     * The base of every callback this producer hands to Kafka. It branches on the exception, never
-     * on the metadata (on failure Kafka passes metadata with -1 fields), and does nothing on Kafka's
-     * I/O thread but count, resume or complete: listeners run on `Dispatchers.Default`.
-     */
-    abstract inner class TrackedCallback(
-        private val record: ProducerRecord<K, V>,
-    ) : Callback {
-        final override fun onCompletion(
-            metadata: RecordMetadata?,
-            exception: Exception?,
-        ) {
-            val failure =
-                if (exception != null) {
-                    explained(exception)
-                } else if (metadata == null) {
-                    IllegalStateException(NEITHER)
-                } else {
-                    null
-                }
-            if (failure == null) acknowledgedCount.increment() else failedCount.increment()
-            if (behaviour.listeners.isNotEmpty()) notifyListeners(record, metadata, failure)
-            if (failure == null) succeeded(metadata!!) else failed(failure)
-        }
-
-        protected abstract fun succeeded(metadata: RecordMetadata)
-
-        protected abstract fun failed(exception: Exception)
-    }
-
-    private fun notifyListeners(
-        record: ProducerRecord<K, V>,
-        metadata: RecordMetadata?,
-        failure: Exception?,
-    ) {
-        completions.execute {
-            for (listener in behaviour.listeners) {
-                try {
-                    if (failure == null) listener.onSuccess(record, metadata!!) else listener.onError(record, failure)
-                } catch (e: Exception) {
-                    log.error("A SendListener threw for a record of topic {}", record.topic(), e)
-                }
-            }
-        }
-    }
-
-    /** Resumes a suspended [send]. */
+    /** Resumes a suspended [send], through [resumes] so that Kafka's I/O thread only queues it. */
     private inner class ResumingCallback(
         record: ProducerRecord<K, V>,
         private val continuation: CancellableContinuation<RecordMetadata>,
-    ) : TrackedCallback(record) {
-        override fun succeeded(metadata: RecordMetadata) = continuation.resume(metadata)
+    ) : TrackedCallback<K, V>(tracker, record) {
+        /** Written before the push, whose compare-and-set publishes it to the drain. */
+        private var outcome: Any? = null
 
-        override fun failed(exception: Exception) = continuation.resumeWithException(exception)
+        /**
+         * The thread inside `Producer.send` for this record. A callback on that same thread (an error
+         * found in `send`, or a producer that completes at once) resumes directly: the caller has not
+         * suspended yet, so nothing is dispatched.
+         */
+        @Volatile var sendingThread: Thread? = null
+
+        override fun succeeded(metadata: RecordMetadata) {
+            outcome = metadata
+            if (sendingThread === Thread.currentThread()) resume() else resumes.push(this)
+        }
+
+        override fun failed(exception: Exception) {
+            outcome = exception
+            if (sendingThread === Thread.currentThread()) resume() else resumes.push(this)
+        }
+
+        override fun resume() {
+            val result = outcome
+            if (result is RecordMetadata) continuation.resume(result) else continuation.resumeWithException(result as Exception)
+        }
     }
 
     /**
@@ -432,7 +424,7 @@ internal class DefaultKProducer<K, V>(
         record: ProducerRecord<K, V>,
         private val result: CompletableFuture<RecordMetadata>,
         private val executor: Executor?,
-    ) : TrackedCallback(record) {
+    ) : TrackedCallback<K, V>(tracker, record) {
         override fun succeeded(metadata: RecordMetadata) {
             if (executor == null) result.complete(metadata) else executor.execute { result.complete(metadata) }
         }
@@ -442,26 +434,11 @@ internal class DefaultKProducer<K, V>(
         }
     }
 
-    /** A callback that passes the outcome to [onResult]: metadata, or the exception. */
-    fun callback(
-        record: ProducerRecord<K, V>,
-        onResult: (RecordMetadata?, Exception?) -> Unit,
-    ): TrackedCallback = LambdaCallback(record, onResult)
-
-    private inner class LambdaCallback(
-        record: ProducerRecord<K, V>,
-        private val onResult: (RecordMetadata?, Exception?) -> Unit,
-    ) : TrackedCallback(record) {
-        override fun succeeded(metadata: RecordMetadata) = onResult(metadata, null)
-
-        override fun failed(exception: Exception) = onResult(null, exception)
-    }
-
     /** Sends the failure of an [offer] to the error handler. */
     private inner class ReportingCallback(
         private val record: ProducerRecord<K, V>,
         private val inTransaction: Boolean,
-    ) : TrackedCallback(record) {
+    ) : TrackedCallback<K, V>(tracker, record) {
         override fun succeeded(metadata: RecordMetadata) = Unit
 
         override fun failed(exception: Exception) {
@@ -473,10 +450,6 @@ internal class DefaultKProducer<K, V>(
     companion object {
         private val log = LoggerFactory.getLogger(KProducer::class.java)!!
         private const val KAFKA_IO_THREAD = "kafka-producer-network-thread"
-        private const val NEITHER = "The producer completed a send with neither metadata nor an exception"
-
-        /** Where `sendAsync` futures complete and listeners run, so that user code never runs on Kafka's I/O thread. */
-        private val completions: Executor = Dispatchers.Default.asExecutor()
     }
 }
 

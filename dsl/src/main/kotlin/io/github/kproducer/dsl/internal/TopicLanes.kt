@@ -45,9 +45,11 @@ internal class TopicLanes(
     fun lane(topic: String): Lane = lanes[topic] ?: lanes.computeIfAbsent(topic) { Lane(newLaneDispatcher()) }
 
     /** Whether a record of [lane]'s topic can be handed to Kafka on the calling thread right now. */
-    fun isDirect(lane: Lane): Boolean {
+    fun isDirect(
+        lane: Lane,
+        now: Long = System.nanoTime(),
+    ): Boolean {
         if (!lane.everReady || lane.pending.get() != 0) return false
-        val now = System.nanoTime()
         return now - lane.readyUntil < 0 && buffer?.isLow(now) != true
     }
 
