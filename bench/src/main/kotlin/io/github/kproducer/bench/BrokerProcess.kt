@@ -1,0 +1,55 @@
+package io.github.kproducer.bench
+
+import io.github.kproducer.testkit.EmbeddedKafka
+import java.io.BufferedReader
+import java.io.InputStreamReader
+import java.util.concurrent.TimeUnit
+import kotlin.time.TimeSource
+
+/**
+ * An embedded broker in a JVM of its own, so that the producer under test has the benchmark JVM to
+ * itself. Prints `READY <bootstrap servers>` once it serves, and stops when its standard input closes.
+ */
+public object BrokerProcess {
+    /** Starts the broker; see [BrokerProcess]. */
+    @JvmStatic
+    public fun main(args: Array<String>) {
+        EmbeddedKafka().use { kafka ->
+            println("READY ${kafka.bootstrapServers}")
+            System.out.flush()
+            while (System.`in`.read() != -1) continue
+        }
+    }
+}
+
+/** A running [BrokerProcess] and the time it took from process start to serving. */
+internal class RemoteBroker private constructor(
+    private val process: Process,
+    val bootstrapServers: String,
+    val startMillis: Long,
+) : AutoCloseable {
+    override fun close() {
+        process.outputStream.close()
+        if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly()
+    }
+
+    companion object {
+        fun start(): RemoteBroker {
+            val started = TimeSource.Monotonic.markNow()
+            val java = "${System.getProperty("java.home")}/bin/java"
+            val process =
+                ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), BrokerProcess::class.java.name)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start()
+            val lines = BufferedReader(InputStreamReader(process.inputStream))
+            while (true) {
+                val line = lines.readLine() ?: throw IllegalStateException("The broker process ended before it was ready")
+                if (line.startsWith("READY ")) {
+                    // Keep draining its output so that the broker never blocks on a full pipe.
+                    Thread { lines.forEachLine { } }.apply { isDaemon = true }.start()
+                    return RemoteBroker(process, line.removePrefix("READY "), started.elapsedNow().inWholeMilliseconds)
+                }
+            }
+        }
+    }
+}

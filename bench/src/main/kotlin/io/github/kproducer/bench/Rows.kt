@@ -1,0 +1,238 @@
+package io.github.kproducer.bench
+
+import io.github.kproducer.dsl.KProducer
+import io.github.kproducer.dsl.kafkaProducerSettings
+import io.github.nomisRev.kafka.publisher.Acks
+import io.github.nomisRev.kafka.publisher.KafkaPublisher
+import io.github.nomisRev.kafka.publisher.PublisherSettings
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.asFlow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import org.apache.kafka.clients.producer.KafkaProducer
+import org.apache.kafka.clients.producer.ProducerConfig
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.common.serialization.ByteArraySerializer
+import java.util.Properties
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.atomic.AtomicReference
+import kotlin.time.TimeSource
+
+/** The producer settings a row runs with. */
+internal enum class Settings(
+    val label: String,
+    val properties: Map<String, Any>,
+) {
+    /** acks=all, 5 ms linger, 64 KiB batches, lz4 (idempotence stays on, Kafka's default). */
+    TUNED(
+        "tuned",
+        mapOf(
+            ProducerConfig.ACKS_CONFIG to "all",
+            ProducerConfig.LINGER_MS_CONFIG to 5,
+            ProducerConfig.BATCH_SIZE_CONFIG to 64 * 1024,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG to "lz4",
+        ),
+    ),
+
+    /** Kafka's defaults. */
+    DEFAULTS("defaults", emptyMap()),
+}
+
+/** The records of one run: [count] records of one shared 100-byte payload, without keys, to [topic]. */
+internal class Records(
+    val topic: String,
+    val count: Int,
+    payload: ByteArray,
+) {
+    val list: List<ProducerRecord<ByteArray?, ByteArray>> = List(count) { ProducerRecord(topic, null, payload) }
+}
+
+/**
+ * One way of sending the records. Each builds its producer and sends one warm-up record (so that
+ * topic metadata and connections exist), then times sending every record until the last is
+ * acknowledged; it returns the seconds that took.
+ */
+internal sealed class Row(
+    val name: String,
+    val sync: Boolean = false,
+    /** Rows far slower than raw send a fraction of the records (the rate is what counts), to keep the run short. */
+    val slowdown: Int = 1,
+) {
+    abstract fun run(
+        bootstrapServers: String,
+        settings: Settings,
+        records: Records,
+    ): Double
+
+    protected fun properties(
+        bootstrapServers: String,
+        settings: Settings,
+    ): Map<String, Any> = settings.properties + (ProducerConfig.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)
+
+    protected fun kproducer(
+        bootstrapServers: String,
+        settings: Settings,
+    ): KProducer<ByteArray?, ByteArray> =
+        KProducer(
+            kafkaProducerSettings<ByteArray?, ByteArray> {
+                this.bootstrapServers = bootstrapServers
+                settings.properties.forEach { (key, value) -> property(key, value) }
+                maxInFlightRecords = 100_000
+            },
+        )
+
+    protected inline fun timed(block: () -> Unit): Double {
+        val started = TimeSource.Monotonic.markNow()
+        block()
+        return started.elapsedNow().inWholeNanoseconds / 1e9
+    }
+
+    /** `KafkaProducer.send(record, callback)` for every record, then wait for the last callback. */
+    object Raw : Row(RAW) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double =
+            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
+                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+                val done = CountDownLatch(records.count)
+                val failure = AtomicReference<Exception>()
+                timed {
+                    for (record in records.list) {
+                        producer.send(record) { _, e ->
+                            if (e != null) failure.compareAndSet(null, e)
+                            done.countDown()
+                        }
+                    }
+                    done.await()
+                }.also { failure.get()?.let { throw it } }
+            }
+    }
+
+    /**
+     * `KafkaProducer.send(record, callback)` with at most 1,000 records in flight (a semaphore): the raw
+     * client at the concurrency of the 1,000-coroutine row, which throughput-per-latency bounds alike.
+     */
+    object RawBounded : Row(RAW_1000) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double =
+            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
+                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+                val permits = java.util.concurrent.Semaphore(1000)
+                val done = CountDownLatch(records.count)
+                timed {
+                    for (record in records.list) {
+                        permits.acquire()
+                        producer.send(record) { _, _ ->
+                            permits.release()
+                            done.countDown()
+                        }
+                    }
+                    done.await()
+                }
+            }
+    }
+
+    /** kproducer's `sendAll(records)`. */
+    object SendAll : Row(SEND_ALL) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double =
+            kproducer(bootstrapServers, settings).use { producer ->
+                runBlocking(Dispatchers.Default) {
+                    producer.send(records.topic, null, ByteArray(1))
+                    timed { producer.sendAll(records.list) }
+                }
+            }
+    }
+
+    /** kproducer's `sendAll(flow)`, collected. */
+    object FlowRow : Row(FLOW) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double =
+            kproducer(bootstrapServers, settings).use { producer ->
+                runBlocking(Dispatchers.Default) {
+                    producer.send(records.topic, null, ByteArray(1))
+                    timed { producer.sendAll(records.list.asFlow()).collect { } }
+                }
+            }
+    }
+
+    /** kproducer's suspending `send`, from 1,000 coroutines each sending its share one by one. */
+    object Coroutines : Row(COROUTINES) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double =
+            kproducer(bootstrapServers, settings).use { producer ->
+                runBlocking(Dispatchers.Default) {
+                    producer.send(records.topic, null, ByteArray(1))
+                    val shares = records.list.chunked((records.count + 999) / 1000)
+                    timed {
+                        coroutineScope { shares.forEach { share -> launch { share.forEach { producer.send(it) } } } }
+                    }
+                }
+            }
+    }
+
+    /** kotlin-kafka 0.4.1: `publishScope { offer(record) }` for every record; the scope awaits them all. */
+    object KotlinKafka : Row(KOTLIN_KAFKA, slowdown = 5) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double {
+            val extra = Properties().apply { settings.properties.forEach { (k, v) -> put(k, v.toString()) } }
+            val publisherSettings =
+                PublisherSettings(
+                    bootstrapServers = bootstrapServers,
+                    keySerializer = ByteArraySerializer(),
+                    valueSerializer = ByteArraySerializer(),
+                    acknowledgments = Acks.All,
+                    properties = extra,
+                )
+            return KafkaPublisher(publisherSettings).use { publisher ->
+                runBlocking(Dispatchers.Default) {
+                    publisher.publishScope { publish(ProducerRecord<ByteArray?, ByteArray>(records.topic, null, ByteArray(1))) }
+                    timed { publisher.publishScope { records.list.forEach { offer(it) } } }
+                }
+            }
+        }
+    }
+
+    /** `KafkaProducer.send(record).get()` for every record: one round trip (and linger) each. */
+    object Sync : Row(SYNC, sync = true) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Double =
+            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
+                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+                timed { records.list.forEach { producer.send(it).get() } }
+            }
+    }
+
+    companion object {
+        const val RAW = "raw KafkaProducer"
+        const val SEND_ALL = "kproducer sendAll"
+        const val FLOW = "kproducer Flow"
+        const val COROUTINES = "kproducer 1000 coroutines"
+        const val RAW_1000 = "raw, 1000 in flight"
+        const val KOTLIN_KAFKA = "kotlin-kafka publisher"
+        const val SYNC = "send().get() per record"
+
+        val all: List<Row> by lazy { listOf(Raw, SendAll, FlowRow, RawBounded, Coroutines, KotlinKafka, Sync) }
+    }
+}
