@@ -7,9 +7,19 @@ import org.apache.kafka.clients.CommonClientConfigs
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.common.IsolationLevel
+import org.apache.kafka.common.acl.AccessControlEntry
+import org.apache.kafka.common.acl.AclBinding
+import org.apache.kafka.common.acl.AclBindingFilter
+import org.apache.kafka.common.acl.AclOperation
+import org.apache.kafka.common.acl.AclPermissionType
+import org.apache.kafka.common.resource.PatternType
+import org.apache.kafka.common.resource.ResourcePattern
+import org.apache.kafka.common.resource.ResourceType
 import org.apache.kafka.common.serialization.Deserializer
+import java.util.concurrent.TimeUnit
 import java.util.function.Consumer
 import kotlin.time.Duration
+import kotlin.time.TimeSource
 
 /**
  * A real Apache Kafka cluster (KRaft mode) running inside this JVM: one or more combined
@@ -70,7 +80,99 @@ public class EmbeddedKafka private constructor(
         cluster.start(brokerId)
     }
 
-    override fun connectionProperties(): Map<String, Any> = mapOf(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)
+    /**
+     * Stops every broker at once, as in a data-centre outage: clients lose the whole cluster. The data
+     * and ports stay, so [startAllBrokers] brings the same cluster back at the same addresses.
+     *
+     * @throws IllegalStateException when every broker is already stopped or the cluster is closed.
+     */
+    public fun stopAllBrokers() {
+        cluster.stopAll()
+    }
+
+    /**
+     * Starts every stopped broker together (the controller quorum needs them all) and returns once
+     * each is registered and serving.
+     *
+     * @throws EmbeddedKafkaStartupException when they cannot start within the startup timeout.
+     * @throws IllegalStateException when every broker is already running or the cluster is closed.
+     */
+    public fun startAllBrokers() {
+        cluster.startAll()
+    }
+
+    /**
+     * The client properties that connect to this cluster. When the cluster authenticates clients
+     * (SASL users or ACLs configured), they log in as the super user [SUPER_USER] with `PLAIN`; the
+     * password is a Kafka `Password` value, which prints as `[hidden]`.
+     */
+    override fun connectionProperties(): Map<String, Any> =
+        cluster.credentials?.clientProperties(bootstrapServers, SUPER_USER, "PLAIN")
+            ?: mapOf(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)
+
+    /**
+     * The client properties that log in as SASL user [user] (added with
+     * [EmbeddedKafkaConfig.Builder.saslUser]) using [mechanism]: `PLAIN` (the default),
+     * `SCRAM-SHA-256` or `SCRAM-SHA-512`. The password is a Kafka `Password` value, which prints as `[hidden]`.
+     *
+     * @throws IllegalArgumentException when there is no such user or the mechanism is not one of those.
+     * @throws IllegalStateException when the cluster has no SASL users.
+     */
+    @JvmOverloads
+    public fun connectionProperties(
+        user: String,
+        mechanism: String = "PLAIN",
+    ): Map<String, Any> {
+        val credentials =
+            checkNotNull(cluster.credentials) {
+                "This cluster does not authenticate clients; add users with `saslUser(name, password)` in its configuration"
+            }
+        return credentials.clientProperties(bootstrapServers, user, mechanism)
+    }
+
+    /**
+     * Creates the ACLs [bindings] as the super user and returns once every running broker enforces them.
+     *
+     * @throws IllegalStateException when the cluster was configured without `acls = true`.
+     * @throws AssertionError when a broker does not apply them within 30 seconds.
+     */
+    public fun createAcls(bindings: Collection<AclBinding>) {
+        check(config.acls) { "ACLs are off in this cluster; set `acls = true` in its configuration to use them" }
+        admin().use { it.createAcls(bindings).all().get(ACL_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS) }
+        val deadline = TimeSource.Monotonic.markNow() + ACL_TIMEOUT
+        for ((id, authorizer) in cluster.authorizers()) {
+            while (true) {
+                val applied = authorizer.acls(AclBindingFilter.ANY).toSet()
+                if (applied.containsAll(bindings)) break
+                if (deadline.hasPassedNow()) throw AssertionError("Broker $id did not apply the ACLs ${bindings - applied} within $ACL_TIMEOUT")
+                Thread.sleep(ACL_POLL.inWholeMilliseconds)
+            }
+        }
+    }
+
+    /**
+     * Lets SASL user [user] produce to [topic] (ACLs allowing WRITE and DESCRIBE on it, from any host),
+     * and, when [transactionalId] is given, use that transactional id; returns once the brokers enforce it.
+     *
+     * @throws IllegalStateException when the cluster was configured without `acls = true`.
+     */
+    @JvmOverloads
+    public fun allowProducing(
+        user: String,
+        topic: String,
+        transactionalId: String? = null,
+    ) {
+        val principal = "User:$user"
+        val allow = { op: AclOperation -> AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW) }
+        val topicPattern = ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL)
+        val bindings = mutableListOf(AclBinding(topicPattern, allow(AclOperation.WRITE)), AclBinding(topicPattern, allow(AclOperation.DESCRIBE)))
+        if (transactionalId != null) {
+            val txPattern = ResourcePattern(ResourceType.TRANSACTIONAL_ID, transactionalId, PatternType.LITERAL)
+            bindings += AclBinding(txPattern, allow(AclOperation.WRITE))
+            bindings += AclBinding(txPattern, allow(AclOperation.DESCRIBE))
+        }
+        createAcls(bindings)
+    }
 
     override fun createTopic(
         name: String,
@@ -109,10 +211,21 @@ public class EmbeddedKafka private constructor(
         }
     }
 
-    override fun toString(): String = "EmbeddedKafka(bootstrapServers=$bootstrapServers, brokers=${config.brokers})"
+    override fun toString(): String =
+        "EmbeddedKafka(bootstrapServers=$bootstrapServers, brokers=${config.brokers}" +
+            (if (config.sasl) ", sasl=SASL_PLAINTEXT, users=${config.saslUsers}, acls=${config.acls}" else "") + ")"
 
-    /** Java entry points. */
+    /** Java entry points and constants. */
     public companion object {
+        /**
+         * The user the test kit itself logs in as when the cluster authenticates clients; a super user
+         * (ACLs never deny it) with a random password per cluster.
+         */
+        public const val SUPER_USER: String = "admin"
+
+        private val ACL_TIMEOUT = Duration.parse("30s")
+        private val ACL_POLL = Duration.parse("20ms")
+
         /**
          * Starts a cluster with [config] and returns once every broker runs.
          *

@@ -27,7 +27,18 @@ public class EmbeddedKafkaConfig private constructor(
     public val startupTimeout: Duration,
     /** Directory under which the cluster's temporary data directory is made; `null` is the system temp directory. */
     public val parentDirectory: Path?,
+    /** Names of the SASL users added with [Builder.saslUser], in the order added; their passwords are never exposed. */
+    public val saslUsers: List<String>,
+    /** Whether the brokers authorize requests with ACLs (Kafka's `StandardAuthorizer`); see [Builder.acls]. */
+    public val acls: Boolean,
+    internal val saslPasswords: Map<String, String>,
 ) {
+    /**
+     * Whether clients must authenticate: true when there is a SASL user or ACLs are on. Clients then
+     * connect to a `SASL_PLAINTEXT` listener that accepts `PLAIN`, `SCRAM-SHA-256` and `SCRAM-SHA-512`.
+     */
+    public val sasl: Boolean get() = saslPasswords.isNotEmpty() || acls
+
     override fun equals(other: Any?): Boolean =
         other is EmbeddedKafkaConfig &&
             brokers == other.brokers &&
@@ -36,13 +47,17 @@ public class EmbeddedKafkaConfig private constructor(
             defaultPartitions == other.defaultPartitions &&
             brokerProperties == other.brokerProperties &&
             startupTimeout == other.startupTimeout &&
-            parentDirectory == other.parentDirectory
+            parentDirectory == other.parentDirectory &&
+            acls == other.acls &&
+            saslPasswords == other.saslPasswords
 
-    override fun hashCode(): Int = listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout).hashCode()
+    override fun hashCode(): Int = listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout, saslUsers, acls).hashCode()
 
+    /** Lists the settings; broker property values and SASL passwords are left out, so it is safe to log. */
     override fun toString(): String =
         "EmbeddedKafkaConfig(brokers=$brokers, ports=$ports, autoCreateTopics=$autoCreateTopics, " +
-            "defaultPartitions=$defaultPartitions, brokerProperties=${brokerProperties.keys}, startupTimeout=$startupTimeout)"
+            "defaultPartitions=$defaultPartitions, brokerProperties=${brokerProperties.keys}, startupTimeout=$startupTimeout" +
+            (if (sasl) ", saslUsers=$saslUsers, acls=$acls" else "") + ")"
 
     /**
      * Mutable builder for [EmbeddedKafkaConfig]; [build] validates every setting at once.
@@ -69,7 +84,26 @@ public class EmbeddedKafkaConfig private constructor(
         /** Directory under which the temporary data directory is created; default the system temp directory. */
         public var parentDirectory: Path? = null
 
+        /**
+         * Whether the brokers check ACLs (Kafka's `StandardAuthorizer`, `allow.everyone.if.no.acl.found=false`).
+         * Default `false`. When `true`, clients must authenticate, a user may only do what an ACL allows
+         * (grant with [EmbeddedKafka.allowProducing] or [EmbeddedKafka.createAcls]), and the test kit's
+         * own connection ([EmbeddedKafka.connectionProperties]) is the super user [EmbeddedKafka.SUPER_USER].
+         */
+        public var acls: Boolean = false
+
         private val properties = LinkedHashMap<String, String>()
+        private val users = LinkedHashMap<String, String>()
+
+        /**
+         * Adds a SASL user that can log in with `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`; repeat for
+         * more users. Adding one turns on a `SASL_PLAINTEXT` client listener: get a user's client
+         * properties from [EmbeddedKafka.connectionProperties]. The password is never printed.
+         */
+        public fun saslUser(
+            name: String,
+            password: String,
+        ): Builder = apply { users[name] = password }
 
         /** Sets a broker property such as `log.retention.ms`; the keys that wire the cluster together are refused by [build]. */
         public fun brokerProperty(
@@ -99,6 +133,7 @@ public class EmbeddedKafkaConfig private constructor(
             if (defaultPartitions < 1) problems += "defaultPartitions must be at least 1, was $defaultPartitions"
             if (!startupTimeout.isPositive()) problems += "startupTimeout must be positive, was $startupTimeout"
             problems += BrokerProperties.problems(properties)
+            problems += BrokerProperties.securityProblems(users, properties, acls)
             require(problems.isEmpty()) {
                 "Invalid EmbeddedKafka configuration:\n" + problems.joinToString("\n") { "  - $it" }
             }
@@ -110,6 +145,9 @@ public class EmbeddedKafkaConfig private constructor(
                 LinkedHashMap(properties),
                 startupTimeout,
                 parentDirectory,
+                users.keys.toList(),
+                acls,
+                LinkedHashMap(users),
             )
         }
     }

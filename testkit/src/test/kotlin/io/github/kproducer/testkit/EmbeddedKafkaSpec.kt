@@ -121,6 +121,23 @@ class EmbeddedKafkaSpec :
             shouldThrow<IllegalArgumentException> { kafka.stopBroker(7) }.message shouldContain "There is no broker 7"
         }
 
+        test("an outage stops every broker; starting them again brings back the same cluster, data and address") {
+            kafka.createTopic("outage")
+            producer().use { it.send(ProducerRecord("outage", "k", "before")).get() }
+            val address = kafka.bootstrapServers
+
+            kafka.stopAllBrokers()
+            kafka.brokerIds.forEach { kafka.isRunning(it) shouldBe false }
+            shouldThrow<IllegalStateException> { kafka.stopAllBrokers() }.message shouldContain "already stopped"
+
+            kafka.startAllBrokers()
+            kafka.brokerIds.forEach { kafka.isRunning(it) shouldBe true }
+            shouldThrow<IllegalStateException> { kafka.startAllBrokers() }.message shouldContain "already running"
+            kafka.bootstrapServers shouldBe address
+            producer().use { it.send(ProducerRecord("outage", "k", "after")).get() }
+            kafka.readStrings("outage", 2).map { it.value() } shouldContainExactly listOf("before", "after")
+        }
+
         test("with automatic topic creation off, a send to an unknown topic times out naming the topic") {
             EmbeddedKafka { autoCreateTopics = false }.use { strict ->
                 val props = strict.connectionProperties() + (ProducerConfig.MAX_BLOCK_MS_CONFIG to 1000)

@@ -1,5 +1,6 @@
 package io.github.kproducer.testkit.internal
 
+import io.github.kproducer.testkit.EmbeddedKafka
 import io.github.kproducer.testkit.EmbeddedKafkaConfig
 import kafka.server.KafkaConfig
 import org.apache.kafka.common.config.ConfigException
@@ -27,6 +28,11 @@ internal object BrokerProperties {
 
     /** Plugin settings that the broker reads but does not declare in its own config definition. */
     private val pluginKeys = setOf("super.users", "allow.everyone.if.no.acl.found")
+
+    /** Keys that the test kit sets when it turns on SASL or ACLs; a user value would undo them. */
+    private val securityKeys = setOf("sasl.enabled.mechanisms", "authorizer.class.name", "super.users", "allow.everyone.if.no.acl.found")
+
+    private val userName = Regex("[A-Za-z][A-Za-z0-9_.-]*")
 
     private val knownKeys: Set<String> by lazy { AbstractKafkaConfig.CONFIG_DEF.names() + pluginKeys }
 
@@ -68,11 +74,12 @@ internal object BrokerProperties {
         directory: Path,
         ports: NodePorts,
         voters: String,
+        credentials: SaslCredentials?,
     ): Map<String, String> {
         val broker = KraftNode.BROKER_LISTENER
         val controller = KraftNode.CONTROLLER_LISTENER
         val wiring =
-            mapOf(
+            linkedMapOf(
                 "process.roles" to "broker,controller",
                 "node.id" to id.toString(),
                 "controller.quorum.voters" to voters,
@@ -84,7 +91,75 @@ internal object BrokerProperties {
                 "log.dirs" to directory.resolve("data").toString(),
                 "metadata.log.dir" to directory.resolve("metadata").toString(),
             )
+        if (credentials != null) wiring += security(config, ports, credentials)
         return defaults(config) + config.brokerProperties + wiring
+    }
+
+    /**
+     * A `SASL_PLAINTEXT` client listener in front of the PLAINTEXT inter-broker and controller
+     * listeners: clients authenticate with PLAIN or SCRAM, the nodes talk to each other as
+     * `User:ANONYMOUS` (a super user, so ACLs never block replication). With ACLs on, Kafka's
+     * `StandardAuthorizer` denies whatever no ACL allows.
+     */
+    private fun security(
+        config: EmbeddedKafkaConfig,
+        ports: NodePorts,
+        credentials: SaslCredentials,
+    ): Map<String, String> {
+        val client = KraftNode.CLIENT_LISTENER
+        val broker = KraftNode.BROKER_LISTENER
+        val controller = KraftNode.CONTROLLER_LISTENER
+        val prefix = "listener.name.${client.lowercase()}"
+        val scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        val properties =
+            linkedMapOf(
+                "listeners" to "$client://${ports.host}:${ports.clientPort},$broker://${ports.host}:${ports.brokerPort}," +
+                    "$controller://${ports.host}:${ports.controllerPort}",
+                "advertised.listeners" to "$client://${ports.host}:${ports.clientPort},$broker://${ports.host}:${ports.brokerPort}",
+                "listener.security.protocol.map" to "$client:SASL_PLAINTEXT,$broker:PLAINTEXT,$controller:PLAINTEXT",
+                "sasl.enabled.mechanisms" to "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+                "$prefix.plain.sasl.jaas.config" to credentials.plainServerJaas(),
+                "$prefix.scram-sha-256.sasl.jaas.config" to scram,
+                "$prefix.scram-sha-512.sasl.jaas.config" to scram,
+            )
+        if (config.acls) {
+            properties["authorizer.class.name"] = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+            properties["super.users"] = "User:ANONYMOUS;User:${EmbeddedKafka.SUPER_USER}"
+            properties["allow.everyone.if.no.acl.found"] = "false"
+        }
+        return properties
+    }
+
+    /** Everything wrong with the SASL users and ACL settings, each with its fix. */
+    fun securityProblems(
+        users: Map<String, String>,
+        properties: Map<String, String>,
+        acls: Boolean,
+    ): List<String> {
+        val problems = mutableListOf<String>()
+        for ((name, password) in users) {
+            when {
+                name == EmbeddedKafka.SUPER_USER -> {
+                    problems += "SASL user '$name' is the test kit's super user; pick another name " +
+                        "(the super user's password is random; connect as it with connectionProperties())"
+                }
+
+                !userName.matches(name) -> {
+                    problems += "SASL user name '$name' must start with a letter and hold only letters, digits, '_', '.' and '-'"
+                }
+            }
+            if (password.isEmpty()) problems += "the password of SASL user '$name' is empty; give it a non-empty password"
+            if (password.any { it == '"' || it == '\\' || it.isISOControl() }) {
+                problems += "the password of SASL user '$name' holds a quote, backslash or control character, which a JAAS " +
+                    "configuration cannot carry; choose a password without them"
+            }
+        }
+        if (users.isNotEmpty() || acls) {
+            properties.keys.filter { it in securityKeys || it.startsWith("listener.name.") }.forEach { key ->
+                problems += "broker property '$key' is set by EmbeddedKafka when SASL users or ACLs are configured; remove it"
+            }
+        }
+        return problems
     }
 
     /** Everything wrong with the user's broker properties, each with its fix; empty when they are fine. */

@@ -47,20 +47,25 @@ internal class KraftCluster(
 
     val bootstrapServers: String
 
+    /** The users clients log in as (the configured ones plus the super user), when the cluster authenticates clients. */
+    val credentials: SaslCredentials? = if (config.sasl) SaslCredentials.of(config.saslPasswords) else null
+
     init {
         BrokerLogging.quietUnlessConfigured()
         try {
-            for (i in 0 until config.brokers) ports += NodePorts.bind(HOST, config.ports.getOrElse(i) { 0 })
+            for (i in 0 until config.brokers) ports += NodePorts.bind(HOST, config.ports.getOrElse(i) { 0 }, config.sasl)
             val voters = ports.withIndex().joinToString(",") { (i, p) -> "${i + 1}@$HOST:${p.controllerPort}" }
             val clusterId = Uuid.randomUuid().toString()
             nodes +=
                 ports.mapIndexed { i, nodePorts ->
                     val id = i + 1
                     val nodeDirectory = directory.resolve("node-$id")
-                    KraftNode(id, nodeDirectory, clusterId, nodePorts, BrokerProperties.forNode(config, id, nodeDirectory, nodePorts, voters))
+                    val properties = BrokerProperties.forNode(config, id, nodeDirectory, nodePorts, voters, credentials)
+                    KraftNode(id, nodeDirectory, clusterId, nodePorts, properties)
                 }
-            bootstrapServers = ports.joinToString(",") { "$HOST:${it.brokerPort}" }
-            nodes.forEach { it.format() }
+            bootstrapServers = ports.joinToString(",") { "$HOST:${it.clientPort}" }
+            val scram = credentials?.scramArguments().orEmpty()
+            nodes.forEach { it.format(scram) }
             start(nodes, "The embedded Kafka cluster ($bootstrapServers)")
         } catch (e: Throwable) {
             shutdownQuietly()
@@ -72,7 +77,33 @@ internal class KraftCluster(
 
     fun isRunning(id: Int): Boolean = node(id).isRunning
 
-    fun bootstrapServersOf(id: Int): String = "$HOST:${ports[node(id).id - 1].brokerPort}"
+    fun bootstrapServersOf(id: Int): String = "$HOST:${ports[node(id).id - 1].clientPort}"
+
+    /** The inter-broker (PLAINTEXT, unauthenticated) address of broker [id], for the test kit's own housekeeping. */
+    private fun internalAddressOf(id: Int): String = "$HOST:${ports[node(id).id - 1].brokerPort}"
+
+    /** The authorizers of the running brokers; empty when ACLs are off. */
+    fun authorizers(): List<Pair<Int, org.apache.kafka.server.authorizer.Authorizer>> = nodes.mapNotNull { node -> node.authorizer()?.let { node.id to it } }
+
+    /** Stops every broker at once (an outage); their data and ports stay for [startAll]. */
+    fun stopAll() {
+        synchronized(lock) {
+            check(!closed) { "The embedded Kafka cluster is closed" }
+            val running = nodes.filter { it.isRunning }
+            check(running.isNotEmpty()) { "Every broker is already stopped" }
+            stopNodes(running, OUTAGE_STOP_TIMEOUT)
+        }
+    }
+
+    /** Starts every stopped broker together (a quorum needs them all); returns once each is registered. */
+    fun startAll() {
+        synchronized(lock) {
+            check(!closed) { "The embedded Kafka cluster is closed" }
+            val stopped = nodes.filter { !it.isRunning }
+            check(stopped.isNotEmpty()) { "Every broker is already running" }
+            start(stopped, "The embedded Kafka cluster ($bootstrapServers)")
+        }
+    }
 
     /** Stops broker [id] with a controlled shutdown; the other nodes keep serving. */
     fun stop(id: Int) {
@@ -106,7 +137,7 @@ internal class KraftCluster(
      * the restarted broker takes its partitions back.
      */
     private fun forgetRegistration(id: Int) {
-        val running = nodes.filter { it.isRunning }.joinToString(",") { bootstrapServersOf(it.id) }
+        val running = nodes.filter { it.isRunning }.joinToString(",") { internalAddressOf(it.id) }
         try {
             val properties =
                 mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to running, AdminClientConfig.CLIENT_ID_CONFIG to "embedded-kafka-restart")
@@ -231,5 +262,6 @@ internal class KraftCluster(
         private val SINGLE_STOP_TIMEOUT = 30.seconds
         private val CLOSE_TIMEOUT = 5.seconds
         private val UNREGISTER_TIMEOUT = 10.seconds
+        private val OUTAGE_STOP_TIMEOUT = 5.seconds
     }
 }

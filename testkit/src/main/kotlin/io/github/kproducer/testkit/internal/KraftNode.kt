@@ -10,6 +10,7 @@ import kafka.server.SharedServer
 import org.apache.kafka.common.utils.Time
 import org.apache.kafka.metadata.storage.Formatter
 import org.apache.kafka.raft.QuorumConfig
+import org.apache.kafka.server.authorizer.Authorizer
 import org.apache.kafka.server.common.MetadataVersion
 import org.apache.kafka.server.fault.FaultHandler
 import org.apache.kafka.server.fault.LoggingFaultHandler
@@ -51,8 +52,11 @@ internal class KraftNode(
     /** The full broker configuration, for diagnostics. */
     fun config(): KafkaConfig = KafkaConfig(properties, false)
 
-    /** Writes `meta.properties` and the bootstrap metadata, as `kafka-storage format` does. */
-    fun format() {
+    /**
+     * Writes `meta.properties` and the bootstrap metadata, as `kafka-storage format` does, with
+     * [scramArguments] (`--add-scram` values) as the initial SCRAM credentials.
+     */
+    fun format(scramArguments: List<String>) {
         Files.createDirectories(logDir)
         Files.createDirectories(metadataDir)
         Formatter()
@@ -63,6 +67,7 @@ internal class KraftNode(
             .setMetadataLogDirectory(metadataDir.toString())
             .setControllerListenerName(CONTROLLER_LISTENER)
             .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+            .setScramArguments(scramArguments)
             .run()
     }
 
@@ -85,6 +90,12 @@ internal class KraftNode(
         val controller = ControllerServer(shared, KafkaRaftServer.configSchema(), bootstrap)
         val broker = BrokerServer(shared)
         servers = Servers(controller, broker)
+    }
+
+    /** The running broker's authorizer, or null when it is stopped or ACLs are off. */
+    fun authorizer(): Authorizer? {
+        val plugin = servers?.broker?.authorizerPlugin() ?: return null
+        return if (plugin.isDefined) plugin.get().get() else null
     }
 
     fun startController() {
@@ -134,6 +145,9 @@ internal class KraftNode(
 
     companion object {
         const val BROKER_LISTENER: String = "BROKER"
+
+        /** The SASL_PLAINTEXT listener clients use when the cluster authenticates them. */
+        const val CLIENT_LISTENER: String = "CLIENT"
         const val CONTROLLER_LISTENER: String = "CONTROLLER"
     }
 }

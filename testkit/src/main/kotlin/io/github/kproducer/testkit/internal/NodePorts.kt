@@ -11,7 +11,8 @@ import java.net.SocketException
 import java.nio.channels.ServerSocketChannel
 
 /**
- * The two listener sockets of one node, bound as soon as the cluster is planned.
+ * The listener sockets of one node (broker and controller, plus a SASL client listener when the
+ * cluster authenticates clients), bound as soon as the cluster is planned.
  *
  * Picking a "free" port and binding it later races with every other process (and every other
  * embedded cluster in this JVM). Binding first and handing the bound channel to the broker when
@@ -22,6 +23,8 @@ internal class NodePorts private constructor(
     val host: String,
     val brokerPort: Int,
     val controllerPort: Int,
+    /** The port clients connect to: the SASL listener's when there is one, else [brokerPort]. */
+    val clientPort: Int,
     prebound: Map<String, ServerSocketChannel>,
 ) : ServerSocketFactory {
     private val unclaimed = HashMap(prebound)
@@ -53,26 +56,37 @@ internal class NodePorts private constructor(
 
     companion object {
         /**
-         * Binds the broker and controller listeners of one node on [host]; [brokerPort] 0 picks a
-         * free port. Throws [EmbeddedKafkaStartupException] naming the port when it is taken.
+         * Binds the listeners of one node on [host]: broker and controller, and a SASL client
+         * listener when [sasl]. [clientPort] is the port clients use (the SASL listener's, else the
+         * broker's); 0 picks a free port. Throws [EmbeddedKafkaStartupException] naming the port when
+         * it is taken.
          */
         fun bind(
             host: String,
-            brokerPort: Int,
+            clientPort: Int,
+            sasl: Boolean,
         ): NodePorts {
-            val broker = bindOrExplain(host, brokerPort, "broker")
-            val controller =
-                try {
-                    bindOrExplain(host, 0, "controller")
-                } catch (e: EmbeddedKafkaStartupException) {
-                    broker.close()
-                    throw e
+            val bound = LinkedHashMap<String, ServerSocketChannel>()
+            try {
+                if (sasl) {
+                    bound[KraftNode.CLIENT_LISTENER] = bindOrExplain(host, clientPort, "client")
+                    bound[KraftNode.BROKER_LISTENER] = bindOrExplain(host, 0, "broker")
+                } else {
+                    bound[KraftNode.BROKER_LISTENER] = bindOrExplain(host, clientPort, "broker")
                 }
+                bound[KraftNode.CONTROLLER_LISTENER] = bindOrExplain(host, 0, "controller")
+            } catch (e: EmbeddedKafkaStartupException) {
+                bound.values.forEach { runCatching { it.close() } }
+                throw e
+            }
+            val port = { listener: String -> bound.getValue(listener).socket().localPort }
+            val broker = port(KraftNode.BROKER_LISTENER)
             return NodePorts(
                 host,
-                broker.socket().localPort,
-                controller.socket().localPort,
-                mapOf(KraftNode.BROKER_LISTENER to broker, KraftNode.CONTROLLER_LISTENER to controller),
+                broker,
+                port(KraftNode.CONTROLLER_LISTENER),
+                if (sasl) port(KraftNode.CLIENT_LISTENER) else broker,
+                bound,
             )
         }
 
