@@ -1,6 +1,7 @@
 package io.github.kproducer.dsl
 
 import io.github.kproducer.dsl.internal.ConfigRules
+import io.github.kproducer.dsl.internal.GuardedSerializer
 import io.github.kproducer.dsl.internal.INTERCEPTORS_KEY
 import io.github.kproducer.dsl.internal.InterceptorLambdas
 import io.github.kproducer.dsl.internal.LambdaInterceptor
@@ -172,9 +173,9 @@ public class KProducerConfig<K, V> internal constructor(
         acknowledgementInterceptors += interceptor
     }
 
-    /** Sets the key serializer; required when the key type has no built-in serializer. */
+    /** Sets the key serializer; required when the key type has no built-in serializer. Its failures become `SerializationException` naming the topic. */
     public fun keySerializer(serializer: Serializer<K>) {
-        keySerializer = serializer
+        keySerializer = GuardedSerializer("key", serializer)
     }
 
     /** Sets the key serializer as a lambda from topic and key to bytes; its failures become `SerializationException`. */
@@ -182,9 +183,9 @@ public class KProducerConfig<K, V> internal constructor(
         keySerializer = lambdaSerializer("key", serialize)
     }
 
-    /** Sets the value serializer; required when the value type has no built-in serializer. */
+    /** Sets the value serializer; required when the value type has no built-in serializer. Its failures become `SerializationException` naming the topic. */
     public fun valueSerializer(serializer: Serializer<V>) {
-        valueSerializer = serializer
+        valueSerializer = GuardedSerializer("value", serializer)
     }
 
     /** Sets the value serializer as a lambda from topic and value to bytes; its failures become `SerializationException`. */

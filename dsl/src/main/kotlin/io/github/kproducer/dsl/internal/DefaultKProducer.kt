@@ -86,7 +86,7 @@ internal class DefaultKProducer<K, V>(
         }
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         val lane = lanes.lane(record.topic())
-        if (!lanes.isDirect(lane)) return sendInLane(record, lane)
+        if (!lanes.isDirect(lane, record.partition())) return sendInLane(record, lane)
         return suspendCancellableCoroutine { continuation ->
             val callback = ResumingCallback(record, continuation)
             callback.sendingThread = Thread.currentThread()
@@ -151,7 +151,7 @@ internal class DefaultKProducer<K, V>(
         checkOpen()
         if (context != null && behaviour.copyContextHeaders) addContextHeaders(record, context)
         val lane = lanes.lane(record.topic())
-        if (!lanes.isDirect(lane, now)) return false
+        if (!lanes.isDirect(lane, record.partition(), now)) return false
         sendDirect(record, callback)
         return true
     }
@@ -172,7 +172,7 @@ internal class DefaultKProducer<K, V>(
     ) {
         checkOpen()
         val lane = lanes.lane(record.topic())
-        if (lanes.isDirect(lane)) {
+        if (lanes.isDirect(lane, record.partition())) {
             try {
                 sendDirect(record, callback)
             } catch (e: Exception) {
@@ -232,7 +232,7 @@ internal class DefaultKProducer<K, V>(
                 throw e
             }
         // A send that came back without a metadata failure proves the topic's partitions are known.
-        if (!future.isDone || runCatching { future.get() }.isSuccess) lanes.markReady(lane)
+        if (!future.isDone || runCatching { future.get() }.isSuccess) lanes.markReady(lane, record.topic())
     }
 
     private fun addContextHeaders(

@@ -5,6 +5,8 @@ import kotlinx.coroutines.asExecutor
 import org.apache.kafka.clients.producer.Callback
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.InvalidRecordException
+import org.apache.kafka.common.errors.RecordTooLargeException
 import org.apache.kafka.common.errors.TimeoutException
 import org.slf4j.LoggerFactory
 import java.util.concurrent.Executor
@@ -32,7 +34,7 @@ internal class SendTracker<K, V>(
     ): Exception? {
         val failure =
             if (exception != null) {
-                explained(exception)
+                explained(exception, record)
             } else if (metadata == null) {
                 IllegalStateException(NEITHER)
             } else {
@@ -59,11 +61,78 @@ internal class SendTracker<K, V>(
         }
     }
 
-    /** Adds the bootstrap servers to Kafka's "not present in metadata" timeout, keeping its type. */
-    private fun explained(exception: Exception): Exception {
-        if (exception !is TimeoutException || bootstrapServers == null) return exception
+    /**
+     * Kafka's exception with what it leaves out: the fix for a record that is too large, the partition
+     * count for a partition that does not exist, the bootstrap servers for a topic that never showed
+     * up. The type stays Kafka's, so that callers' `catch` clauses and [isRetriable] still work.
+     */
+    private fun explained(
+        exception: Exception,
+        record: ProducerRecord<K, V>,
+    ): Exception {
         val message = exception.message ?: return exception
-        if (!message.contains("not present in metadata")) return exception
+        return when (exception) {
+            is RecordTooLargeException -> {
+                tooLarge(exception, message, record.topic())
+            }
+
+            is TimeoutException -> {
+                metadataTimeout(exception, message) ?: exception
+            }
+
+            is InvalidRecordException -> {
+                if (message.contains("without key")) {
+                    InvalidRecordException(
+                        "$message Topic '${record.topic()}' is compacted (cleanup.policy=compact), so every record needs a key: " +
+                            "give the record a key, or send it to a topic that is not compacted.",
+                        exception,
+                    )
+                } else {
+                    exception
+                }
+            }
+
+            else -> {
+                exception
+            }
+        }
+    }
+
+    private fun tooLarge(
+        exception: RecordTooLargeException,
+        message: String,
+        topic: String,
+    ): Exception =
+        if (message.contains("max.request.size")) {
+            // Found by the client before sending; its message names the setting but not the DSL's name or the other fix.
+            RecordTooLargeException(
+                "$message Send a smaller record to topic '$topic', or raise maxRequestSize (the topic's max.message.bytes " +
+                    "and the broker's message.max.bytes must allow it too).",
+                exception,
+            )
+        } else {
+            RecordTooLargeException(
+                "$message Topic '$topic' refused the batch: it is above the topic's max.message.bytes (or the broker's " +
+                    "message.max.bytes). Send a smaller record, or raise max.message.bytes of the topic.",
+                exception,
+            )
+        }
+
+    private fun metadataTimeout(
+        exception: TimeoutException,
+        message: String,
+    ): Exception? {
+        val partition = MISSING_PARTITION.find(message)
+        if (partition != null) {
+            val (number, topic, count) = partition.destructured
+            return TimeoutException(
+                "Partition $number of topic '$topic' does not exist: the topic has $count partitions (0..${count.toInt() - 1}), " +
+                    "and no newer metadata showed more before maxBlock ran out. Send without a partition (the partitioner picks one), " +
+                    "choose a partition below $count, or add partitions to the topic. ($message)",
+                exception,
+            )
+        }
+        if (bootstrapServers == null || !message.contains("not present in metadata")) return null
         return TimeoutException(
             "$message Bootstrap servers: $bootstrapServers. The brokers may be unreachable, or the topic may not exist " +
                 "while automatic topic creation is off.",
@@ -73,6 +142,7 @@ internal class SendTracker<K, V>(
 
     companion object {
         private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
+        private val MISSING_PARTITION = Regex("""Partition (\d+) of topic (\S+) with partition count (\d+) is not present in metadata""")
         private const val NEITHER = "The producer completed a send with neither metadata nor an exception"
 
         /** Where `sendAsync` futures complete and listeners run, so that user code never runs on Kafka's I/O thread. */

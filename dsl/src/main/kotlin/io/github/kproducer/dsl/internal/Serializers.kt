@@ -63,3 +63,48 @@ internal fun <T> lambdaSerializer(
             }
         }
     }
+
+/**
+ * A user's [Serializer] whose failures surface as Kafka's [SerializationException] naming the role
+ * and topic, like [lambdaSerializer]'s; Kafka itself would let any other exception escape `send` as is.
+ */
+internal class GuardedSerializer<T>(
+    private val role: String,
+    private val delegate: Serializer<T>,
+) : Serializer<T> {
+    override fun configure(
+        configs: MutableMap<String, *>?,
+        isKey: Boolean,
+    ) {
+        delegate.configure(configs, isKey)
+    }
+
+    override fun serialize(
+        topic: String,
+        data: T?,
+    ): ByteArray? = guard(topic) { delegate.serialize(topic, data) }
+
+    override fun serialize(
+        topic: String,
+        headers: org.apache.kafka.common.header.Headers?,
+        data: T?,
+    ): ByteArray? = guard(topic) { delegate.serialize(topic, headers, data) }
+
+    private inline fun guard(
+        topic: String,
+        serialize: () -> ByteArray?,
+    ): ByteArray? =
+        try {
+            serialize()
+        } catch (e: SerializationException) {
+            throw e
+        } catch (e: Exception) {
+            throw SerializationException("The $role serializer ${delegate.javaClass.name} failed for a record to topic '$topic': $e", e)
+        }
+
+    override fun close() {
+        delegate.close()
+    }
+
+    override fun toString(): String = delegate.toString()
+}

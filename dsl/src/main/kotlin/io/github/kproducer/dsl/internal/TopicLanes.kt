@@ -23,7 +23,7 @@ import kotlin.coroutines.EmptyCoroutineContext
  * topic queue behind it, so the per-partition order of hand-over is kept.
  */
 internal class TopicLanes(
-    producer: Producer<*, *>,
+    private val producer: Producer<*, *>,
     tuning: LaneTuning,
 ) {
     private val lanes = ConcurrentHashMap<String, Lane>()
@@ -40,6 +40,12 @@ internal class TopicLanes(
         @Volatile var everReady: Boolean = false
 
         @Volatile var readyUntil: Long = 0
+
+        /**
+         * The topic's partition count when it was last marked ready. A record for a partition at or
+         * above it would make `Producer.send` wait for metadata that may never come, so it takes the lane.
+         */
+        @Volatile var partitions: Int = Int.MAX_VALUE
     }
 
     fun lane(topic: String): Lane = lanes[topic] ?: lanes.computeIfAbsent(topic) { Lane(newLaneDispatcher()) }
@@ -47,13 +53,20 @@ internal class TopicLanes(
     /** Whether a record of [lane]'s topic can be handed to Kafka on the calling thread right now. */
     fun isDirect(
         lane: Lane,
+        partition: Int?,
         now: Long = System.nanoTime(),
     ): Boolean {
         if (!lane.everReady || lane.pending.get() != 0) return false
+        if (partition != null && partition >= lane.partitions) return false
         return now - lane.readyUntil < 0 && buffer?.isLow(now) != true
     }
 
-    fun markReady(lane: Lane) {
+    /** Records that a send to [topic] found its metadata known; the partition count is then cached, so reading it does not block. */
+    fun markReady(
+        lane: Lane,
+        topic: String,
+    ) {
+        lane.partitions = runCatching { producer.partitionsFor(topic).size }.getOrNull()?.takeIf { it > 0 } ?: Int.MAX_VALUE
         lane.readyUntil = System.nanoTime() + readyNanos
         lane.everReady = true
     }

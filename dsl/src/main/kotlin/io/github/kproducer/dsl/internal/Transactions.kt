@@ -47,7 +47,16 @@ internal class Transactions<K, V>(
             producer.checkOpen()
             guarded {
                 if (!initialized) {
-                    blocking { producer.producer.initTransactions() }
+                    try {
+                        blocking { producer.producer.initTransactions() }
+                    } catch (e: IllegalStateException) {
+                        if (e.message?.contains("non-transactional") != true) throw e
+                        throw IllegalStateException(
+                            "transaction { } needs a transactional producer: set transactionalId = \"...\" (unique per producer " +
+                                "instance) when building it; sends that need no transaction go through send/sendAll instead",
+                            e,
+                        )
+                    }
                     initialized = true
                 }
                 producer.producer.beginTransaction()
