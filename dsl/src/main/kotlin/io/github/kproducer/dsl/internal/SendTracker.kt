@@ -132,6 +132,14 @@ internal class SendTracker<K, V>(
                 exception,
             )
         }
+        if (message.contains("since batch creation")) {
+            return TimeoutException(
+                "$message No broker acknowledged the record within deliveryTimeout: the partition's leader may be down or " +
+                    "unreachable${bootstrapServers?.let { " (bootstrap servers: $it)" } ?: ""}, or the cluster too slow. Raise " +
+                    "deliveryTimeout to ride out longer outages; the producer sends again once the brokers are back.",
+                exception,
+            )
+        }
         if (bootstrapServers == null || !message.contains("not present in metadata")) return null
         return TimeoutException(
             "$message Bootstrap servers: $bootstrapServers. The brokers may be unreachable, or the topic may not exist " +
