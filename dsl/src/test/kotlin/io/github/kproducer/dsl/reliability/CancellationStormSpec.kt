@@ -1,0 +1,175 @@
+package io.github.kproducer.dsl.reliability
+
+import io.github.kproducer.dsl.KProducer
+import io.github.kproducer.dsl.KProducerConfig
+import io.github.kproducer.dsl.internal.DefaultKProducer
+import io.github.kproducer.dsl.kafkaProducer
+import io.github.kproducer.testkit.EmbeddedKafkaExtension
+import io.github.kproducer.testkit.readStrings
+import io.kotest.assertions.nondeterministic.eventually
+import io.kotest.core.extensions.install
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldBeEmpty
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
+import org.apache.kafka.common.KafkaException
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+
+/**
+ * Ten thousand suspended sends cancelled at once, and close() while sends are in flight. Cancelling a
+ * send stops the caller's waiting only (the record was handed to Kafka and is still delivered); the
+ * producer goes on, and no coroutine or thread is left behind.
+ */
+class CancellationStormSpec :
+    FunSpec({
+        val kafka = install(EmbeddedKafkaExtension()) { autoCreateTopics = false }
+        val storm = 10_000
+
+        fun producer(
+            clientId: String,
+            configure: KProducerConfig<String, String>.() -> Unit = {},
+        ): KProducer<String, String> =
+            kafkaProducer {
+                bootstrapServers = kafka.bootstrapServers
+                this.clientId = clientId
+                // Records wait in the accumulator, so every send is still in flight when it is cancelled.
+                linger = 3.seconds
+                batchSize = 1024 * 1024
+                configure()
+            }
+
+        fun clientThreads(clientId: String) = Thread.getAllStackTraces().keys.filter { it.isAlive && it.name.endsWith("| $clientId") }
+
+        fun KProducer<*, *>.internalCoroutines(): Int =
+            (this as DefaultKProducer<*, *>)
+                .scope.coroutineContext[Job]!!
+                .children
+                .count()
+
+        /** Starts [storm] sends under one parent, waits until all run and [ready] says they are in flight, cancels them all, and counts the outcomes. */
+        suspend fun cancelStorm(
+            producer: KProducer<String, String>,
+            topic: String,
+            ready: () -> Boolean,
+        ): Pair<Int, Duration> {
+            val launched = AtomicInteger()
+            val cancelled = AtomicInteger()
+            val completed = AtomicInteger()
+            return coroutineScope {
+                val parent =
+                    launch(Dispatchers.Default) {
+                        repeat(storm) { i ->
+                            launch {
+                                launched.incrementAndGet()
+                                try {
+                                    producer.send(topic, "key-${i % 100}", "value-$i")
+                                    completed.incrementAndGet()
+                                } catch (e: CancellationException) {
+                                    cancelled.incrementAndGet()
+                                    throw e
+                                }
+                            }
+                        }
+                    }
+                eventually(30.seconds) {
+                    launched.get() shouldBe storm
+                    ready() shouldBe true
+                }
+                val started = TimeSource.Monotonic.markNow()
+                parent.cancelAndJoin()
+                val took = started.elapsedNow()
+                parent.children.count() shouldBe 0
+                (cancelled.get() + completed.get()) shouldBe storm
+                cancelled.get() to took
+            }
+        }
+
+        test("10,000 sends in flight are cancelled at once; their records are still delivered and the producer goes on") {
+            kafka.createTopic("storm", partitions = 3)
+            val producer = producer("storm")
+            producer.use {
+                producer.send("storm", "warm", "up")
+                val (cancelled, took) = cancelStorm(producer, "storm") { producer.metrics().inFlight == storm.toLong() }
+                cancelled shouldBe storm
+                println("[figures] cancellation storm: $cancelled of $storm in-flight sends cancelled in ${took.inWholeMilliseconds} ms")
+
+                // Cancelling stopped the waiting, not the delivery: Kafka still acknowledges every record.
+                eventually(30.seconds) { producer.metrics().inFlight shouldBe 0 }
+                producer.metrics().acknowledged shouldBe storm + 1L
+                producer.metrics().failed shouldBe 0
+                withTimeout(10.seconds) { producer.send("storm", "after", "storm") }
+                producer.internalCoroutines() shouldBe 0
+            }
+            clientThreads("storm").shouldBeEmpty()
+            kafka.readStrings("storm", storm + 2) shouldHaveSize storm + 2
+        }
+
+        test("10,000 sends queued behind a topic's first metadata fetch are cancelled; nothing stays queued") {
+            val producer = producer("storm-lane") { maxBlock = 5.seconds }
+            producer.use {
+                // The topic does not exist yet (and is not created automatically), so every send waits in the topic's lane.
+                val (cancelled, _) = cancelStorm(producer, "storm-lane") { true }
+                cancelled shouldBe storm
+                eventually(30.seconds) { producer.internalCoroutines() shouldBe 0 }
+                kafka.createTopic("storm-lane")
+                withTimeout(20.seconds) { producer.send("storm-lane", "after", "storm") }
+                eventually(30.seconds) { producer.metrics().inFlight shouldBe 0 }
+            }
+            clientThreads("storm-lane").shouldBeEmpty()
+        }
+
+        test("close() with sends in flight lets them finish, and every waiting caller resumes with its metadata") {
+            kafka.createTopic("close-graceful", partitions = 3)
+            val producer = producer("close-graceful")
+            producer.send("close-graceful", "warm", "up")
+            val outcomes =
+                withTimeout(30.seconds) {
+                    coroutineScope {
+                        val sends = (1..1_000).map { i -> async(Dispatchers.Default) { runCatching { producer.send("close-graceful", "k$i", "v$i") } } }
+                        eventually(10.seconds) { producer.metrics().inFlight shouldBe 1_000L }
+                        withContext(Dispatchers.IO) { producer.close(20.seconds) }
+                        sends.awaitAll()
+                    }
+                }
+            outcomes.filter { it.isFailure }.shouldBeEmpty()
+            clientThreads("close-graceful").shouldBeEmpty()
+            kafka.readStrings("close-graceful", 1_001) shouldHaveSize 1_001
+        }
+
+        test("close(ZERO) with sends in flight fails them, and every waiting caller resumes with the reason") {
+            kafka.createTopic("close-now")
+            val producer = producer("close-now")
+            producer.send("close-now", "warm", "up")
+            val outcomes =
+                withTimeout(30.seconds) {
+                    coroutineScope {
+                        val sends = (1..1_000).map { i -> async(Dispatchers.Default) { runCatching { producer.send("close-now", "k$i", "v$i") } } }
+                        eventually(10.seconds) { producer.metrics().inFlight shouldBe 1_000L }
+                        withContext(Dispatchers.IO) { producer.close(Duration.ZERO) }
+                        sends.awaitAll()
+                    }
+                }
+            outcomes shouldHaveSize 1_000
+            outcomes.forEach { outcome ->
+                val error = outcome.exceptionOrNull()
+                (error is KafkaException) shouldBe true
+                error!!.message shouldContain "closed"
+            }
+            producer.metrics().inFlight shouldBe 0
+            clientThreads("close-now").shouldBeEmpty()
+        }
+    })
