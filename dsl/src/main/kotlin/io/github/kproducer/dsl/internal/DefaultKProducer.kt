@@ -49,7 +49,7 @@ import kotlin.time.toKotlinDuration
 internal class DefaultKProducer<K, V>(
     override val producer: Producer<K, V>,
     val behaviour: ProducerBehaviour<K, V>,
-    bootstrapServers: String?,
+    private val bootstrapServers: String?,
     tuning: LaneTuning,
     /** Sends outside `transaction { }` are refused: on a transactional producer they would join whatever transaction is open. */
     private val transactional: Boolean,
@@ -355,6 +355,10 @@ internal class DefaultKProducer<K, V>(
             requestsInFlight = value("requests-in-flight"),
         )
     }
+
+    /** Names the cluster and state only: no setting values, so no secret can show. */
+    override fun toString(): String =
+        "KProducer(bootstrapServers=${bootstrapServers ?: "unknown (wrapped producer)"}, transactional=$transactional, closed=$isClosed)"
 
     fun checkOpen() {
         if (closed.get()) {
