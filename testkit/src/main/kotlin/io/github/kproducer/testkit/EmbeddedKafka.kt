@@ -32,6 +32,12 @@ import kotlin.time.TimeSource
  * returns once every broker is running. Each instance is independent (own ports, own directory,
  * no shared state), so parallel tests can each have their own.
  *
+ * With SASL users or ACLs configured ([EmbeddedKafkaConfig.Builder.saslUser],
+ * [EmbeddedKafkaConfig.Builder.acls]) clients must log in: [connectionProperties] with a user name
+ * gives that user's properties, [allowProducing] and [createAcls] grant rights, and the test kit's
+ * own calls run as the super user [SUPER_USER]. [stopBroker], [startBroker], [stopAllBrokers] and
+ * [startAllBrokers] make outages.
+ *
  * Broker threads are not daemon threads: always [close] the cluster (`use { }`, the Kotest
  * extension or the JUnit extension do it for you), or the JVM will not exit.
  *

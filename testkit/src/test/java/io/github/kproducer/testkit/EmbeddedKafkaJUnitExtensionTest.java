@@ -54,4 +54,18 @@ class EmbeddedKafkaJUnitExtensionTest {
                 () -> EmbeddedKafka.start(b -> b.setBrokers(0)));
         assertTrue(error.getMessage().contains("brokers must be between 1 and 9"));
     }
+
+    @Test
+    void javaCallersConfigureUsersAndAclsAndGrantProducing() throws Exception {
+        try (EmbeddedKafka secured = EmbeddedKafka.start(b -> b.saslUser("alice", "alice-pw").setAcls(true))) {
+            secured.createTopic("java-secured");
+            secured.allowProducing("alice", "java-secured");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    secured.connectionProperties("alice", "SCRAM-SHA-512"), new StringSerializer(), new StringSerializer())) {
+                assertEquals("java-secured", producer.send(new ProducerRecord<>("java-secured", "k", "v")).get().topic());
+            }
+            assertEquals(List.of("alice"), secured.getConfig().getSaslUsers());
+            assertTrue(secured.connectionProperties("alice").toString().contains("[hidden]"));
+        }
+    }
 }
