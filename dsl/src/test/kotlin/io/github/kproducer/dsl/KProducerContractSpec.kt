@@ -37,6 +37,7 @@ import org.apache.kafka.common.errors.TimeoutException
 import org.apache.kafka.common.serialization.StringSerializer
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.seconds
 
 /**
@@ -120,12 +121,12 @@ class KProducerContractSpec :
 
         test("the onError handler runs off the I/O thread, and a handler that throws does not break the producer") {
             val threads = CompletableDeferred<String>()
-            var calls = 0
+            // Handlers of different records may run at the same time on Dispatchers.Default.
+            val calls = AtomicInteger()
             val producer =
                 threadedProducer { record -> failedMetadata(record) to TimeoutException("expired") }.asKProducer {
                     onError { _, _ ->
-                        calls++
-                        if (calls == 1) throw IllegalStateException("handler bug")
+                        if (calls.incrementAndGet() == 1) throw IllegalStateException("handler bug")
                         threads.complete(Thread.currentThread().name)
                     }
                 }
