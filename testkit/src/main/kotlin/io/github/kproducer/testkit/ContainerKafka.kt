@@ -1,14 +1,8 @@
 package io.github.kproducer.testkit
 
-import io.github.kproducer.testkit.internal.RecordReader
 import io.github.kproducer.testkit.internal.TestcontainersBackend
 import io.github.kproducer.testkit.internal.TopicCreator
 import org.apache.kafka.clients.CommonClientConfigs
-import org.apache.kafka.clients.admin.Admin
-import org.apache.kafka.clients.consumer.ConsumerRecord
-import org.apache.kafka.common.IsolationLevel
-import org.apache.kafka.common.serialization.Deserializer
-import kotlin.time.Duration
 
 /**
  * A Kafka broker in a Docker container (Testcontainers' Kafka module with the `apache/kafka`
@@ -38,25 +32,6 @@ public class ContainerKafka private constructor(
     ) {
         topics.create(name, partitions, replicationFactor, configs)
     }
-
-    override fun admin(): Admin = Admin.create(connectionProperties())
-
-    override fun <K, V> read(
-        topic: String,
-        keyDeserializer: Deserializer<K>,
-        valueDeserializer: Deserializer<V>,
-        timeout: Duration,
-        isolationLevel: IsolationLevel,
-        until: (List<ConsumerRecord<K, V>>) -> Boolean,
-    ): List<ConsumerRecord<K, V>> = RecordReader.read(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel, until)
-
-    override fun <K, V> readAll(
-        topic: String,
-        keyDeserializer: Deserializer<K>,
-        valueDeserializer: Deserializer<V>,
-        timeout: Duration,
-        isolationLevel: IsolationLevel,
-    ): List<ConsumerRecord<K, V>> = RecordReader.readAll(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel)
 
     /** Stops and removes the container. Idempotent. */
     override fun close() {

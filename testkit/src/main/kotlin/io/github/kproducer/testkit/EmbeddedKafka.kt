@@ -1,12 +1,8 @@
 package io.github.kproducer.testkit
 
 import io.github.kproducer.testkit.internal.KraftCluster
-import io.github.kproducer.testkit.internal.RecordReader
 import io.github.kproducer.testkit.internal.TopicCreator
 import org.apache.kafka.clients.CommonClientConfigs
-import org.apache.kafka.clients.admin.Admin
-import org.apache.kafka.clients.consumer.ConsumerRecord
-import org.apache.kafka.common.IsolationLevel
 import org.apache.kafka.common.acl.AccessControlEntry
 import org.apache.kafka.common.acl.AclBinding
 import org.apache.kafka.common.acl.AclBindingFilter
@@ -15,7 +11,6 @@ import org.apache.kafka.common.acl.AclPermissionType
 import org.apache.kafka.common.resource.PatternType
 import org.apache.kafka.common.resource.ResourcePattern
 import org.apache.kafka.common.resource.ResourceType
-import org.apache.kafka.common.serialization.Deserializer
 import java.util.concurrent.TimeUnit
 import java.util.function.Consumer
 import kotlin.time.Duration
@@ -188,25 +183,6 @@ public class EmbeddedKafka private constructor(
     ) {
         topics.create(name, partitions, replicationFactor, configs)
     }
-
-    override fun admin(): Admin = Admin.create(connectionProperties())
-
-    override fun <K, V> read(
-        topic: String,
-        keyDeserializer: Deserializer<K>,
-        valueDeserializer: Deserializer<V>,
-        timeout: Duration,
-        isolationLevel: IsolationLevel,
-        until: (List<ConsumerRecord<K, V>>) -> Boolean,
-    ): List<ConsumerRecord<K, V>> = RecordReader.read(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel, until)
-
-    override fun <K, V> readAll(
-        topic: String,
-        keyDeserializer: Deserializer<K>,
-        valueDeserializer: Deserializer<V>,
-        timeout: Duration,
-        isolationLevel: IsolationLevel,
-    ): List<ConsumerRecord<K, V>> = RecordReader.readAll(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel)
 
     /** Stops every broker and deletes the data directory. Idempotent. */
     override fun close() {

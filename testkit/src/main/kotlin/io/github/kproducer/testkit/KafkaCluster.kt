@@ -1,5 +1,6 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.RecordReader
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.common.IsolationLevel
@@ -57,8 +58,8 @@ public interface KafkaCluster : AutoCloseable {
         replicationFactor: Int,
     ): Unit = createTopic(name, partitions, replicationFactor, emptyMap())
 
-    /** Returns a new admin client connected to this cluster; the caller closes it. */
-    public fun admin(): Admin
+    /** Returns a new admin client connected to this cluster (with [connectionProperties]); the caller closes it. */
+    public fun admin(): Admin = Admin.create(connectionProperties())
 
     /**
      * Reads [topic] from the beginning of every partition, without a consumer group, until [until]
@@ -77,7 +78,7 @@ public interface KafkaCluster : AutoCloseable {
         timeout: Duration = DEFAULT_READ_TIMEOUT,
         isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
         until: (List<ConsumerRecord<K, V>>) -> Boolean,
-    ): List<ConsumerRecord<K, V>>
+    ): List<ConsumerRecord<K, V>> = RecordReader.read(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel, until)
 
     /**
      * Java form of [read]: reads [topic] from the beginning until [until] holds, for at most [timeout].
@@ -106,7 +107,7 @@ public interface KafkaCluster : AutoCloseable {
         valueDeserializer: Deserializer<V>,
         timeout: Duration = DEFAULT_READ_TIMEOUT,
         isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
-    ): List<ConsumerRecord<K, V>>
+    ): List<ConsumerRecord<K, V>> = RecordReader.readAll(connectionProperties(), topic, keyDeserializer, valueDeserializer, timeout, isolationLevel)
 
     /** Java form of [readAll]. */
     public fun <K, V> readAll(

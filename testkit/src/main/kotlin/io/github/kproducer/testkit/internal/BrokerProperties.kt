@@ -76,47 +76,43 @@ internal object BrokerProperties {
         voters: String,
         credentials: SaslCredentials?,
     ): Map<String, String> {
-        val broker = KraftNode.BROKER_LISTENER
         val controller = KraftNode.CONTROLLER_LISTENER
+        val address = { listener: String -> "$listener://${ports.host}:${ports.listeners.getValue(listener)}" }
+        val protocol = { listener: String -> if (listener == KraftNode.CLIENT_LISTENER) "SASL_PLAINTEXT" else "PLAINTEXT" }
         val wiring =
             linkedMapOf(
                 "process.roles" to "broker,controller",
                 "node.id" to id.toString(),
                 "controller.quorum.voters" to voters,
                 "controller.listener.names" to controller,
-                "listeners" to "$broker://${ports.host}:${ports.brokerPort},$controller://${ports.host}:${ports.controllerPort}",
-                "advertised.listeners" to "$broker://${ports.host}:${ports.brokerPort}",
-                "listener.security.protocol.map" to "$broker:PLAINTEXT,$controller:PLAINTEXT",
-                "inter.broker.listener.name" to broker,
+                "listeners" to ports.listeners.keys.joinToString(",", transform = address),
+                "advertised.listeners" to
+                    ports.listeners.keys
+                        .filter { it != controller }
+                        .joinToString(",", transform = address),
+                "listener.security.protocol.map" to ports.listeners.keys.joinToString(",") { "$it:${protocol(it)}" },
+                "inter.broker.listener.name" to KraftNode.BROKER_LISTENER,
                 "log.dirs" to directory.resolve("data").toString(),
                 "metadata.log.dir" to directory.resolve("metadata").toString(),
             )
-        if (credentials != null) wiring += security(config, ports, credentials)
+        if (credentials != null) wiring += security(config, credentials)
         return defaults(config) + config.brokerProperties + wiring
     }
 
     /**
-     * A `SASL_PLAINTEXT` client listener in front of the PLAINTEXT inter-broker and controller
-     * listeners: clients authenticate with PLAIN or SCRAM, the nodes talk to each other as
-     * `User:ANONYMOUS` (a super user, so ACLs never block replication). With ACLs on, Kafka's
-     * `StandardAuthorizer` denies whatever no ACL allows.
+     * The SASL mechanisms of the client listener (a `SASL_PLAINTEXT` one in front of the PLAINTEXT
+     * inter-broker and controller listeners, see [NodePorts.bind]): clients authenticate with PLAIN
+     * or SCRAM, the nodes talk to each other as `User:ANONYMOUS` (a super user, so ACLs never block
+     * replication). With ACLs on, Kafka's `StandardAuthorizer` denies whatever no ACL allows.
      */
     private fun security(
         config: EmbeddedKafkaConfig,
-        ports: NodePorts,
         credentials: SaslCredentials,
     ): Map<String, String> {
-        val client = KraftNode.CLIENT_LISTENER
-        val broker = KraftNode.BROKER_LISTENER
-        val controller = KraftNode.CONTROLLER_LISTENER
-        val prefix = "listener.name.${client.lowercase()}"
+        val prefix = "listener.name.${KraftNode.CLIENT_LISTENER.lowercase()}"
         val scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
         val properties =
             linkedMapOf(
-                "listeners" to "$client://${ports.host}:${ports.clientPort},$broker://${ports.host}:${ports.brokerPort}," +
-                    "$controller://${ports.host}:${ports.controllerPort}",
-                "advertised.listeners" to "$client://${ports.host}:${ports.clientPort},$broker://${ports.host}:${ports.brokerPort}",
-                "listener.security.protocol.map" to "$client:SASL_PLAINTEXT,$broker:PLAINTEXT,$controller:PLAINTEXT",
                 "sasl.enabled.mechanisms" to "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
                 "$prefix.plain.sasl.jaas.config" to credentials.plainServerJaas(),
                 "$prefix.scram-sha-256.sasl.jaas.config" to scram,

@@ -21,13 +21,19 @@ import java.nio.channels.ServerSocketChannel
  */
 internal class NodePorts private constructor(
     val host: String,
-    val brokerPort: Int,
-    val controllerPort: Int,
-    /** The port clients connect to: the SASL listener's when there is one, else [brokerPort]. */
-    val clientPort: Int,
     prebound: Map<String, ServerSocketChannel>,
 ) : ServerSocketFactory {
     private val unclaimed = HashMap(prebound)
+
+    /** The port of each listener, by listener name, in the order they were bound (client first when there is one). */
+    val listeners: Map<String, Int> = prebound.mapValues { (_, channel) -> channel.socket().localPort }
+
+    val brokerPort: Int get() = listeners.getValue(KraftNode.BROKER_LISTENER)
+
+    val controllerPort: Int get() = listeners.getValue(KraftNode.CONTROLLER_LISTENER)
+
+    /** The port clients connect to: the SASL listener's when there is one, else [brokerPort]. */
+    val clientPort: Int get() = listeners[KraftNode.CLIENT_LISTENER] ?: brokerPort
 
     override fun openServerSocket(
         listenerName: String,
@@ -79,15 +85,7 @@ internal class NodePorts private constructor(
                 bound.values.forEach { runCatching { it.close() } }
                 throw e
             }
-            val port = { listener: String -> bound.getValue(listener).socket().localPort }
-            val broker = port(KraftNode.BROKER_LISTENER)
-            return NodePorts(
-                host,
-                broker,
-                port(KraftNode.CONTROLLER_LISTENER),
-                if (sasl) port(KraftNode.CLIENT_LISTENER) else broker,
-                bound,
-            )
+            return NodePorts(host, bound)
         }
 
         private fun bindOrExplain(
