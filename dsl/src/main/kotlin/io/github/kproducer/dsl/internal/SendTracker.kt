@@ -63,10 +63,31 @@ internal class SendTracker<K, V>(
 
     /**
      * Kafka's exception with what it leaves out: the fix for a record that is too large, the partition
-     * count for a partition that does not exist, the bootstrap servers for a topic that never showed
-     * up. The type stays Kafka's, so that callers' `catch` clauses and [isRetriable] still work.
+     * count for a partition that does not exist, why a batch expired, the bootstrap servers for a
+     * topic that never showed up, the key a compacted topic needs. The type stays Kafka's, so that
+     * callers' `catch` clauses and `isRetriable` still work.
+     *
+     * Kafka fails every record of a batch with one exception instance; its records share one
+     * explanation too, instead of one new exception (and stack trace) per record.
      */
     private fun explained(
+        exception: Exception,
+        record: ProducerRecord<K, V>,
+    ): Exception {
+        lastExplained?.let { if (it.original === exception) return it.explanation }
+        val explanation = explain(exception, record)
+        if (explanation !== exception) lastExplained = Explained(exception, explanation)
+        return explanation
+    }
+
+    private class Explained(
+        val original: Exception,
+        val explanation: Exception,
+    )
+
+    @Volatile private var lastExplained: Explained? = null
+
+    private fun explain(
         exception: Exception,
         record: ProducerRecord<K, V>,
     ): Exception {

@@ -49,28 +49,17 @@ internal object BuiltInSerializers {
 internal fun <T> lambdaSerializer(
     role: String,
     serialize: (topic: String, data: T) -> ByteArray?,
-): Serializer<T> =
-    Serializer { topic, data ->
-        if (data == null) {
-            null
-        } else {
-            try {
-                serialize(topic, data)
-            } catch (e: SerializationException) {
-                throw e
-            } catch (e: Exception) {
-                throw SerializationException("The $role serializer failed for a record to topic '$topic': $e", e)
-            }
-        }
-    }
+): Serializer<T> = GuardedSerializer(role, Serializer { topic, data -> if (data == null) null else serialize(topic, data) }, named = false)
 
 /**
- * A user's [Serializer] whose failures surface as Kafka's [SerializationException] naming the role
- * and topic, like [lambdaSerializer]'s; Kafka itself would let any other exception escape `send` as is.
+ * A user's [Serializer] whose failures surface as Kafka's [SerializationException] naming the role,
+ * the serializer's class when [named], and the topic; Kafka itself would let any other exception
+ * escape `send` as is.
  */
 internal class GuardedSerializer<T>(
     private val role: String,
     private val delegate: Serializer<T>,
+    private val named: Boolean = true,
 ) : Serializer<T> {
     override fun configure(
         configs: MutableMap<String, *>?,
@@ -99,7 +88,8 @@ internal class GuardedSerializer<T>(
         } catch (e: SerializationException) {
             throw e
         } catch (e: Exception) {
-            throw SerializationException("The $role serializer ${delegate.javaClass.name} failed for a record to topic '$topic': $e", e)
+            val which = if (named) "$role serializer ${delegate.javaClass.name}" else "$role serializer"
+            throw SerializationException("The $which failed for a record to topic '$topic': $e", e)
         }
 
     override fun close() {
