@@ -70,17 +70,26 @@ internal sealed class Row(
         settings: Settings,
     ): Map<String, Any> = settings.properties + (ProducerConfig.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)
 
-    protected fun kproducer(
+    /** Times [body] on a new kproducer whose topic metadata one untimed send has already fetched. */
+    protected fun timedKProducer(
         bootstrapServers: String,
         settings: Settings,
-    ): KProducer<ByteArray?, ByteArray> =
-        KProducer(
+        records: Records,
+        body: suspend (KProducer<ByteArray?, ByteArray>) -> Unit,
+    ): Double {
+        val kproducerSettings =
             kafkaProducerSettings<ByteArray?, ByteArray> {
                 this.bootstrapServers = bootstrapServers
                 settings.properties.forEach { (key, value) -> property(key, value) }
                 maxInFlightRecords = 100_000
-            },
-        )
+            }
+        return KProducer(kproducerSettings).use { producer ->
+            runBlocking(Dispatchers.Default) {
+                producer.send(records.topic, null, ByteArray(1))
+                timed { body(producer) }
+            }
+        }
+    }
 
     protected inline fun timed(block: () -> Unit): Double {
         val started = TimeSource.Monotonic.markNow()
@@ -144,13 +153,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double =
-            kproducer(bootstrapServers, settings).use { producer ->
-                runBlocking(Dispatchers.Default) {
-                    producer.send(records.topic, null, ByteArray(1))
-                    timed { producer.sendAll(records.list) }
-                }
-            }
+        ): Double = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list) }
     }
 
     /** kproducer's `sendAll(flow)`, collected. */
@@ -159,13 +162,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double =
-            kproducer(bootstrapServers, settings).use { producer ->
-                runBlocking(Dispatchers.Default) {
-                    producer.send(records.topic, null, ByteArray(1))
-                    timed { producer.sendAll(records.list.asFlow()).collect { } }
-                }
-            }
+        ): Double = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list.asFlow()).collect { } }
     }
 
     /** kproducer's suspending `send`, from 1,000 coroutines each sending its share one by one. */
@@ -174,16 +171,12 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double =
-            kproducer(bootstrapServers, settings).use { producer ->
-                runBlocking(Dispatchers.Default) {
-                    producer.send(records.topic, null, ByteArray(1))
-                    val shares = records.list.chunked((records.count + 999) / 1000)
-                    timed {
-                        coroutineScope { shares.forEach { share -> launch { share.forEach { producer.send(it) } } } }
-                    }
-                }
+        ): Double {
+            val shares = records.list.chunked((records.count + 999) / 1000)
+            return timedKProducer(bootstrapServers, settings, records) { producer ->
+                coroutineScope { shares.forEach { share -> launch { share.forEach { producer.send(it) } } } }
             }
+        }
     }
 
     /** kotlin-kafka 0.4.1: `publishScope { offer(record) }` for every record; the scope awaits them all. */

@@ -276,13 +276,6 @@ class BadInputSpec :
             producer(id).use { it.close((-1).seconds) }
         }
 
-        fun clientThreads(clientId: String): List<String> =
-            Thread
-                .getAllStackTraces()
-                .keys
-                .filter { it.isAlive && it.name.endsWith("| $clientId") }
-                .map { it.name }
-
         test("at least 25 kinds of bad input are tried") {
             (cases.size >= 25) shouldBe true
         }
@@ -299,7 +292,7 @@ class BadInputSpec :
                 withClue("${case.name} must fail") { (error != null) shouldBe true }
                 error!! should beInstanceOf(case.type)
                 case.fragments.forEach { error.message shouldContain it }
-                clientThreads(clientId).shouldBeEmpty()
+                kafkaClientThreads(clientId).shouldBeEmpty()
             }
         }
 
@@ -309,6 +302,6 @@ class BadInputSpec :
             producer.close()
             producer.close()
             producer.isClosed shouldBe true
-            clientThreads(clientId).shouldBeEmpty()
+            kafkaClientThreads(clientId).shouldBeEmpty()
         }
     })

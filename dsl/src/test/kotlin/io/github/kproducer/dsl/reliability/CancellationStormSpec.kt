@@ -23,6 +23,7 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
+import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.KafkaException
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
@@ -51,8 +52,6 @@ class CancellationStormSpec :
                 batchSize = 1024 * 1024
                 configure()
             }
-
-        fun clientThreads(clientId: String) = Thread.getAllStackTraces().keys.filter { it.isAlive && it.name.endsWith("| $clientId") }
 
         fun KProducer<*, *>.internalCoroutines(): Int =
             (this as DefaultKProducer<*, *>)
@@ -114,7 +113,7 @@ class CancellationStormSpec :
                 withTimeout(10.seconds) { producer.send("storm", "after", "storm") }
                 producer.internalCoroutines() shouldBe 0
             }
-            clientThreads("storm").shouldBeEmpty()
+            kafkaClientThreads("storm").shouldBeEmpty()
             kafka.readStrings("storm", storm + 2) shouldHaveSize storm + 2
         }
 
@@ -129,47 +128,44 @@ class CancellationStormSpec :
                 withTimeout(20.seconds) { producer.send("storm-lane", "after", "storm") }
                 eventually(30.seconds) { producer.metrics().inFlight shouldBe 0 }
             }
-            clientThreads("storm-lane").shouldBeEmpty()
+            kafkaClientThreads("storm-lane").shouldBeEmpty()
         }
 
-        test("close() with sends in flight lets them finish, and every waiting caller resumes with its metadata") {
-            kafka.createTopic("close-graceful", partitions = 3)
-            val producer = producer("close-graceful")
-            producer.send("close-graceful", "warm", "up")
+        /** Sends 1,000 records to [topic] that wait in the accumulator, closes the producer with [timeout], and returns every caller's outcome. */
+        suspend fun closeWithPendingSends(
+            topic: String,
+            timeout: Duration,
+        ): List<Result<RecordMetadata>> {
+            kafka.createTopic(topic, partitions = 3)
+            val producer = producer(topic)
+            producer.send(topic, "warm", "up")
             val outcomes =
                 withTimeout(30.seconds) {
                     coroutineScope {
-                        val sends = (1..1_000).map { i -> async(Dispatchers.Default) { runCatching { producer.send("close-graceful", "k$i", "v$i") } } }
+                        val sends = (1..1_000).map { i -> async(Dispatchers.Default) { runCatching { producer.send(topic, "k$i", "v$i") } } }
                         eventually(10.seconds) { producer.metrics().inFlight shouldBe 1_000L }
-                        withContext(Dispatchers.IO) { producer.close(20.seconds) }
+                        withContext(Dispatchers.IO) { producer.close(timeout) }
                         sends.awaitAll()
                     }
                 }
+            producer.metrics().inFlight shouldBe 0
+            kafkaClientThreads(topic).shouldBeEmpty()
+            return outcomes
+        }
+
+        test("close() with sends in flight lets them finish, and every waiting caller resumes with its metadata") {
+            val outcomes = closeWithPendingSends("close-graceful", 20.seconds)
             outcomes.filter { it.isFailure }.shouldBeEmpty()
-            clientThreads("close-graceful").shouldBeEmpty()
             kafka.readStrings("close-graceful", 1_001) shouldHaveSize 1_001
         }
 
         test("close(ZERO) with sends in flight fails them, and every waiting caller resumes with the reason") {
-            kafka.createTopic("close-now")
-            val producer = producer("close-now")
-            producer.send("close-now", "warm", "up")
-            val outcomes =
-                withTimeout(30.seconds) {
-                    coroutineScope {
-                        val sends = (1..1_000).map { i -> async(Dispatchers.Default) { runCatching { producer.send("close-now", "k$i", "v$i") } } }
-                        eventually(10.seconds) { producer.metrics().inFlight shouldBe 1_000L }
-                        withContext(Dispatchers.IO) { producer.close(Duration.ZERO) }
-                        sends.awaitAll()
-                    }
-                }
+            val outcomes = closeWithPendingSends("close-now", Duration.ZERO)
             outcomes shouldHaveSize 1_000
             outcomes.forEach { outcome ->
                 val error = outcome.exceptionOrNull()
                 (error is KafkaException) shouldBe true
                 error!!.message shouldContain "closed"
             }
-            producer.metrics().inFlight shouldBe 0
-            clientThreads("close-now").shouldBeEmpty()
         }
     })
