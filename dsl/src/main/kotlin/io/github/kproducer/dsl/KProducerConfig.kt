@@ -136,9 +136,12 @@ public class KProducerConfig<K, V> internal constructor(
     }
 
     /**
-     * Sets a property that is not a producer setting but is read by a plugin you configured (your
-     * serializer, partitioner or interceptor receives it in `configure`). Not checked; a value whose
-     * key looks secret is masked by `toString()`.
+     * Sets a property that is not a producer setting but is read by a plugin you configured, such as
+     * `schema.registry.url` for a schema-registry serializer. Every plugin receives it in
+     * `configure(configs, ...)`: partitioners and interceptors given by class name from Kafka, and
+     * the key and value serializers from kproducer, which calls `configure(properties, isKey)` on them
+     * when it creates the producer (Kafka itself configures only serializers it creates from class
+     * names). Not checked; a value whose key looks secret is masked by `toString()`.
      */
     public fun pluginProperty(
         key: String,

@@ -39,10 +39,17 @@ public inline fun <reified K, reified V> kafkaProducerSettings(configure: KProdu
 /**
  * Creates a producer (a new Kafka client) from validated [settings].
  *
- * @throws org.apache.kafka.common.KafkaException when the Kafka client cannot be created (for example
- *   a trust store that cannot be read).
+ * Like Kafka does for serializers it creates from class names, this calls `configure(properties,
+ * isKey)` on the key and value serializers first, with the settings' properties (plugin properties
+ * included, so a schema-registry serializer finds `schema.registry.url`). A serializer you configured
+ * yourself gets that call too; pass its settings as `pluginProperty(...)`.
+ *
+ * @throws org.apache.kafka.common.KafkaException when a serializer refuses its configuration, or the
+ *   Kafka client cannot be created (for example a trust store that cannot be read).
  */
 public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> {
+    settings.keySerializer.configure(HashMap(settings.properties), true)
+    settings.valueSerializer.configure(HashMap(settings.properties), false)
     val client = KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer)
     return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, settings.laneTuning, settings.isTransactional)
 }

@@ -113,7 +113,7 @@ class KProducerConfigSpec :
             error.problems shouldContain "transactionalId (which needs idempotence) needs retries > 0, but retries is 0"
         }
 
-        test("a delivery timeout shorter than linger plus request timeout is refused, also when it is Kafka's default") {
+        test("a delivery timeout set shorter than linger plus request timeout is refused; Kafka's default is raised to it, as Kafka does") {
             shouldThrow<KProducerConfigException> {
                 kafkaProducerSettings<String, String> {
                     bootstrapServers = "b:9092"
@@ -123,12 +123,158 @@ class KProducerConfigSpec :
                 }
             }.problems.single() shouldContain "deliveryTimeout 10000ms must be at least linger + requestTimeout = 31000ms"
 
-            shouldThrow<KProducerConfigException> {
+            // Kafka runs this (it raises its default delivery timeout with a warning); kproducer states the raised value.
+            val raised =
                 kafkaProducerSettings<String, String> {
-                    bootstrapServers = "b:9092"
+                    bootstrapServers = "127.0.0.1:9092"
                     requestTimeout = 2.5.minutesAsDuration()
                 }
-            }.problems.single() shouldContain "(Kafka's default) must be at least linger + requestTimeout"
+            // linger (Kafka's default 5 ms) + requestTimeout
+            raised.properties shouldContain ("delivery.timeout.ms" to 150_005)
+            KafkaProducer(raised.properties, raised.keySerializer, raised.valueSerializer).close()
+        }
+
+        test("bootstrap servers are parsed as Kafka parses them: IPv6 in brackets and a protocol prefix are fine") {
+            val settings =
+                kafkaProducerSettings<String, String> { bootstrapServers = "[::1]:9092, SASL_SSL://broker-1.example.com:9093,10.0.0.7:9094" }
+            KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer).close()
+            val error = shouldThrow<KProducerConfigException> { kafkaProducerSettings<String, String> { bootstrapServers = "broker:, :9092,host" } }
+            error.problems shouldHaveSize 3
+            error.problems shouldContain "bootstrapServers entry 'host' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
+        }
+
+        test("what the rules accept at their edges, Kafka's own client accepts too") {
+            // Each rule at its boundary: kproducer must not refuse a configuration that Kafka runs with.
+            val edges: List<Pair<String, KProducerConfig<String, String>.() -> Unit>> =
+                listOf(
+                    "linger and delivery timeout at Int.MAX_VALUE ms" to {
+                        linger = Int.MAX_VALUE.milliseconds
+                        deliveryTimeout = Int.MAX_VALUE.milliseconds
+                    },
+                    "a buffer below the default max.request.size" to { bufferMemory = 512L * 1024 },
+                    "a batch exactly the buffer's size" to {
+                        bufferMemory = 64L * 1024
+                        batchSize = 64 * 1024
+                    },
+                    "delivery timeout exactly linger + request timeout" to {
+                        linger = 100.milliseconds
+                        requestTimeout = 900.milliseconds
+                        deliveryTimeout = 1.seconds
+                    },
+                    "idempotence with 5 requests in flight" to {
+                        idempotence = true
+                        maxInFlight = 5
+                    },
+                    "acks=1 without idempotence" to {
+                        acks = Acks.LEADER
+                        idempotence = false
+                    },
+                    "a transactional id with defaults" to { transactionalId = "edge-tx" },
+                    "a compression level at the codec's bound" to {
+                        compression = Compression.ZSTD
+                        compressionLevel = 22
+                    },
+                    "zero durations" to {
+                        linger = 0.milliseconds
+                        maxBlock = 0.milliseconds
+                        retryBackoff = 0.milliseconds
+                    },
+                )
+            for ((name, configure) in edges) {
+                val settings =
+                    kafkaProducerSettings<String, String> {
+                        bootstrapServers = "127.0.0.1:9092"
+                        configure()
+                    }
+                io.kotest.assertions.withClue(name) {
+                    KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer).close()
+                }
+            }
+        }
+
+        test("what the rules refuse, Kafka refuses too, or it would fail every record, or it would silently have no effect") {
+            fun refused(configure: KProducerConfig<String, String>.() -> Unit): KProducerConfigException =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        bootstrapServers = "127.0.0.1:9092"
+                        configure()
+                    }
+                }
+
+            fun kafkaRefuses(properties: Map<String, Any>) {
+                val error =
+                    shouldThrow<org.apache.kafka.common.KafkaException> {
+                        KafkaProducer(
+                            properties + ("bootstrap.servers" to "127.0.0.1:9092"),
+                            StringSerializer(),
+                            StringSerializer(),
+                        ).close()
+                    }
+                // Kafka wraps what its constructor refuses in "Failed to construct kafka producer".
+                generateSequence<Throwable>(error) { it.cause }.any { it is ConfigException } shouldBe true
+            }
+            refused {
+                idempotence = true
+                acks = Acks.LEADER
+            }
+            kafkaRefuses(mapOf("enable.idempotence" to true, "acks" to "1"))
+            refused {
+                idempotence = true
+                maxInFlight = 6
+            }
+            kafkaRefuses(mapOf("enable.idempotence" to true, "max.in.flight.requests.per.connection" to 6))
+            refused {
+                transactionalId = "t"
+                idempotence = false
+            }
+            kafkaRefuses(mapOf("transactional.id" to "t", "enable.idempotence" to false))
+            refused {
+                deliveryTimeout = 1.seconds
+                requestTimeout = 1.seconds
+            }
+            kafkaRefuses(mapOf("delivery.timeout.ms" to 1000, "request.timeout.ms" to 1000))
+            // A batch larger than the buffer: Kafka builds the producer, then BufferPool.allocate refuses every new batch.
+            refused {
+                bufferMemory = 32L * 1024
+                batchSize = 64 * 1024
+            }.problems.single() shouldContain "one batch must fit in the buffer"
+            // No effect, silently, in Kafka: a transaction timeout without transactions, a level without a codec.
+            refused { transactionTimeout = 10.seconds }.problems.single() shouldContain "has no effect without transactionalId"
+            refused { compressionLevel = 3 }.problems.single() shouldContain "needs a compression with levels"
+        }
+
+        test("the key and value serializers are configured with the properties, plugin properties included, as Kafka would") {
+            class Recording<T> : org.apache.kafka.common.serialization.Serializer<T> {
+                var configured: Map<String, *>? = null
+                var isKey: Boolean? = null
+
+                override fun configure(
+                    configs: MutableMap<String, *>,
+                    isKey: Boolean,
+                ) {
+                    configured = HashMap(configs)
+                    this.isKey = isKey
+                }
+
+                override fun serialize(
+                    topic: String,
+                    data: T?,
+                ): ByteArray? = data?.toString()?.toByteArray()
+            }
+            val keys = Recording<String>()
+            val values = Recording<Order>()
+            kafkaProducer<String, Order> {
+                bootstrapServers = "127.0.0.1:9092"
+                clientId = "configured"
+                keySerializer(keys)
+                valueSerializer(values)
+                pluginProperty("schema.registry.url", "http://registry:8081")
+            }.close()
+            keys.isKey shouldBe true
+            values.isKey shouldBe false
+            keys.configured!!["schema.registry.url"] shouldBe "http://registry:8081"
+            values.configured!!["schema.registry.url"] shouldBe "http://registry:8081"
+            values.configured!!["client.id"] shouldBe "configured"
         }
 
         test("a setting given both typed and raw is refused, and Kafka's own value checks apply to raw properties") {

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigException
 import org.apache.kafka.common.config.types.Password
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.ByteArraySerializer
+import org.apache.kafka.common.utils.Utils
 import kotlin.time.Duration
 
 /**
@@ -182,13 +183,13 @@ internal object ConfigRules {
             }
         }
 
-        // 6. Bootstrap servers: required, host:port each.
+        // 6. Bootstrap servers: required, host:port each, parsed as Kafka parses them.
         val servers = properties["bootstrap.servers"]?.toString()
         if (servers == null) {
             problems += "bootstrapServers is not set: set bootstrapServers = \"host1:9092,host2:9092\" (two or more brokers recommended)"
         } else {
-            servers.split(',').map { it.trim() }.filter { !Regex("^[^:\\s]+:\\d{1,5}$").matches(it) }.forEach {
-                problems += "bootstrapServers entry '$it' is not host:port"
+            servers.split(',').map { it.trim() }.filter { it.isNotEmpty() && !isHostAndPort(it) }.forEach {
+                problems += "bootstrapServers entry '$it' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
             }
         }
 
@@ -210,6 +211,13 @@ internal object ConfigRules {
         if (parsed != null) contradictions(parsed, explicit, problems, properties)
 
         return Resolved(properties, problems, parsed?.let(LaneTuning::of) ?: LaneTuning.DEFAULT)
+    }
+
+    /** Whether Kafka's client accepts [address] as a bootstrap server: `host:port`, `[ipv6]:port`, optionally after `PROTOCOL://`. */
+    private fun isHostAndPort(address: String): Boolean {
+        val host = Utils.getHost(address)
+        val port = Utils.getPort(address)
+        return !host.isNullOrEmpty() && port != null && port in 0..65535
     }
 
     private fun minimum(key: String): Long =
@@ -249,16 +257,25 @@ internal object ConfigRules {
         val delivery = (parsed["delivery.timeout.ms"] as Number).toLong()
         val linger = (parsed["linger.ms"] as Number).toLong()
         val request = (parsed["request.timeout.ms"] as Number).toLong()
-        if (delivery < linger + request) {
-            val source = if ("delivery.timeout.ms" in explicit) "" else " (Kafka's default)"
-            problems += "deliveryTimeout ${delivery}ms$source must be at least linger + requestTimeout = ${linger + request}ms; " +
-                "raise deliveryTimeout or lower linger/requestTimeout"
+        // Kafka compares against the sum capped at Int.MAX_VALUE (KafkaProducer.configureDeliveryTimeout).
+        val lingerAndRequest = minOf(linger + request, Int.MAX_VALUE.toLong())
+        if (delivery < lingerAndRequest) {
+            if ("delivery.timeout.ms" in explicit) {
+                problems += "deliveryTimeout ${delivery}ms must be at least linger + requestTimeout = ${lingerAndRequest}ms; " +
+                    "raise deliveryTimeout or lower linger/requestTimeout"
+            } else {
+                // Kafka raises an unset delivery timeout to linger + requestTimeout (with a warning); say so in the properties.
+                properties["delivery.timeout.ms"] = lingerAndRequest.toInt()
+            }
         }
         val bufferMemory = (parsed["buffer.memory"] as Number).toLong()
         val batchSize = (parsed["batch.size"] as Number).toLong()
         val maxRequestSize = (parsed["max.request.size"] as Number).toLong()
+        // A batch larger than the buffer fails every send (BufferPool refuses the allocation); refuse it now.
         if (batchSize > bufferMemory) problems += "batchSize $batchSize exceeds bufferMemory $bufferMemory; one batch must fit in the buffer"
-        if (maxRequestSize > bufferMemory) {
+        // Kafka runs with a default max.request.size above a small buffer (only records above the buffer fail);
+        // both set that way by hand is a promise of records the buffer can never hold.
+        if (maxRequestSize > bufferMemory && "max.request.size" in explicit && "buffer.memory" in explicit) {
             problems += "maxRequestSize $maxRequestSize exceeds bufferMemory $bufferMemory; a record that large could never be buffered"
         }
         if (parsed["transaction.timeout.ms"] != null && "transaction.timeout.ms" in explicit && !transactional) {
