@@ -18,18 +18,38 @@ import kotlin.time.Duration
  * (`TimeoutException`, `RecordTooLargeException`, `SerializationException`, authorization errors...),
  * never a wrapper and never metadata with `-1` fields. [isRetriable] and [isFatal] classify them.
  *
- * **Threads.** [send] never parks a thread of the caller's dispatcher: when Kafka would block (the
- * topic's metadata is not known yet, or the send buffer is nearly full), the record is handed to
- * Kafka on a per-topic lane of `Dispatchers.IO` while the caller suspends. Otherwise it is handed
- * over directly on the caller's thread, as cheaply as `Producer.send`. Results are resumed on the
- * caller's dispatcher, never run on Kafka's I/O thread.
+ * **Threads.** No call blocks the caller's thread, not even in an outage: `Producer.send` waits up to
+ * `max.block.ms` when the client lacks the topic's metadata (a new topic, or every topic after the
+ * client rebootstrapped because no broker answered) or buffer memory. Before each record kproducer
+ * reads the client's own state; when Kafka could take the record at once it is handed over on the
+ * caller's thread, as cheaply as `Producer.send`, otherwise it waits in its topic's lane, a queue
+ * that a background thread (an elastic view of `Dispatchers.IO`) hands to Kafka, while the caller
+ * suspends ([send], [sendAll], the Flow forms) or goes on ([sendAsync], [offer]). A watchdog covers
+ * the instant between that reading and Kafka's own check: a caller's thread that meets a wait in
+ * Kafka anyway is released within about 20 ms and its record continues in the lane. Suspended
+ * callers resume on their own dispatcher (an unconfined caller on `Dispatchers.Default`), never on
+ * Kafka's I/O thread.
+ *
+ * **Every call ends.** Each record waits for metadata and buffer memory at most `max.block.ms` from
+ * when it was handed to this producer (not from when the records ahead of it were done), then
+ * fails with Kafka's `TimeoutException` (`BufferExhaustedException` for a full buffer); once Kafka has
+ * it, it is acknowledged or fails within `delivery.timeout.ms`. While records wait, [sendAsync] and
+ * [offer] keep them in memory: they never block, so they have no other back-pressure; [send],
+ * [sendAll] and the Flow forms suspend instead.
+ *
+ * **Nothing is lost.** Every record ends in its caller's hands: [send] returns or throws, a
+ * [sendAsync] future completes, an [offer] failure reaches the `onError` handler; also at [close],
+ * where the records still waiting fail with a `KafkaException` that says so, before [close] returns.
  *
  * **Order.** Records handed to `send`/`offer`/`sendAsync` one after another reach their partition
- * in that order, also when some of them had to wait for metadata.
+ * in that order, also when some of them had to wait for metadata. A record for a partition the topic
+ * does not have waits apart, so it does not hold the topic's other records. The futures of
+ * [sendAsync] complete in each partition's offset order, one at a time, on a thread of
+ * `Dispatchers.Default` (their dependent stages run there: keep them short, as Kafka's callbacks).
  *
  * **Cancellation.** Cancelling a waiting [send] stops the waiting, not the record: once Kafka has
  * the record, it is delivered or fails (and nobody hears of it). A send cancelled while it still
- * waits for metadata is not sent.
+ * waits in its lane is not sent.
  *
  * Thread-safe. Closing it closes the underlying producer.
  */
@@ -44,8 +64,8 @@ public interface KProducer<K, V> : AutoCloseable {
      * Sends [record] and returns its metadata once the broker has acknowledged it (per `acks`).
      *
      * Suspends; never blocks the calling thread. Bounded by `max.block.ms` (for metadata and buffer
-     * space) plus `delivery.timeout.ms`. Cancellation stops the waiting but not a record Kafka
-     * already has.
+     * space, from this call on) plus `delivery.timeout.ms`. Cancellation stops the waiting but not a
+     * record Kafka already has; a record still waiting in its lane is withdrawn and not sent.
      *
      * @throws org.apache.kafka.common.KafkaException Kafka's own exception when the send fails.
      * @throws IllegalStateException when this producer is closed.
@@ -75,7 +95,9 @@ public interface KProducer<K, V> : AutoCloseable {
 
     /**
      * Java form of [send]: returns a future completed with the metadata, or exceptionally with
-     * Kafka's exception. Never blocks the calling thread; the future completes on another thread.
+     * Kafka's exception. Never blocks the calling thread; the future completes on a thread of
+     * `Dispatchers.Default`, in the partition's offset order, within `max.block.ms` plus
+     * `delivery.timeout.ms`, and at the latest when [close] returns.
      *
      * @throws IllegalStateException when this producer is closed.
      */
@@ -90,9 +112,11 @@ public interface KProducer<K, V> : AutoCloseable {
 
     /**
      * Sends [record] without waiting for the result (fire-and-forget). A failure is not lost: it goes
-     * to the `onError` handler (by default logged at ERROR with the topic and cause).
+     * to the `onError` handler (by default logged at ERROR with the topic and cause), also when it
+     * happens during [close].
      *
-     * Never blocks the calling thread and never throws for a failed send.
+     * Never blocks the calling thread and never throws for a failed send. While Kafka cannot take the
+     * record it waits in memory, at most `max.block.ms`.
      *
      * @throws IllegalStateException when this producer is closed.
      */
@@ -122,9 +146,10 @@ public interface KProducer<K, V> : AutoCloseable {
 
     /**
      * Sends every one of [records] like [sendAll], but does not stop at failures: returns each
-     * record's [SendResult] (metadata or exception), in input order.
+     * record's [SendResult] (metadata or exception), in input order. If the producer closes during the
+     * call, the records not handed over yet fail with `IllegalStateException` in their results.
      *
-     * @throws IllegalStateException when this producer is closed.
+     * @throws IllegalStateException when this producer is closed when the call begins.
      */
     public suspend fun sendAllSettled(records: Iterable<ProducerRecord<K, V>>): List<SendResult<K, V>>
 
@@ -134,11 +159,18 @@ public interface KProducer<K, V> : AutoCloseable {
      *
      * Back-pressure by suspension: at most `maxInFlightRecords` records are handed over but not yet
      * emitted, so a slow collector or a full Kafka buffer slows the upstream down; no thread blocks.
-     * The first failure fails the flow with Kafka's exception and stops handing over records.
+     * The first failure fails the flow with Kafka's exception and stops handing over records. When the
+     * upstream throws, the metadata of the records already handed over is emitted (in order, up to a
+     * failed one) before its exception is rethrown. If the producer closes, the flow ends the same way
+     * with `IllegalStateException`. Cancelling the collector withdraws records still waiting in lanes.
      */
     public fun sendAll(records: Flow<ProducerRecord<K, V>>): Flow<RecordMetadata>
 
-    /** Like the flow form of [sendAll], but emits a [SendResult] per record and never fails for a failed send. */
+    /**
+     * Like the flow form of [sendAll], but emits a [SendResult] per record and never fails for a failed
+     * send. When the upstream throws, or the producer closes (an endless upstream then stops with
+     * `IllegalStateException`), every record already handed over gets its result emitted first.
+     */
     public fun sendAllSettled(records: Flow<ProducerRecord<K, V>>): Flow<SendResult<K, V>>
 
     /** Java form of [sendAll]: the future completes with every record's metadata, or with the first failure. */
@@ -158,7 +190,13 @@ public interface KProducer<K, V> : AutoCloseable {
      * A fatal error (fenced by a newer instance with the same transactional id, authorization,
      * unsupported broker) closes this producer and is rethrown; later calls say why it was closed.
      * When the block failed for another reason and the abort then reveals a fatal error, that fatal
-     * error is thrown, with the block's exception suppressed in it.
+     * error is thrown, with the block's exception suppressed in it. A record of the block that failed
+     * before it reached Kafka makes the transaction abort.
+     *
+     * When the coordinator does not answer a commit or abort within `max.block.ms`, Kafka's
+     * `TimeoutException` is thrown (for a commit, the outcome is unknown until it answers), and the
+     * same call is retried at the start of the next `transaction`, as Kafka requires: after a
+     * coordinator outage the producer goes on by itself once the coordinator is back.
      *
      * Suspends while it waits for the transaction lock, for acknowledgements and for the commit.
      *
@@ -182,7 +220,8 @@ public interface KProducer<K, V> : AutoCloseable {
 
     /**
      * Sends every buffered record now and suspends until all records handed over before this call
-     * have completed (successfully or not).
+     * have completed (successfully or not): records waiting in lanes reached Kafka or failed, Kafka
+     * completed the rest, and their futures, `onError` handlers and listeners have run.
      *
      * Suspends; the blocking `Producer.flush` runs on `Dispatchers.IO`. Cancelling stops the waiting.
      *
@@ -194,11 +233,15 @@ public interface KProducer<K, V> : AutoCloseable {
     public fun flushAsync(): CompletableFuture<Void?>
 
     /**
-     * Closes the producer: new sends fail at once; records already handed over get up to [timeout]
-     * to complete, and the ones still pending then fail (their callers resume with the error).
-     * Idempotent.
+     * Closes the producer: new sends fail at once; records already accepted get up to [timeout] to
+     * reach Kafka and complete, and the ones still pending then fail: records still waiting in a lane
+     * with a `KafkaException` that says the producer closed, records in Kafka's buffer with Kafka's
+     * "Producer is closed forcefully". Before it returns, every accepted record has ended: suspended
+     * callers are resumed, futures completed (also those of [sendAllAsync], [flushAsync] and
+     * [transactionAsync]) and `onError` handlers called. Idempotent.
      *
-     * Blocks the calling thread for up to [timeout].
+     * Blocks the calling thread for up to [timeout], plus up to 2 seconds for outcomes still being
+     * delivered (a slow handler or future stage; a warning is logged if they take longer).
      */
     public fun close(timeout: Duration)
 

@@ -12,7 +12,10 @@ import kotlin.time.toKotlinDuration
  * Receives the failure of a record sent with [KProducer.offer], where no caller waits for the result.
  *
  * It is called on a thread of `Dispatchers.Default`, never on the producer's I/O thread, so it may
- * block briefly or send again. An exception it throws is logged and dropped.
+ * send again. Calls come one at a time, in the order the failures happened, in the same queue that
+ * completes `sendAsync` futures: a handler that blocks delays them, so keep it short. Every failure of
+ * a record accepted before `close` reaches it before `close` returns. An exception it throws is
+ * logged and dropped.
  */
 public fun interface SendErrorHandler<K, V> {
     /** Handles the failure of [record] with [exception] (Kafka's own exception type). */
@@ -24,8 +27,9 @@ public fun interface SendErrorHandler<K, V> {
 
 /**
  * Told of the outcome of every record a [KProducer] sends, whichever way it was sent. Both methods
- * default to doing nothing. They run on `Dispatchers.Default`, one call per record, never on the
- * producer's I/O thread; an exception they throw is logged and dropped.
+ * default to doing nothing. They run on `Dispatchers.Default`, one call per record, one at a time in
+ * the order the outcomes happened (in the queue of `sendAsync` futures and `onError` handlers, so
+ * keep them short), never on the producer's I/O thread; an exception they throw is logged and dropped.
  */
 public interface SendListener<K, V> {
     /** [record] was acknowledged with [metadata]. */

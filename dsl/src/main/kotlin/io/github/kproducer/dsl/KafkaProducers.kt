@@ -3,6 +3,7 @@
 package io.github.kproducer.dsl
 
 import io.github.kproducer.dsl.internal.BuiltInSerializers
+import io.github.kproducer.dsl.internal.ClientProbe
 import io.github.kproducer.dsl.internal.DefaultKProducer
 import io.github.kproducer.dsl.internal.LaneTuning
 import org.apache.kafka.clients.producer.KafkaProducer
@@ -51,7 +52,9 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
     settings.keySerializer.configure(HashMap(settings.properties), true)
     settings.valueSerializer.configure(HashMap(settings.properties), false)
     val client = KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer)
-    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, settings.laneTuning, settings.isTransactional)
+    val tuning = settings.laneTuning
+    val probe = ClientProbe.of(client, tuning.maxBlockMs, tuning.lowBufferBytes)
+    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, probe, tuning.blindReadyNanos, settings.isTransactional)
 }
 
 /**
@@ -69,7 +72,7 @@ public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.(
     val options = KProducerOptions<K, V>().apply(configure)
     val problems = options.optionProblems()
     if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-    return DefaultKProducer(this, options.behaviour(), null, LaneTuning.DEFAULT, transactional = false)
+    return DefaultKProducer(this, options.behaviour(), null, ClientProbe.of(this), LaneTuning.DEFAULT.blindReadyNanos, transactional = false)
 }
 
 /** Creates a configuration builder with serializers inferred from the key and value classes. */

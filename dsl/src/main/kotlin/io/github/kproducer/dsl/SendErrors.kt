@@ -3,6 +3,7 @@
 package io.github.kproducer.dsl
 
 import org.apache.kafka.common.errors.AuthenticationException
+import org.apache.kafka.common.errors.ClusterAuthorizationException
 import org.apache.kafka.common.errors.OutOfOrderSequenceException
 import org.apache.kafka.common.errors.ProducerFencedException
 import org.apache.kafka.common.errors.RetriableException
@@ -22,8 +23,10 @@ public val Throwable.isRetriable: Boolean
 /**
  * Whether the producer itself cannot go on: it was fenced by another instance with the same
  * `transactional.id`, lost its idempotence sequence, failed to authenticate, is not authorized for
- * its transactional id, or talks to a broker that lacks a needed feature. Close it and fix the cause;
- * sending again will not help.
+ * its transactional id or the cluster, or talks to a broker that lacks a needed feature. Close it
+ * and fix the cause; sending again will not help. A transactional KProducer closes itself on such
+ * an error. (A record failing with `InvalidProducerEpochException` is not fatal by itself: the abort
+ * that follows tells, and a fenced producer's abort throws `ProducerFencedException`.)
  *
  * A failure that is neither retriable nor fatal (a record too large, a serializer error, no WRITE on
  * one topic) is about the record: the producer can keep sending others.
@@ -32,6 +35,7 @@ public val Throwable.isFatal: Boolean
     get() =
         when (unwrapped()) {
             is ProducerFencedException,
+            is ClusterAuthorizationException,
             is OutOfOrderSequenceException,
             is AuthenticationException,
             is TransactionalIdAuthorizationException,

@@ -20,6 +20,8 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.asFlow
+import kotlinx.coroutines.flow.collect
 import kotlinx.coroutines.newSingleThreadContext
 import kotlinx.coroutines.supervisorScope
 import kotlinx.coroutines.withContext
@@ -38,6 +40,7 @@ import org.apache.kafka.common.serialization.StringSerializer
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.coroutines.startCoroutine
 import kotlin.time.Duration.Companion.seconds
 
 /**
@@ -173,6 +176,10 @@ class KProducerContractSpec :
             newSingleThreadContext("caller").use { caller ->
                 withContext(caller) {
                     kproducer.send("t", "k", "first") // metadata unknown: handed over in the topic's lane
+                    // The caller resumes once the record is acknowledged; the lane retires a moment later.
+                    io.kotest.assertions.nondeterministic.eventually(5.seconds) {
+                        (kproducer as io.github.kproducer.dsl.internal.DefaultKProducer<*, *>).handOff.laneCount() shouldBe 0
+                    }
                     kproducer.send("t", "k", "second") // known topic, room in the buffer: direct
                     available = 1024.0 // nearly full: Kafka could block, so the lane again
                     delay(5) // the gauge is sampled at most once a millisecond
@@ -227,5 +234,146 @@ class KProducerContractSpec :
         test("invalid options of a wrapped producer are refused") {
             val error = shouldThrow<KProducerConfigException> { MockProducer<String, String>().asKProducer { closeTimeout = (-1).seconds } }
             error.message shouldContain "closeTimeout must not be negative"
+        }
+
+        test("sendAll and the Flow forms never continue an unconfined caller on the producer's I/O thread") {
+            val producer =
+                threadedProducer { record -> RecordMetadata(TopicPartition(record.topic(), 0), 3, 0, 0, 1, 1) to null }.asKProducer()
+            val records = (1..50).map { ProducerRecord("t", "k$it", "v") }
+            val io = "kafka-producer-network-thread | fake"
+
+            suspend fun everyForm(): List<String> {
+                val threads = mutableListOf<String>()
+                producer.sendAll(records)
+                threads += Thread.currentThread().name
+                producer.sendAllSettled(records)
+                threads += Thread.currentThread().name
+                producer.sendAll(records.asFlow()).collect { threads += Thread.currentThread().name }
+                threads += Thread.currentThread().name
+                producer.sendAllSettled(records.asFlow()).collect { threads += Thread.currentThread().name }
+                threads += Thread.currentThread().name
+                return threads
+            }
+            withContext(Dispatchers.Unconfined) { everyForm() }.forEach { it shouldNotBe io }
+
+            // `suspend fun main` runs with no dispatcher at all.
+            val done = CompletableDeferred<List<String>>()
+            val body: suspend () -> List<String> = { everyForm() }
+            body.startCoroutine(
+                kotlin.coroutines.Continuation(
+                    kotlin.coroutines.EmptyCoroutineContext,
+                ) { result -> result.fold({ done.complete(it) }, { done.completeExceptionally(it) }) },
+            )
+            withTimeout(10.seconds) { done.await() }.forEach { it shouldNotBe io }
+        }
+
+        test("sendAllSettled on a closed producer throws IllegalStateException, in every form") {
+            val producer = MockProducer(true, null, StringSerializer(), StringSerializer()).asKProducer()
+            producer.close()
+            val records = listOf(ProducerRecord("t", "k", "v"))
+            shouldThrow<IllegalStateException> { producer.sendAllSettled(records) }.message shouldContain "closed"
+            shouldThrow<IllegalStateException> { producer.sendAllSettled(records.asFlow()).collect() }
+            shouldThrow<IllegalStateException> { producer.sendAllSettledAsync(records) }
+            shouldThrow<IllegalStateException> { producer.sendAllAsync(records) }
+        }
+
+        test("a settled flow over an endless upstream stops when the producer closes, after the outcomes of what it handed over") {
+            val mock = MockProducer(true, null, StringSerializer(), StringSerializer())
+            val producer = mock.asKProducer()
+            val outcomes = mutableListOf<SendResult<String, String>>()
+            val endless =
+                kotlinx.coroutines.flow.flow {
+                    var i = 0
+                    while (true) {
+                        emit(ProducerRecord("t", "k", "v${i++}"))
+                        if (i == 100) producer.close()
+                    }
+                }
+            val error = shouldThrow<IllegalStateException> { withTimeout(10.seconds) { producer.sendAllSettled(endless).collect { outcomes += it } } }
+            error.message shouldContain "closed"
+            outcomes.size shouldBe 100
+            outcomes.all { it.isSuccess } shouldBe true
+        }
+
+        test("when the upstream of a sending flow throws, the records already handed over still report their outcome first") {
+            val producer =
+                threadedProducer { record -> RecordMetadata(TopicPartition(record.topic(), 0), 1, 0, 0, 1, 1) to null }.asKProducer()
+            val breaking =
+                kotlinx.coroutines.flow.flow {
+                    repeat(10) { emit(ProducerRecord("t", "k", "v$it")) }
+                    throw IllegalArgumentException("the upstream broke")
+                }
+            val settled = mutableListOf<SendResult<String, String>>()
+            shouldThrow<IllegalArgumentException> { producer.sendAllSettled(breaking).collect { settled += it } }.message shouldBe
+                "the upstream broke"
+            settled.map { it.record.value() } shouldContainExactly (0 until 10).map { "v$it" }
+
+            val acknowledged = mutableListOf<RecordMetadata>()
+            shouldThrow<IllegalArgumentException> { producer.sendAll(breaking).collect { acknowledged += it } }
+            acknowledged.size shouldBe 10
+        }
+
+        test("a topic's lane exists only while it holds records; a wrapped producer's probe reads the client's own settings") {
+            val mock = MockProducer(true, null, StringSerializer(), StringSerializer())
+            val producer = mock.asKProducer()
+            // The mock cannot be looked into, so the first record of each topic takes its lane.
+            (1..100).forEach { producer.send("topic-$it", "k", "v") }
+            io.kotest.assertions.nondeterministic.eventually(5.seconds) {
+                (producer as io.github.kproducer.dsl.internal.DefaultKProducer<*, *>).handOff.laneCount() shouldBe 0
+            }
+            producer.close()
+
+            val kafka =
+                org.apache.kafka.clients.producer.KafkaProducer(
+                    mapOf<String, Any>("bootstrap.servers" to "127.0.0.1:1", "max.block.ms" to 1234),
+                    StringSerializer(),
+                    StringSerializer(),
+                )
+            kafka.use {
+                val probe =
+                    io.github.kproducer.dsl.internal.ClientProbe
+                        .of(kafka)
+                probe.sees shouldBe true
+                probe.maxBlockMs shouldBe 1234L
+                probe.partitionCount("anything") shouldBe -1
+                probe.bufferLow() shouldBe false
+            }
+        }
+
+        test("the result of sendAll does not keep the records it sent") {
+            // A producer that completes at once and remembers nothing (Kafka's MockProducer keeps a history).
+            val forgetful =
+                object : Producer<String, String> by MockProducer(true, null, StringSerializer(), StringSerializer()) {
+                    override fun send(
+                        record: ProducerRecord<String, String>,
+                        callback: Callback?,
+                    ): java.util.concurrent.Future<RecordMetadata> {
+                        val metadata = RecordMetadata(TopicPartition(record.topic(), 0), 0, 0, 0, 1, 1)
+                        callback?.onCompletion(metadata, null)
+                        return CompletableFuture.completedFuture(metadata)
+                    }
+                }
+            val producer = forgetful.asKProducer()
+            val payload = java.lang.ref.WeakReference(StringBuilder("payload"))
+            var records: List<ProducerRecord<String, String>>? = (1..1000).map { ProducerRecord("t", "k", payload.get()!!.toString() + it) }
+            val tracked = java.lang.ref.WeakReference(records!!.first())
+            val result = producer.sendAll(records!!)
+            records = null
+            io.kotest.assertions.nondeterministic.eventually(5.seconds) {
+                System.gc()
+                tracked.get() shouldBe null
+            }
+            result.size shouldBe 1000
+            result.first().topic() shouldBe "t"
+        }
+
+        test("a future stage that blocks on a later future of the same producer does not hang it") {
+            val producer =
+                threadedProducer { record -> RecordMetadata(TopicPartition(record.topic(), 0), 1, 0, 0, 1, 1) to null }.asKProducer()
+            // Stages run one at a time in offset order; this one waits for an outcome queued behind it.
+            val chained = producer.sendAsync("t", "a", "first").thenApply { producer.sendAsync("t", "b", "second").join().topic() }
+            chained.get(10, java.util.concurrent.TimeUnit.SECONDS) shouldBe "t"
+            producer.sendAsync("t", "c", "after").get(10, java.util.concurrent.TimeUnit.SECONDS).topic() shouldBe "t"
+            producer.close()
         }
     })

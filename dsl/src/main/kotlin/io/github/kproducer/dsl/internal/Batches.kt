@@ -1,6 +1,8 @@
 package io.github.kproducer.dsl.internal
 
 import io.github.kproducer.dsl.SendResult
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
@@ -12,15 +14,21 @@ import java.util.AbstractList
 import java.util.concurrent.atomic.AtomicReference
 import java.util.concurrent.atomic.AtomicReferenceArray
 import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.coroutines.coroutineContext
 
 /**
  * `sendAll` and the sending flows. Records are handed to Kafka strictly in input order (so each
  * partition receives them in that order) while their acknowledgements are awaited together, through
  * a [Window] of at most `maxInFlightRecords` records handed over and not yet taken out. One
- * coroutine does it all: no channel, no extra coroutine, one callback object per record. A full
- * window, a slow collector or a full Kafka buffer (the record then waits in its lane) make the
- * sender suspend; no thread of the caller blocks.
+ * coroutine does it all: no channel per record, no extra coroutine, one callback object per record.
+ * A record that cannot go to Kafka at once waits in its topic's lane ([HandOff]) without holding the
+ * sender; a full window or a slow collector make the sender suspend. No thread of the caller blocks.
+ *
+ * Cancelling the caller withdraws the records still queued in lanes (they are not sent); records
+ * Kafka has are delivered or fail, unheard. When the upstream of a flow throws, or the producer
+ * closes under a flow, the outcome of every record already handed over is emitted before the
+ * exception is rethrown, so no failure goes unseen.
  */
 internal class Batches<K, V>(
     private val producer: DefaultKProducer<K, V>,
@@ -29,11 +37,18 @@ internal class Batches<K, V>(
 
     suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> {
         val list = records as? List<ProducerRecord<K, V>> ?: records.toList()
-        val results = MetadataList(list)
+        val results = MetadataList(list.size)
         var index = 0
-        val window = Window(minOf(maxInFlight, maxOf(1, list.size)))
+        val window = Window(minOf(maxInFlight, maxOf(1, list.size)), coroutineContext)
         // Fail-fast: after a failure no further record is handed over; the ones in flight are awaited, then it is thrown.
-        pump(list, window, failFast = true) { _, result -> if (result is RecordMetadata) results.store(index++, result) }
+        window.guarded {
+            for (record in list) {
+                window.makeRoom { _, result -> if (result is RecordMetadata) results.store(index++, result) }
+                if (window.failure.get() != null) break
+                window.handOver(record)
+            }
+            window.drain { _, result -> if (result is RecordMetadata) results.store(index++, result) }
+        }
         window.failure.get()?.let { throw it }
         return results
     }
@@ -41,7 +56,15 @@ internal class Batches<K, V>(
     suspend fun sendAllSettled(records: Iterable<ProducerRecord<K, V>>): List<SendResult<K, V>> {
         val list = records as? List<ProducerRecord<K, V>> ?: records.toList()
         val results = ArrayList<SendResult<K, V>>(list.size)
-        pump(list, Window(minOf(maxInFlight, maxOf(1, list.size))), failFast = false) { record, result -> results += settled(record, result) }
+        val window = Window(minOf(maxInFlight, maxOf(1, list.size)), coroutineContext)
+        // Settled: every record gets its outcome; one that the closing producer refused fails with IllegalStateException.
+        window.guarded {
+            for (record in list) {
+                window.makeRoom { r, result -> results += settled(r, result) }
+                window.handOver(record)
+            }
+            window.drain { r, result -> results += settled(r, result) }
+        }
         return results
     }
 
@@ -51,15 +74,42 @@ internal class Batches<K, V>(
     ): Flow<RecordMetadata> =
         flow {
             check()
-            val window = Window(maxInFlight)
-            val context = coroutineContext
+            val output: FlowCollector<RecordMetadata> = this
+            val window = Window(maxInFlight, coroutineContext)
             // Fail-fast: records are emitted in order up to the first failure, which fails the flow.
-            records.collect { record ->
-                window.makeRoom { _, result -> if (result is Exception) throw result else emit(result as RecordMetadata) }
-                window.failure.get()?.let { throw it }
-                window.handOver(record, context)
+            var recordFailed: Exception? = null
+            val take: suspend (ProducerRecord<K, V>, Any) -> Unit = { _, result ->
+                if (result is Exception) {
+                    window.stopEmitting()
+                    throw result.also { recordFailed = it }
+                }
+                window.emitting { output.emit(result as RecordMetadata) }
             }
-            window.drain { _, result -> if (result is Exception) throw result else emit(result as RecordMetadata) }
+            window.collecting(
+                upstream = {
+                    records.collect { record ->
+                        window.makeRoomSuspending(take)
+                        window.failure.get()?.let { throw it.also { recordFailed = it } }
+                        producer.checkOpen()
+                        window.handOver(record)
+                    }
+                },
+                drain = { window.drainSuspending(take) },
+                drainAfterFailure = { failure ->
+                    // Emit what succeeded, in order, up to the first record that failed; that record's failure rides on the exception.
+                    var recordFailure: Exception? = null
+                    window.drainSuspending { _, result ->
+                        if (result is Exception) {
+                            if (recordFailure == null && result !== failure) recordFailure = result
+                            window.stopEmitting()
+                        } else if (window.emits) {
+                            window.emitting { output.emit(result as RecordMetadata) }
+                        }
+                    }
+                    // A failure of the upstream (or a close) carries the first record failure; a record's own failure is Kafka's, left as is.
+                    if (failure !== recordFailed) recordFailure?.let { failure.addSuppressed(it) }
+                },
+            )
         }
 
     fun settledFlow(
@@ -68,14 +118,21 @@ internal class Batches<K, V>(
     ): Flow<SendResult<K, V>> =
         flow {
             check()
-            val window = Window(maxInFlight)
             val output: FlowCollector<SendResult<K, V>> = this
-            val context = coroutineContext
-            records.collect { record ->
-                window.makeRoom { r, result -> output.emit(settled(r, result)) }
-                window.handOver(record, context)
-            }
-            window.drain { r, result -> output.emit(settled(r, result)) }
+            val window = Window(maxInFlight, coroutineContext)
+            val take: suspend (ProducerRecord<K, V>, Any) -> Unit = { r, result -> window.emitting { output.emit(settled(r, result)) } }
+            window.collecting(
+                upstream = {
+                    records.collect { record ->
+                        window.makeRoomSuspending(take)
+                        // An endless upstream must stop when the producer closes: end with the outcomes so far, then say why.
+                        producer.checkOpen()
+                        window.handOver(record)
+                    }
+                },
+                drain = { window.drainSuspending(take) },
+                drainAfterFailure = { window.drainSuspending(take) },
+            )
         }
 
     private fun settled(
@@ -83,34 +140,20 @@ internal class Batches<K, V>(
         result: Any,
     ): SendResult<K, V> = if (result is RecordMetadata) SendResult(record, result, null) else SendResult(record, null, result as Exception)
 
-    /** Hands [records] over in order through [window], passing each outcome to [take] in input order. */
-    private suspend inline fun pump(
-        records: List<ProducerRecord<K, V>>,
-        window: Window,
-        failFast: Boolean,
-        take: (ProducerRecord<K, V>, Any) -> Unit,
-    ) {
-        val context = coroutineContext
-        for (record in records) {
-            window.makeRoom { r, result -> take(r, result) }
-            if (failFast && window.failure.get() != null) break
-            window.handOver(record, context)
-        }
-        window.drain { r, result -> take(r, result) }
-    }
-
     /**
      * A ring of the records handed over and not yet taken out, in input order. Only the sending
-     * coroutine touches [head], [tail] and [records]; callbacks (on Kafka's I/O thread) write a slot's
-     * result and, when the sender waits for exactly that slot, signal it.
+     * coroutine touches [head], [tail] and [slots]; callbacks (on Kafka's I/O thread, or a lane's)
+     * write a slot's result and, when the sender waits for exactly that slot, signal it.
      */
     private inner class Window(
         limit: Int,
+        context: CoroutineContext,
     ) {
         /** At most `limit` records are in the window; the ring is the next power of two, indexed by a mask. */
         private val capacity = limit
         private val mask = Integer.highestOneBit(maxOf(1, limit - 1)) * 2 - 1
-        private val records = arrayOfNulls<ProducerRecord<K, V>>(mask + 1)
+        private val slots = arrayOfNulls<SlotCallback>(mask + 1)
+        private val context = context
 
         /** Per slot: the metadata or the exception, once the record completed. */
         private val results = AtomicReferenceArray<Any?>(mask + 1)
@@ -121,50 +164,32 @@ internal class Batches<K, V>(
         @Volatile private var awaited = -1L
         private val signal = Channel<Unit>(Channel.CONFLATED)
 
+        /** An unconfined sender would resume on the thread that signals it: Kafka's I/O thread. It is signalled from `Dispatchers.Default` instead. */
+        private val unconfined = context.isUnconfined()
+
         /** The first failure, in time, of any record. */
         val failure = AtomicReference<Exception?>()
 
-        /** The clock, read once per [CLOCK_EVERY] hand-overs: a lane's readiness lasts minutes, a read costs ~25 ns. */
-        private var now = System.nanoTime()
+        /** Whether the downstream collector threw: nothing may be emitted after that. */
+        private var downstreamFailed = false
+
+        /** Whether outcomes are still emitted while draining after a failure. */
+        var emits = true
+            private set
 
         private fun slot(sequence: Long): Int = (sequence and mask.toLong()).toInt()
 
-        /**
-         * Puts [record] in the window and hands it to Kafka: directly (no suspension, no allocation but
-         * the callback) when that cannot block, otherwise in its topic's lane.
-         */
-        suspend inline fun handOver(
-            record: ProducerRecord<K, V>,
-            context: CoroutineContext,
-        ) {
-            val waiting = handOverDirect(record, context)
-            if (waiting != null) handOverInLane(waiting)
-        }
-
-        /** Returns the record's callback when it must go through its lane, `null` when it was handed over (or failed at once). */
-        fun handOverDirect(
-            record: ProducerRecord<K, V>,
-            context: CoroutineContext,
-        ): SlotCallback? {
+        /** Puts [record] in the window and hands it to Kafka: directly when that cannot block, otherwise queued in its topic's lane. */
+        fun handOver(record: ProducerRecord<K, V>) {
             val sequence = tail++
-            records[slot(sequence)] = record
+            val callback = SlotCallback(record, sequence)
+            slots[slot(sequence)] = callback
             // No fence needed: only this coroutine reads the slot before the callback writes it.
             results.lazySet(slot(sequence), null)
-            val callback = SlotCallback(record, sequence)
-            if (sequence and CLOCK_EVERY - 1 == 0L) now = System.nanoTime()
-            return try {
-                if (producer.handOverDirect(record, callback, context, now)) null else callback
+            try {
+                producer.handOver(record, callback, context)
             } catch (e: Exception) {
                 complete(sequence, e)
-                null
-            }
-        }
-
-        suspend fun handOverInLane(callback: SlotCallback) {
-            try {
-                producer.handOverInLane(callback.record, callback)
-            } catch (e: Exception) {
-                complete(callback.sequence, e)
             }
         }
 
@@ -174,7 +199,9 @@ internal class Batches<K, V>(
         ) {
             if (result is Exception) failure.compareAndSet(null, result)
             results.set(slot(sequence), result)
-            if (awaited == sequence) signal.trySend(Unit)
+            if (awaited == sequence) {
+                if (unconfined) Dispatchers.Default.dispatch(EmptyCoroutineContext) { signal.trySend(Unit) } else signal.trySend(Unit)
+            }
         }
 
         /** Takes out every record completed in order at the head, then, if the window is full, waits for the head. */
@@ -186,6 +213,15 @@ internal class Batches<K, V>(
             }
         }
 
+        /** [makeRoom] for a taker that suspends (it emits). */
+        suspend fun makeRoomSuspending(take: suspend (ProducerRecord<K, V>, Any) -> Unit) {
+            while (head < tail && results.get(slot(head)) != null) takeHeadSuspending(take)
+            if (tail - head >= capacity) {
+                awaitHead()
+                takeHeadSuspending(take)
+            }
+        }
+
         /** Waits for every record still in the window and takes them out in order. */
         suspend inline fun drain(take: (ProducerRecord<K, V>, Any) -> Unit) {
             while (head < tail) {
@@ -194,18 +230,32 @@ internal class Batches<K, V>(
             }
         }
 
+        suspend fun drainSuspending(take: suspend (ProducerRecord<K, V>, Any) -> Unit) {
+            while (head < tail) {
+                awaitHead()
+                takeHeadSuspending(take)
+            }
+        }
+
         /** Takes the head out and passes its record and outcome (metadata or exception) to [take]. */
         inline fun takeHead(take: (ProducerRecord<K, V>, Any) -> Unit) {
             val slot = slot(head++)
-            val record = records[slot]!!
+            val record = slots[slot]!!.record
             val result = results.get(slot)!!
-            records[slot] = null
+            slots[slot] = null
+            take(record, result)
+        }
+
+        suspend fun takeHeadSuspending(take: suspend (ProducerRecord<K, V>, Any) -> Unit) {
+            val slot = slot(head++)
+            val record = slots[slot]!!.record
+            val result = results.get(slot)!!
+            slots[slot] = null
             take(record, result)
         }
 
         suspend fun awaitHead() {
             while (true) {
-                now = System.nanoTime()
                 awaited = head
                 if (results.get(slot(head)) != null) break
                 signal.receive()
@@ -213,8 +263,76 @@ internal class Batches<K, V>(
             awaited = -1
         }
 
+        /** Emits through [emit], remembering when the downstream threw. */
+        suspend inline fun emitting(emit: () -> Unit) {
+            try {
+                emit()
+            } catch (e: Throwable) {
+                downstreamFailed = true
+                throw e
+            }
+        }
+
+        fun stopEmitting() {
+            emits = false
+        }
+
+        /** Runs a batch [body]; if the caller is cancelled, the records still queued in lanes are withdrawn. */
+        suspend inline fun guarded(body: () -> Unit) {
+            try {
+                body()
+            } catch (e: CancellationException) {
+                withdrawQueued()
+                throw e
+            }
+        }
+
+        /**
+         * Runs a flow: [upstream] collects and hands over, then [drain] takes out the rest. When the
+         * upstream fails (or the producer closes under it), [drainAfterFailure] emits the outcomes of
+         * the records already handed over before the exception is rethrown; when the downstream
+         * failed or the collector was cancelled, nothing more is emitted and queued records are
+         * withdrawn.
+         */
+        suspend fun collecting(
+            upstream: suspend () -> Unit,
+            drain: suspend () -> Unit,
+            drainAfterFailure: suspend (Throwable) -> Unit,
+        ) {
+            try {
+                upstream()
+            } catch (e: Throwable) {
+                if (e is CancellationException || downstreamFailed) {
+                    withdrawQueued()
+                    throw e
+                }
+                try {
+                    drainAfterFailure(e)
+                } catch (late: Throwable) {
+                    if (late is CancellationException) withdrawQueued()
+                    if (late !== e) e.addSuppressed(late)
+                }
+                throw e
+            }
+            try {
+                drain()
+            } catch (e: CancellationException) {
+                withdrawQueued()
+                throw e
+            }
+        }
+
+        /** Takes back the records of this window that still wait in a lane. */
+        fun withdrawQueued() {
+            var sequence = head
+            while (sequence < tail) {
+                slots[slot(sequence)]?.let { producer.handOff.withdraw(it) }
+                sequence++
+            }
+        }
+
         inner class SlotCallback(
-            val record: ProducerRecord<K, V>,
+            record: ProducerRecord<K, V>,
             val sequence: Long,
         ) : TrackedCallback<K, V>(producer.tracker, record) {
             override fun succeeded(metadata: RecordMetadata) = complete(sequence, metadata)
@@ -223,31 +341,29 @@ internal class Batches<K, V>(
         }
     }
 
-    private companion object {
-        /** A power of two. */
-        const val CLOCK_EVERY = 16L
-    }
-
     /**
      * The metadata of a `sendAll`, kept in primitive arrays: a million RecordMetadata objects kept
-     * alive until the call returns would cost the garbage collector more than the send. Each `get`
-     * builds an equal RecordMetadata.
+     * alive until the call returns would cost the garbage collector more than the send. It keeps no
+     * record (their payloads can go once sent), only each one's topic name. Each `get` builds an
+     * equal RecordMetadata.
      */
-    private class MetadataList<K, V>(
-        private val records: List<ProducerRecord<K, V>>,
+    private class MetadataList(
+        capacity: Int,
     ) : AbstractList<RecordMetadata>(),
         RandomAccess {
         private var count = 0
-        private val partitions = IntArray(records.size)
-        private val offsets = LongArray(records.size)
-        private val timestamps = LongArray(records.size)
-        private val keySizes = IntArray(records.size)
-        private val valueSizes = IntArray(records.size)
+        private val topics = arrayOfNulls<String>(capacity)
+        private val partitions = IntArray(capacity)
+        private val offsets = LongArray(capacity)
+        private val timestamps = LongArray(capacity)
+        private val keySizes = IntArray(capacity)
+        private val valueSizes = IntArray(capacity)
 
         fun store(
             index: Int,
             metadata: RecordMetadata,
         ) {
+            topics[index] = metadata.topic()
             partitions[index] = metadata.partition()
             offsets[index] = metadata.offset()
             timestamps[index] = metadata.timestamp()
@@ -260,7 +376,7 @@ internal class Batches<K, V>(
 
         override fun get(index: Int): RecordMetadata {
             if (index !in 0 until count) throw IndexOutOfBoundsException("Index $index, size $count")
-            val partition = TopicPartition(records[index].topic(), partitions[index])
+            val partition = TopicPartition(topics[index], partitions[index])
             return RecordMetadata(partition, offsets[index], 0, timestamps[index], keySizes[index], valueSizes[index])
         }
     }

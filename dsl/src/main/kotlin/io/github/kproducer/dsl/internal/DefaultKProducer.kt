@@ -10,22 +10,23 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.future.future
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.KafkaException
 import org.apache.kafka.common.errors.TransactionAbortedException
 import org.slf4j.LoggerFactory
 import java.util.concurrent.CompletableFuture
-import java.util.concurrent.Executor
-import java.util.concurrent.Future
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
@@ -38,9 +39,10 @@ import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
- * The [KProducer] over a Kafka [Producer]. See [KProducer] for the contract and [TopicLanes] for how
+ * The [KProducer] over a Kafka [Producer]. See [KProducer] for the contract and [HandOff] for how
  * a record reaches Kafka without blocking the caller's thread. Batches live in [Batches],
- * transactions in [Transactions].
+ * transactions in [Transactions]; outcomes that run user code are delivered in order by
+ * [Deliveries], resumptions of suspended sends by [ResumeQueue].
  *
  * The hot path is `send` with the topic's metadata known: one `Producer.send` on the caller's thread
  * with one callback object that resumes the caller. Its suspend functions make suspend calls only in
@@ -50,21 +52,31 @@ internal class DefaultKProducer<K, V>(
     override val producer: Producer<K, V>,
     val behaviour: ProducerBehaviour<K, V>,
     private val bootstrapServers: String?,
-    tuning: LaneTuning,
+    probe: ClientProbe,
+    /** For a producer the probe cannot see into; see [HandOff]. */
+    blindReadyNanos: Long,
     /** Sends outside `transaction { }` are refused: on a transactional producer they would join whatever transaction is open. */
     private val transactional: Boolean,
 ) : KProducer<K, V> {
     private val closed = AtomicBoolean(false)
 
     @Volatile private var fatalCause: Throwable? = null
-    private val lanes = TopicLanes(producer, tuning)
-    val tracker = SendTracker(behaviour, bootstrapServers)
+    val deliveries = Deliveries()
+    val tracker = SendTracker(behaviour, bootstrapServers, deliveries)
+    val handOff = HandOff(producer, probe, tracker, blindReadyNanos)
     private val resumes = ResumeQueue()
     private val batches = Batches(this)
     private val transactions = Transactions(this)
 
-    /** Runs the sends that had to wait (of [offer] and [sendAsync]), error handlers and listeners. */
-    val scope = CoroutineScope(SupervisorJob() + Dispatchers.IO + CoroutineName("kproducer"))
+    /**
+     * Runs the Java forms of the suspending calls. Never cancelled, not even by [close]: everything
+     * in it ends by itself (every record ends), so a future it completes says what happened.
+     */
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("kproducer"))
+
+    init {
+        SendWatchdog.retain()
+    }
 
     override val isClosed: Boolean get() = closed.get()
 
@@ -79,32 +91,24 @@ internal class DefaultKProducer<K, V>(
     suspend fun sendRecord(record: ProducerRecord<K, V>): RecordMetadata {
         checkOpen()
         val context = coroutineContext
-        val interceptor = context[ContinuationInterceptor]
-        if (interceptor !is CoroutineDispatcher || !interceptor.isDispatchNeeded(context)) {
+        if (context.isUnconfined()) {
             // An unconfined caller would continue on Kafka's I/O thread; give it a real dispatcher.
             return withContext(Dispatchers.Default) { sendRecord(record) }
         }
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
-        val lane = lanes.lane(record.topic())
-        if (!lanes.isDirect(lane, record.partition())) return sendInLane(record, lane)
         return suspendCancellableCoroutine { continuation ->
             val callback = ResumingCallback(record, continuation)
             callback.sendingThread = Thread.currentThread()
             try {
-                sendDirect(record, callback)
+                if (!handOff.tryDirect(record, callback)) {
+                    handOff.enqueue(record, callback)
+                    // Cancelled while still queued: the record is not sent. Once Kafka has it, cancelling stops the waiting only.
+                    continuation.invokeOnCancellation { handOff.withdraw(callback) }
+                }
             } finally {
                 callback.sendingThread = null
             }
         }
-    }
-
-    private suspend fun sendInLane(
-        record: ProducerRecord<K, V>,
-        lane: TopicLanes.Lane,
-    ): RecordMetadata {
-        val result = CompletableFuture<RecordMetadata>()
-        handOverInLane(record, lane, CompletingCallback(record, result, null))
-        return result.awaitResult()
     }
 
     override fun sendAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
@@ -113,8 +117,13 @@ internal class DefaultKProducer<K, V>(
     }
 
     fun sendRecordAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
+        checkOpen()
         val result = CompletableFuture<RecordMetadata>()
-        handOverNow(record, CompletingCallback(record, result, SendTracker.completions)) { result.completeExceptionally(it) }
+        try {
+            handOff.submit(record, CompletingCallback(record, result))
+        } catch (e: Exception) {
+            result.completeExceptionally(e)
+        }
         return result
     }
 
@@ -131,108 +140,28 @@ internal class DefaultKProducer<K, V>(
         record: ProducerRecord<K, V>,
         inTransaction: Boolean = false,
     ) {
-        handOverNow(record, ReportingCallback(record, inTransaction)) { report(record, it) }
+        checkOpen()
+        try {
+            handOff.submit(record, ReportingCallback(record, inTransaction))
+        } catch (e: Exception) {
+            report(record, e)
+        }
     }
 
     /**
-     * Hands [record] to Kafka on the caller's thread when that cannot block, and returns `true`;
-     * returns `false` when the record must go through its topic's lane ([handOverInLane]). [context]
-     * is the caller's coroutine context, for [io.github.kproducer.dsl.HeadersContext]; [now] a recent
-     * `System.nanoTime()` (batches read the clock once per many records).
+     * Hands [record] over for a batch: directly when that cannot block, otherwise queued in its lane.
+     * [context] is the caller's coroutine context, for [io.github.kproducer.dsl.HeadersContext].
      *
      * @throws Exception what `Producer.send` throws (a serializer's failure, say).
      */
-    fun handOverDirect(
+    fun handOver(
         record: ProducerRecord<K, V>,
         callback: TrackedCallback<K, V>,
-        context: CoroutineContext?,
-        now: Long,
-    ): Boolean {
-        checkOpen()
-        if (context != null && behaviour.copyContextHeaders) addContextHeaders(record, context)
-        val lane = lanes.lane(record.topic())
-        if (!lanes.isDirect(lane, record.partition(), now)) return false
-        sendDirect(record, callback)
-        return true
-    }
-
-    /** Hands [record] to Kafka in its topic's lane, where `send` may block; suspends until Kafka has it. */
-    suspend fun handOverInLane(
-        record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
-    ) {
-        handOverInLane(record, lanes.lane(record.topic()), callback)
-    }
-
-    /** Like the lane hand-over for callers that cannot suspend: a record that must wait goes to its lane in [scope], in order. */
-    private fun handOverNow(
-        record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
-        onFailure: (Exception) -> Unit,
+        context: CoroutineContext,
     ) {
         checkOpen()
-        val lane = lanes.lane(record.topic())
-        if (lanes.isDirect(lane, record.partition())) {
-            try {
-                sendDirect(record, callback)
-            } catch (e: Exception) {
-                onFailure(e)
-            }
-            return
-        }
-        lane.pending.incrementAndGet()
-        scope.launch(lane.dispatcher) {
-            try {
-                blockingSend(record, lane, callback)
-            } catch (e: Exception) {
-                onFailure(e)
-            } finally {
-                lane.pending.decrementAndGet()
-            }
-        }
-    }
-
-    private fun sendDirect(
-        record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
-    ) {
-        tracker.handedOver.increment()
-        try {
-            producer.send(record, callback)
-        } catch (e: Exception) {
-            tracker.handedOver.decrement()
-            throw e
-        }
-    }
-
-    private suspend fun handOverInLane(
-        record: ProducerRecord<K, V>,
-        lane: TopicLanes.Lane,
-        callback: TrackedCallback<K, V>,
-    ) {
-        lane.pending.incrementAndGet()
-        try {
-            withContext(lane.dispatcher) { blockingSend(record, lane, callback) }
-        } finally {
-            lane.pending.decrementAndGet()
-        }
-    }
-
-    private suspend fun blockingSend(
-        record: ProducerRecord<K, V>,
-        lane: TopicLanes.Lane,
-        callback: TrackedCallback<K, V>,
-    ) {
-        tracker.handedOver.increment()
-        val future: Future<RecordMetadata> =
-            try {
-                interruptible { producer.send(record, callback) }
-            } catch (e: Exception) {
-                tracker.handedOver.decrement()
-                throw e
-            }
-        // A send that came back without a metadata failure proves the topic's partitions are known.
-        if (!future.isDone || runCatching { future.get() }.isSuccess) lanes.markReady(lane, record.topic())
+        if (behaviour.copyContextHeaders) addContextHeaders(record, context)
+        handOff.submit(record, callback)
     }
 
     private fun addContextHeaders(
@@ -250,27 +179,42 @@ internal class DefaultKProducer<K, V>(
 
     override suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> {
         checkOutsideTransaction()
-        return batches.sendAll(records)
+        return sendAllRecords(records)
     }
 
     /** [sendAll] without the transactional check, for [Transactions]. */
-    suspend fun sendAllRecords(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> = batches.sendAll(records)
+    suspend fun sendAllRecords(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> {
+        checkOpen()
+        val context = coroutineContext
+        if (context.isUnconfined()) return withContext(Dispatchers.Default) { batches.sendAll(records) }
+        return batches.sendAll(records)
+    }
 
     override suspend fun sendAllSettled(records: Iterable<ProducerRecord<K, V>>): List<SendResult<K, V>> {
         checkOutsideTransaction()
+        checkOpen()
+        val context = coroutineContext
+        if (context.isUnconfined()) return withContext(Dispatchers.Default) { batches.sendAllSettled(records) }
         return batches.sendAllSettled(records)
     }
 
-    override fun sendAll(records: Flow<ProducerRecord<K, V>>): Flow<RecordMetadata> = batches.flow(records, ::checkOutsideTransaction)
+    override fun sendAll(records: Flow<ProducerRecord<K, V>>): Flow<RecordMetadata> = batches.flow(records, ::checkBeforeFlow)
 
-    override fun sendAllSettled(records: Flow<ProducerRecord<K, V>>): Flow<SendResult<K, V>> = batches.settledFlow(records, ::checkOutsideTransaction)
+    override fun sendAllSettled(records: Flow<ProducerRecord<K, V>>): Flow<SendResult<K, V>> = batches.settledFlow(records, ::checkBeforeFlow)
+
+    private fun checkBeforeFlow() {
+        checkOutsideTransaction()
+        checkOpen()
+    }
 
     override fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>> {
+        checkOutsideTransaction()
         checkOpen()
         return scope.future { sendAll(records) }
     }
 
     override fun sendAllSettledAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<SendResult<K, V>>> {
+        checkOutsideTransaction()
         checkOpen()
         return scope.future { sendAllSettled(records) }
     }
@@ -286,13 +230,10 @@ internal class DefaultKProducer<K, V>(
 
     override suspend fun flush() {
         checkOpen()
-        awaitLanes()
+        handOff.awaitQueued()
         withContext(Dispatchers.IO) { interruptible { producer.flush() } }
-    }
-
-    /** Suspends until every record queued in a lane before this call has reached Kafka. */
-    suspend fun awaitLanes() {
-        for (lane in lanes.busyLanes()) withContext(lane.dispatcher) { }
+        // Kafka has run every callback; let the futures and handlers they queued run too.
+        deliveries.awaitDelivered()
     }
 
     override fun flushAsync(): CompletableFuture<Void?> {
@@ -305,15 +246,41 @@ internal class DefaultKProducer<K, V>(
 
     override fun close(timeout: Duration) {
         require(!timeout.isNegative()) { "close timeout must not be negative, was $timeout" }
+        closeWithin(timeout, awaitJavaCalls = true)
+    }
+
+    /**
+     * Closes: lanes hand over what they can within [timeout], the rest of what they hold fails, Kafka
+     * closes, and every outcome is delivered. With [awaitJavaCalls], also waits (briefly) for the Java
+     * forms of suspending calls to complete their futures; not when the closing call may be one of them.
+     */
+    private fun closeWithin(
+        timeout: Duration,
+        awaitJavaCalls: Boolean,
+    ) {
         if (!closed.compareAndSet(false, true)) return
         val started = TimeSource.Monotonic.markNow()
+
+        fun remainingMs() = (timeout - started.elapsedNow()).inWholeMilliseconds.coerceAtLeast(0)
+        // Kafka's I/O thread (a callback closing the producer) must not wait for what only it can complete.
+        val waits = !Thread.currentThread().name.startsWith(KAFKA_IO_THREAD)
         try {
-            // Records queued in lanes were accepted before close: hand them over while time remains.
-            if (!Thread.currentThread().name.startsWith(KAFKA_IO_THREAD)) lanes.awaitQueued(timeout.inWholeMilliseconds)
-            val remaining = (timeout - started.elapsedNow()).coerceAtLeast(Duration.ZERO)
-            producer.close(remaining.toJavaDuration())
+            // Records queued in lanes were accepted before close: hand them over while time remains; the rest fail.
+            if (waits) handOff.awaitQueuedBlocking(remainingMs())
+            handOff.failQueued(KafkaException(CLOSED_BEFORE_KAFKA))
+            producer.close(java.time.Duration.ofMillis(remainingMs()))
+            if (waits) {
+                // Kafka's close woke every lane waiting in it; each fails its record now.
+                if (!handOff.awaitEmpty(maxOf(remainingMs(), GRACE_MS))) log.warn("kproducer: a lane was still handing over a record when close returned")
+                if (!deliveries.awaitDeliveredBlocking(maxOf(remainingMs(), GRACE_MS))) {
+                    log.warn("kproducer: close returns while outcomes are still being delivered (a future stage, onError handler or listener is slow)")
+                }
+                if (awaitJavaCalls && !awaitJavaForms(maxOf(remainingMs(), GRACE_MS))) {
+                    log.warn("kproducer: close returns while a sendAllAsync, flushAsync or transactionAsync call is still running")
+                }
+            }
         } finally {
-            scope.cancel()
+            SendWatchdog.release()
         }
     }
 
@@ -325,12 +292,22 @@ internal class DefaultKProducer<K, V>(
         close(behaviour.closeTimeout)
     }
 
-    /** Closes at once after [cause], which leaves the producer unusable; later calls name it. */
-    fun closeAfterFatal(cause: Throwable) {
+    /** Blocks up to [timeoutMs] until the coroutines behind the Java forms have completed their futures. */
+    private fun awaitJavaForms(timeoutMs: Long): Boolean {
+        val running = scope.coroutineContext[Job]!!.children.toList()
+        if (running.isEmpty()) return true
+        val done = CountDownLatch(running.size)
+        running.forEach { it.invokeOnCompletion { done.countDown() } }
+        return done.await(timeoutMs, TimeUnit.MILLISECONDS)
+    }
+
+    /** Closes at once after [cause], which leaves the producer unusable; later calls name it. Joins Kafka's I/O thread, so not on the caller's dispatcher. */
+    suspend fun closeAfterFatal(cause: Throwable) {
         if (closed.get()) return
         fatalCause = cause
         log.error("Closing the KProducer after a fatal error; create a new producer to go on: {}", cause.toString())
-        close(Duration.ZERO)
+        // The caller may be the coroutine of a transactionAsync: it must not wait for itself.
+        withContext(Dispatchers.IO + NonCancellable) { closeWithin(Duration.ZERO, awaitJavaCalls = false) }
     }
 
     override fun metrics(): ProducerMetrics {
@@ -343,7 +320,7 @@ internal class DefaultKProducer<K, V>(
         return ProducerMetrics(
             acknowledged = acknowledged,
             failed = failed,
-            inFlight = (tracker.handedOver.sum() - acknowledged - failed).coerceAtLeast(0),
+            inFlight = (tracker.accepted.sum() - acknowledged - failed).coerceAtLeast(0),
             recordSendRate = value("record-send-rate"),
             recordErrorRate = value("record-error-rate"),
             recordRetryRate = value("record-retry-rate"),
@@ -375,17 +352,31 @@ internal class DefaultKProducer<K, V>(
         }
     }
 
+    /** Hands the failure of a fire-and-forget record to the error handler, in order, never on Kafka's I/O thread. */
     private fun report(
         record: ProducerRecord<K, V>,
         exception: Exception,
     ) {
-        // Never on Kafka's I/O thread: the handler may block or send again.
-        scope.launch(Dispatchers.Default) {
-            try {
-                behaviour.errorHandler.onError(record, exception)
-            } catch (e: Exception) {
-                log.error("The onError handler of a KProducer threw while handling a failure of topic {}", record.topic(), e)
-            }
+        deliveries.deliver(Report(record, exception))
+    }
+
+    private inner class Report(
+        private val record: ProducerRecord<K, V>,
+        private val exception: Exception,
+    ) : QueuedWork() {
+        override fun runQueued() {
+            handle(record, exception)
+        }
+    }
+
+    private fun handle(
+        record: ProducerRecord<K, V>,
+        exception: Exception,
+    ) {
+        try {
+            behaviour.errorHandler.onError(record, exception)
+        } catch (e: Exception) {
+            log.error("The onError handler of a KProducer threw while handling a failure of topic {}", record.topic(), e)
         }
     }
 
@@ -406,61 +397,77 @@ internal class DefaultKProducer<K, V>(
 
         override fun succeeded(metadata: RecordMetadata) {
             outcome = metadata
-            if (sendingThread === Thread.currentThread()) resume() else resumes.push(this)
+            if (sendingThread === Thread.currentThread()) runQueued() else resumes.resume(this)
         }
 
         override fun failed(exception: Exception) {
             outcome = exception
-            if (sendingThread === Thread.currentThread()) resume() else resumes.push(this)
+            if (sendingThread === Thread.currentThread()) runQueued() else resumes.resume(this)
         }
 
-        override fun resume() {
+        override fun runQueued() {
             val result = outcome
             if (result is RecordMetadata) continuation.resume(result) else continuation.resumeWithException(result as Exception)
         }
     }
 
-    /**
-     * Completes a future: on [executor] when one is given (the future's dependent stages are user
-     * code), or on Kafka's I/O thread when the only dependent resumes a coroutine.
-     */
+    /** Completes a `sendAsync` future in [deliveries], so that its dependent stages run in Kafka's callback order, off the I/O thread. */
     private inner class CompletingCallback(
         record: ProducerRecord<K, V>,
         private val result: CompletableFuture<RecordMetadata>,
-        private val executor: Executor?,
     ) : TrackedCallback<K, V>(tracker, record) {
+        private var outcome: Any? = null
+
         override fun succeeded(metadata: RecordMetadata) {
-            if (executor == null) result.complete(metadata) else executor.execute { result.complete(metadata) }
+            outcome = metadata
+            deliveries.deliver(this)
         }
 
         override fun failed(exception: Exception) {
-            if (executor == null) result.completeExceptionally(exception) else executor.execute { result.completeExceptionally(exception) }
+            outcome = exception
+            deliveries.deliver(this)
+        }
+
+        override fun runQueued() {
+            val value = outcome
+            if (value is RecordMetadata) result.complete(value) else result.completeExceptionally(value as Exception)
         }
     }
 
-    /** Sends the failure of an [offer] to the error handler. */
+    /** Sends the failure of an [offer] to the error handler, in [deliveries]. */
     private inner class ReportingCallback(
-        private val record: ProducerRecord<K, V>,
+        record: ProducerRecord<K, V>,
         private val inTransaction: Boolean,
     ) : TrackedCallback<K, V>(tracker, record) {
+        private var failure: Exception? = null
+
         override fun succeeded(metadata: RecordMetadata) = Unit
 
         override fun failed(exception: Exception) {
             if (inTransaction && exception is TransactionAbortedException) return
-            report(record, exception)
+            failure = exception
+            deliveries.deliver(this)
+        }
+
+        override fun runQueued() {
+            handle(record, failure!!)
         }
     }
 
     companion object {
         private val log = LoggerFactory.getLogger(KProducer::class.java)!!
         private const val KAFKA_IO_THREAD = "kafka-producer-network-thread"
+
+        /** How long close waits at least for lanes and deliveries after Kafka's close, even for `close(ZERO)`. */
+        private const val GRACE_MS = 2_000L
+        private const val CLOSED_BEFORE_KAFKA =
+            "The KProducer was closed before this record could be handed to Kafka (it was waiting for the topic's metadata or " +
+                "for buffer memory); it was not sent. Close with a longer timeout to let such records through."
     }
 }
 
-/** Suspends until this future completes, resuming on the caller's dispatcher; cancelling stops the waiting only. */
-internal suspend fun <T> CompletableFuture<T>.awaitResult(): T =
-    suspendCancellableCoroutine { continuation ->
-        whenComplete { value, error ->
-            if (error != null) continuation.resumeWithException(error) else continuation.resume(value)
-        }
-    }
+/** Whether resuming a coroutine of this context would run it on the resuming thread (unconfined, `suspend fun main`, `UnconfinedTestDispatcher`). */
+internal fun CoroutineContext.isUnconfined(): Boolean {
+    val interceptor = this[ContinuationInterceptor]
+    return interceptor !is CoroutineDispatcher || !interceptor.isDispatchNeeded(this)
+}

@@ -1,7 +1,5 @@
 package io.github.kproducer.dsl.internal
 
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.asExecutor
 import org.apache.kafka.clients.producer.Callback
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
@@ -9,7 +7,7 @@ import org.apache.kafka.common.InvalidRecordException
 import org.apache.kafka.common.errors.RecordTooLargeException
 import org.apache.kafka.common.errors.TimeoutException
 import org.slf4j.LoggerFactory
-import java.util.concurrent.Executor
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.atomic.LongAdder
 
 /**
@@ -20,10 +18,14 @@ internal class SendTracker<K, V>(
     private val behaviour: ProducerBehaviour<K, V>,
     /** For error messages; unknown for a wrapped producer. */
     private val bootstrapServers: String?,
+    /** Where listeners run, in order, off Kafka's I/O thread. */
+    val deliveries: Deliveries,
 ) {
     val acknowledged = LongAdder()
     val failed = LongAdder()
-    val handedOver = LongAdder()
+
+    /** Records accepted by a send call: handed to Kafka, or queued in a lane (whose failures count as failed). */
+    val accepted = LongAdder()
     private val hasListeners = behaviour.listeners.isNotEmpty()
 
     /** Counts the outcome and tells the listeners; returns the failure to report, or `null` on success. */
@@ -50,15 +52,19 @@ internal class SendTracker<K, V>(
         metadata: RecordMetadata?,
         failure: Exception?,
     ) {
-        completions.execute {
-            for (listener in behaviour.listeners) {
-                try {
-                    if (failure == null) listener.onSuccess(record, metadata!!) else listener.onError(record, failure)
-                } catch (e: Exception) {
-                    log.error("A SendListener threw for a record of topic {}", record.topic(), e)
+        deliveries.deliver(
+            object : QueuedWork() {
+                override fun runQueued() {
+                    for (listener in behaviour.listeners) {
+                        try {
+                            if (failure == null) listener.onSuccess(record, metadata!!) else listener.onError(record, failure)
+                        } catch (e: Exception) {
+                            log.error("A SendListener threw for a record of topic {}", record.topic(), e)
+                        }
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /**
@@ -173,22 +179,30 @@ internal class SendTracker<K, V>(
         private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
         private val MISSING_PARTITION = Regex("""Partition (\d+) of topic (\S+) with partition count (\d+) is not present in metadata""")
         private const val NEITHER = "The producer completed a send with neither metadata nor an exception"
-
-        /** Where `sendAsync` futures complete and listeners run, so that user code never runs on Kafka's I/O thread. */
-        val completions: Executor = Dispatchers.Default.asExecutor()
     }
 }
 
 /**
  * The base of every callback a producer hands to Kafka. It branches on the exception, never on the
  * metadata (on failure Kafka passes metadata with -1 fields), and does nothing on Kafka's I/O
- * thread but count, store, resume or complete.
+ * thread but count, store, resume or queue a delivery.
+ *
+ * A record that cannot go to Kafka at once waits in its topic's lane ([HandOff]) as this callback:
+ * [deadline] bounds its wait, and [take]/[withdraw] decide, once, whether the lane sends it or its
+ * cancelled caller took it back.
  */
 internal abstract class TrackedCallback<K, V>(
     private val tracker: SendTracker<K, V>,
-    private val record: ProducerRecord<K, V>,
-) : ResumeQueue.Node(),
+    @JvmField val record: ProducerRecord<K, V>,
+) : QueuedWork(),
     Callback {
+    /** While queued in a lane: the `System.nanoTime()` by which it must reach Kafka or fail. */
+    @JvmField var deadline: Long = 0
+
+    /** Where the record is in a lane's life (see [take]); public in bytecode for the field updater. */
+    @Volatile @JvmField
+    internal var laneState: Int = NOT_QUEUED
+
     final override fun onCompletion(
         metadata: RecordMetadata?,
         exception: Exception?,
@@ -201,6 +215,26 @@ internal abstract class TrackedCallback<K, V>(
 
     protected abstract fun failed(exception: Exception)
 
-    /** Callbacks that resume a coroutine queue themselves in a [ResumeQueue]; the others never do. */
-    override fun resume(): Unit = Unit
+    /** Callbacks that run on a queue override this; the others are never queued. */
+    override fun runQueued(): Unit = Unit
+
+    /** Marks this record as waiting in a lane. */
+    fun queued() {
+        laneState = QUEUED
+    }
+
+    /** The lane claims the record to send or fail it; `false` when its caller withdrew it. */
+    fun take(): Boolean = STATE.compareAndSet(this, QUEUED, TAKEN)
+
+    /** The cancelled caller takes the record back before the lane reached it; `false` when the lane has it already. */
+    fun withdraw(): Boolean = STATE.compareAndSet(this, QUEUED, WITHDRAWN)
+
+    private companion object {
+        const val NOT_QUEUED = 0
+        const val QUEUED = 1
+        const val TAKEN = 2
+        const val WITHDRAWN = 3
+        val STATE: AtomicIntegerFieldUpdater<TrackedCallback<*, *>> =
+            AtomicIntegerFieldUpdater.newUpdater(TrackedCallback::class.java, "laneState")
+    }
 }

@@ -12,8 +12,10 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.KafkaException
 import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.errors.TimeoutException
+import org.slf4j.LoggerFactory
 import java.util.concurrent.CompletableFuture
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
@@ -22,7 +24,26 @@ import kotlin.coroutines.coroutineContext
 /**
  * Runs `transaction { }` blocks of one producer: one at a time behind a fair lock, so they queue in
  * call order and never interleave; `initTransactions` on first use; commit on success and abort on
- * any exception, both under [NonCancellable]; a fatal error closes the producer.
+ * any exception, both under [NonCancellable].
+ *
+ * What each kind of Kafka 4 transaction error (KIP-1050) makes the DSL do:
+ * - **Retriable** (`TimeoutException` from `initTransactions`, `commitTransaction`,
+ *   `abortTransaction`; the coordinator did not answer within `max.block.ms`): the call is thrown
+ *   as Kafka's `TimeoutException`, explained. Kafka allows nothing but the same call again until it
+ *   completes, so the DSL remembers it and repeats it at the start of the next `transaction { }`: a
+ *   producer whose coordinator was away longer than `max.block.ms` recovers by itself once it is
+ *   back. Until then each new `transaction { }` fails fast with the same explained timeout and
+ *   starts nothing. A commit that timed out has an unknown outcome until its retry answers; the
+ *   retry's outcome is logged.
+ * - **Abortable** (`TransactionAbortableException`, a failed record, `CommitFailedException`,
+ *   most others): the transaction is aborted and the exception rethrown; the producer goes on.
+ * - **Application-recoverable and fatal** (fenced by a newer instance, invalid producer epoch,
+ *   transactional id or cluster authorization, unsupported version: see [isFatal]): the producer is
+ *   closed and the exception rethrown; later calls name it. Create a new producer.
+ *
+ * A record of the transaction that failed before it reached Kafka (its wait for metadata or buffer
+ * ran out) makes the commit fail too: Kafka never saw that record, so it would otherwise commit
+ * without it.
  */
 internal class Transactions<K, V>(
     private val producer: DefaultKProducer<K, V>,
@@ -30,6 +51,16 @@ internal class Transactions<K, V>(
     private val lock = Mutex()
 
     @Volatile private var initialized = false
+
+    /** A commit or abort that timed out: Kafka requires this same call again before anything else. */
+    @Volatile private var unfinished: Completion? = null
+
+    private enum class Completion(
+        val call: String,
+    ) {
+        COMMIT("commitTransaction"),
+        ABORT("abortTransaction"),
+    }
 
     /** Marks a coroutine that is inside a transaction of [owner], to refuse nesting (the lock is not reentrant). */
     private class Open(
@@ -45,22 +76,15 @@ internal class Transactions<K, V>(
         }
         return lock.withLock {
             producer.checkOpen()
+            finishUnfinished()
             guarded {
                 if (!initialized) {
-                    try {
-                        blocking { producer.producer.initTransactions() }
-                    } catch (e: IllegalStateException) {
-                        if (e.message?.contains("non-transactional") != true) throw e
-                        throw IllegalStateException(
-                            "transaction { } needs a transactional producer: set transactionalId = \"...\" (unique per producer " +
-                                "instance) when building it; sends that need no transaction go through send/sendAll instead",
-                            e,
-                        )
-                    }
+                    initTransactions()
                     initialized = true
                 }
                 producer.producer.beginTransaction()
             }
+            producer.handOff.clearFailures()
             val transaction = Scope()
             try {
                 val result = withContext(Open(this)) { transaction.block() }
@@ -74,24 +98,56 @@ internal class Transactions<K, V>(
         }
     }
 
-    /** Runs [action]; a fatal failure closes the producer before it is rethrown. */
-    private inline fun <T> guarded(action: () -> T): T =
+    private suspend fun initTransactions() {
+        try {
+            blocking { producer.producer.initTransactions() }
+        } catch (e: IllegalStateException) {
+            if (e.message?.contains("non-transactional") != true) throw e
+            throw IllegalStateException(
+                "transaction { } needs a transactional producer: set transactionalId = \"...\" (unique per producer " +
+                    "instance) when building it; sends that need no transaction go through send/sendAll instead",
+                e,
+            )
+        } catch (e: TimeoutException) {
+            // Kafka caches the pending initialization; the next transaction { } retries it.
+            throw TimeoutException(
+                "${e.message} The transaction coordinator did not answer within maxBlock; nothing was started. The next " +
+                    "transaction { } on this producer tries again.",
+                e,
+            )
+        }
+    }
+
+    /** Runs [action]; a failure fatal to the producer closes it before it is rethrown. */
+    private suspend inline fun <T> guarded(action: () -> T): T =
         try {
             action()
         } catch (e: Exception) {
-            if (e.isFatal) producer.closeAfterFatal(e)
+            if (e.isFatalToProducer()) producer.closeAfterFatal(e)
             throw e
         }
 
     private suspend fun commit() {
-        // Records still queued in a lane belong to this transaction: let them reach Kafka first.
-        producer.awaitLanes()
+        // Records still queued in a lane belong to this transaction: let them reach Kafka (or fail) first.
+        producer.handOff.awaitQueued()
+        producer.handOff.failureBeforeKafka()?.let {
+            throw KafkaException(
+                "A record of this transaction failed before it reached Kafka, so the transaction is aborted instead of " +
+                    "committed without it: $it",
+                it,
+            )
+        }
         guarded {
             try {
                 blocking { producer.producer.commitTransaction() }
             } catch (e: TimeoutException) {
-                // Kafka allows retrying a commit that timed out; the outcome is unknown until it answers.
-                blocking { producer.producer.commitTransaction() }
+                unfinished = Completion.COMMIT
+                throw TimeoutException(
+                    "${e.message} The transaction coordinator did not confirm the commit within maxBlock, so whether this " +
+                        "transaction committed is not known yet. Kafka allows only retrying the commit: kproducer does so at the " +
+                        "start of the next transaction { } on this producer and logs the outcome (or close the producer).",
+                    e,
+                )
             }
         }
     }
@@ -103,20 +159,65 @@ internal class Transactions<K, V>(
      */
     private suspend fun abortAfter(cause: Throwable): Throwable {
         if (producer.isClosed) return cause
-        if (cause is Exception && cause.isFatal) {
+        if (cause is Exception && cause.isFatalToProducer()) {
             producer.closeAfterFatal(cause)
             return cause
         }
+        // A commit that timed out may only be retried, never aborted; the next transaction { } retries it.
+        if (unfinished == Completion.COMMIT) return cause
         return try {
-            producer.awaitLanes()
+            producer.handOff.awaitQueued()
             blocking { producer.producer.abortTransaction() }
             cause
+        } catch (e: TimeoutException) {
+            unfinished = Completion.ABORT
+            cause.also {
+                it.addSuppressed(
+                    TimeoutException("${e.message} The abort did not complete within maxBlock; the next transaction { } retries it.", e),
+                )
+            }
         } catch (e: Exception) {
-            if (e.isFatal) {
+            if (e.isFatalToProducer()) {
                 producer.closeAfterFatal(e)
                 e.also { it.addSuppressed(cause) }
             } else {
                 cause.also { it.addSuppressed(e) }
+            }
+        }
+    }
+
+    /**
+     * Repeats a commit or abort that timed out earlier, as Kafka requires before any other
+     * transactional call. A commit that turns out to have failed is aborted, so that the producer can
+     * go on.
+     *
+     * @throws TimeoutException when the coordinator still does not answer within `max.block.ms`.
+     */
+    private suspend fun finishUnfinished() {
+        val pending = unfinished ?: return
+        guarded {
+            try {
+                blocking { if (pending == Completion.COMMIT) producer.producer.commitTransaction() else producer.producer.abortTransaction() }
+                unfinished = null
+                log.info("kproducer: the {} that timed out earlier has now completed", pending.call)
+            } catch (e: TimeoutException) {
+                throw TimeoutException(
+                    "The previous transaction's ${pending.call} timed out and has still not completed: ${e.message} Kafka allows no " +
+                        "other transactional call until it does; kproducer retries it at the start of each transaction { } (or close " +
+                        "this producer).",
+                    e,
+                )
+            } catch (e: KafkaException) {
+                if (e.isFatalToProducer() || pending == Completion.ABORT) throw e
+                // The commit failed after all (the coordinator aborted the transaction, say): abort to go on.
+                log.warn("kproducer: the transaction whose commit timed out earlier did not commit: {}", e.toString())
+                unfinished = Completion.ABORT
+                try {
+                    blocking { producer.producer.abortTransaction() }
+                    unfinished = null
+                } catch (timeout: TimeoutException) {
+                    throw TimeoutException("The abort of the previous transaction timed out: ${timeout.message}", timeout)
+                }
             }
         }
     }
@@ -169,5 +270,12 @@ internal class Transactions<K, V>(
                 null
             }
         }
+    }
+
+    private companion object {
+        private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
+
+        /** Fatal in itself, or Kafka's "error state" wrapper around a fatal error. */
+        private fun Throwable.isFatalToProducer(): Boolean = isFatal || (this is KafkaException && cause?.isFatal == true)
     }
 }

@@ -1,0 +1,497 @@
+package io.github.kproducer.dsl.internal
+
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import org.apache.kafka.clients.producer.BufferExhaustedException
+import org.apache.kafka.clients.producer.Producer
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.common.KafkaException
+import org.apache.kafka.common.TopicPartition
+import org.apache.kafka.common.errors.ApiException
+import org.apache.kafka.common.errors.TimeoutException
+import org.slf4j.LoggerFactory
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Future
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicReference
+import kotlin.coroutines.EmptyCoroutineContext
+
+/**
+ * The one place where a producer's records are handed to Kafka, built so that no caller's thread
+ * waits inside Kafka: not for metadata, not for buffer memory, not during an outage.
+ *
+ * `KafkaProducer.send` waits on the calling thread, up to `max.block.ms`, when the client's metadata
+ * lacks the record's topic or partition (a topic used for the first time, or every topic after the
+ * client rebootstrapped during an outage), or when its buffer pool has no room for a new batch.
+ * Each record takes one of two ways:
+ *
+ * - **Direct** ([tryDirect]): when [ClientProbe] reads in the client's own state that the topic and
+ *   partition are known and the buffer has room, and no earlier record of the topic is still queued,
+ *   `Producer.send` runs on the caller's thread, as cheaply as a plain `send`. Because the answer is
+ *   read from the client on every call, an outage revokes it at once. The instant between the probe
+ *   and Kafka's own check is covered by [SendWatchdog]: a direct send that meets a wait anyway is
+ *   interrupted within about two ticks (Kafka has then not taken the record), and the record goes
+ *   to its lane.
+ * - **Queued** ([enqueue]): otherwise the record waits in its topic's lane, a queue that one worker
+ *   at a time hands to Kafka on a thread of an elastic view of `Dispatchers.IO` (blocking there
+ *   harms no caller). The worker first waits for the topic's metadata with `partitionsFor` (no side
+ *   effects: no interceptor, no error metric, no transaction state), then sends. Each record's wait is
+ *   bounded by its own deadline, `max.block.ms` after it was handed to the producer, not by the
+ *   records ahead of it: a lane call past the deadline of its record is interrupted by the watchdog,
+ *   and a record whose deadline passed while Kafka still cannot take it fails at once with Kafka's
+ *   exception type (`TimeoutException`, or `BufferExhaustedException` for a full buffer).
+ *
+ * Order: a record goes direct only when its topic's lane is empty, and a lane sends in queue order,
+ * so records handed over one after another reach each partition in that order. A record for a
+ * partition the topic does not have (yet) moves to a lane of its own for that partition, so that it
+ * does not hold the topic's other records behind it while it waits for partitions to appear.
+ *
+ * Lanes exist only while they hold records; an empty lane retires and leaves the map.
+ */
+internal class HandOff<K, V>(
+    private val producer: Producer<K, V>,
+    private val probe: ClientProbe,
+    private val tracker: SendTracker<K, V>,
+    /** For a producer the probe cannot see into: how long a send that found the topic known keeps it ready. */
+    private val blindReadyNanos: Long,
+) {
+    private val maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(probe.maxBlockMs)
+    private val lanes = ConcurrentHashMap<String, Lane>()
+    private val strayLanes = ConcurrentHashMap<TopicPartition, Lane>()
+
+    /** Lanes in either map; while 0, no lookup is needed on the direct path. */
+    private val liveLanes = AtomicInteger()
+    private val liveStrays = AtomicInteger()
+
+    /** Readiness learned by sending, for a blind probe only. */
+    private val blindReady = ConcurrentHashMap<String, BlindReadiness>()
+
+    @OptIn(ExperimentalCoroutinesApi::class)
+    private val workers = Dispatchers.IO.limitedParallelism(LANE_THREADS)
+
+    /** Set when the producer closes: queued records then fail with it instead of reaching Kafka. */
+    @Volatile private var closing: KafkaException? = null
+
+    /** The first record that failed before it reached Kafka since [clearFailures]; a transaction must not commit past it. */
+    private val failedBeforeKafka = AtomicReference<Exception?>()
+
+    // ---- the two ways in ----
+
+    /**
+     * Hands [record] to Kafka on the calling thread and returns `true` when that cannot wait;
+     * returns `false`, having done nothing, when it must be [enqueue]d instead. A direct send the
+     * watchdog had to interrupt is queued here and counts as handed over.
+     *
+     * @throws Exception what `Producer.send` throws (a serializer's failure, say).
+     */
+    fun tryDirect(
+        record: ProducerRecord<K, V>,
+        callback: TrackedCallback<K, V>,
+    ): Boolean {
+        val topic = record.topic()
+        val partition = record.partition()
+        if ((liveLanes.get() != 0 || liveStrays.get() != 0) && mustQueue(topic, partition)) return false
+        if (!clientReady(topic, partition)) return false
+        tracker.accepted.increment()
+        val guard = SendWatchdog.guard()
+        val token = guard.enter(SendWatchdog.DIRECT)
+        var failure: Throwable? = null
+        try {
+            producer.send(record, callback)
+        } catch (e: Throwable) {
+            failure = e
+        }
+        val interrupted = guard.exit(token)
+        if (failure == null) return true
+        if (!interrupted) {
+            tracker.accepted.decrement()
+            throw failure
+        }
+        // The client lost the topic (or its buffer filled) after the probe; Kafka has not appended the record.
+        log.debug("A direct send to topic {} met a wait in Kafka ({}); it continues in the topic's lane", topic, guard.interruptedIn)
+        blindReady.remove(topic)
+        queue(record, callback, System.nanoTime() + maxBlockNanos)
+        return true
+    }
+
+    /** Queues [record] in its lane, which hands it to Kafka or fails it by its deadline. Never blocks. */
+    fun enqueue(
+        record: ProducerRecord<K, V>,
+        callback: TrackedCallback<K, V>,
+    ) {
+        tracker.accepted.increment()
+        queue(record, callback, System.nanoTime() + maxBlockNanos)
+    }
+
+    /** [tryDirect], or else [enqueue]. */
+    fun submit(
+        record: ProducerRecord<K, V>,
+        callback: TrackedCallback<K, V>,
+    ) {
+        if (!tryDirect(record, callback)) enqueue(record, callback)
+    }
+
+    /** Takes back a queued record whose caller was cancelled; `false` when its lane has it already. */
+    fun withdraw(callback: TrackedCallback<K, V>): Boolean {
+        if (!callback.withdraw()) return false
+        tracker.accepted.decrement()
+        return true
+    }
+
+    // ---- barriers, failures, close ----
+
+    /** Suspends until every record queued before this call has reached Kafka or failed. */
+    suspend fun awaitQueued() {
+        // Main lanes first: they move records for missing partitions to stray lanes, behind which the second round waits.
+        for (lane in lanes.values.toList()) lane.barrier()?.await()
+        for (lane in strayLanes.values.toList()) lane.barrier()?.await()
+    }
+
+    /** Blocks up to [timeoutMs] until every record queued before this call has reached Kafka or failed; `false` if time ran out. */
+    fun awaitQueuedBlocking(timeoutMs: Long): Boolean {
+        val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)
+        for (group in listOf(lanes, strayLanes)) {
+            for (lane in group.values.toList()) {
+                val latch = lane.blockingBarrier() ?: continue
+                if (!latch.await((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS)) return false
+            }
+        }
+        return true
+    }
+
+    /** From now on, every queued record fails with [cause] instead of reaching Kafka. */
+    fun failQueued(cause: KafkaException) {
+        closing = cause
+    }
+
+    /** Blocks up to [timeoutMs] until no lane holds a record. */
+    fun awaitEmpty(timeoutMs: Long): Boolean {
+        val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)
+        while (liveLanes.get() != 0 || liveStrays.get() != 0) {
+            if (System.nanoTime() - deadline >= 0) return false
+            Thread.sleep(1)
+        }
+        return true
+    }
+
+    /** Forgets earlier failures before Kafka (a transaction begins). */
+    fun clearFailures() {
+        failedBeforeKafka.set(null)
+    }
+
+    /** The first record failure before Kafka since [clearFailures], if any. */
+    fun failureBeforeKafka(): Exception? = failedBeforeKafka.get()
+
+    /** Lanes that exist now: each holds records (for tests; empty lanes retire). */
+    fun laneCount(): Int = liveLanes.get() + liveStrays.get()
+
+    // ---- readiness ----
+
+    private fun mustQueue(
+        topic: String,
+        partition: Int?,
+    ): Boolean {
+        if (lanes[topic]?.busy == true) return true
+        return partition != null && liveStrays.get() != 0 && strayLanes[TopicPartition(topic, partition)]?.busy == true
+    }
+
+    private fun clientReady(
+        topic: String,
+        partition: Int?,
+    ): Boolean {
+        if (probe.sees) {
+            val count = probe.partitionCount(topic)
+            if (count < 0 || (partition != null && partition >= count)) return false
+        } else {
+            val ready = blindReady[topic] ?: return false
+            if (System.nanoTime() - ready.until >= 0) return false
+            if (partition != null && partition >= ready.partitions) return false
+        }
+        return !probe.bufferLow()
+    }
+
+    private class BlindReadiness(
+        val until: Long,
+        val partitions: Int,
+    )
+
+    // ---- lanes ----
+
+    private fun queue(
+        record: ProducerRecord<K, V>,
+        callback: TrackedCallback<K, V>,
+        deadline: Long,
+    ) {
+        callback.deadline = deadline
+        callback.queued()
+        while (!laneFor(record).add(callback)) {
+            // The lane retired between the lookup and the add; a fresh one takes the record.
+        }
+    }
+
+    private fun laneFor(record: ProducerRecord<K, V>): Lane {
+        val topic = record.topic()
+        val partition = record.partition()
+        if (partition != null) {
+            if (liveStrays.get() != 0) strayLanes[TopicPartition(topic, partition)]?.takeIf { it.busy }?.let { return it }
+            val main = lanes[topic]
+            if (main?.busy != true && probe.sees) {
+                val count = probe.partitionCount(topic)
+                if (count in 0..partition) return strayLane(topic, partition)
+            }
+        }
+        return mainLane(topic)
+    }
+
+    private fun mainLane(topic: String): Lane =
+        lanes[topic] ?: lanes.computeIfAbsent(topic) {
+            liveLanes.incrementAndGet()
+            Lane(topic, null)
+        }
+
+    private fun strayLane(
+        topic: String,
+        partition: Int,
+    ): Lane =
+        strayLanes.computeIfAbsent(TopicPartition(topic, partition)) {
+            liveStrays.incrementAndGet()
+            Lane(topic, partition)
+        }
+
+    /** A point in a lane's queue that `flush`, a commit or `close` waits for. */
+    private class Barrier(
+        val deferred: CompletableDeferred<Unit>? = null,
+        val latch: CountDownLatch? = null,
+    ) {
+        fun reached() {
+            deferred?.complete(Unit)
+            latch?.countDown()
+        }
+    }
+
+    /**
+     * The records of one topic (or, for a [partition] the topic lacks, of that partition) that wait
+     * for Kafka, in hand-over order. One worker at a time drains it.
+     */
+    private inner class Lane(
+        val topic: String,
+        val partition: Int?,
+    ) : Runnable {
+        private val queue = ConcurrentLinkedQueue<Any>()
+
+        /** Entries queued or being handed over; [RETIRED] once the lane left its map. */
+        val size = AtomicInteger()
+        private val running = AtomicBoolean()
+
+        val busy: Boolean get() = size.get() > 0
+
+        /** Adds [entry]; `false` when the lane retired meanwhile. */
+        fun add(entry: Any): Boolean {
+            while (true) {
+                val current = size.get()
+                if (current == RETIRED) return false
+                if (size.compareAndSet(current, current + 1)) break
+            }
+            queue.add(entry)
+            if (running.compareAndSet(false, true)) workers.dispatch(EmptyCoroutineContext, this)
+            return true
+        }
+
+        fun barrier(): CompletableDeferred<Unit>? {
+            if (!busy) return null
+            val barrier = Barrier(deferred = CompletableDeferred())
+            return if (add(barrier)) barrier.deferred else null
+        }
+
+        fun blockingBarrier(): CountDownLatch? {
+            if (!busy) return null
+            val barrier = Barrier(latch = CountDownLatch(1))
+            return if (add(barrier)) barrier.latch else null
+        }
+
+        override fun run() {
+            while (true) {
+                val entry = queue.poll()
+                if (entry == null) {
+                    running.set(false)
+                    if (queue.isEmpty() || !running.compareAndSet(false, true)) break
+                    continue
+                }
+                try {
+                    @Suppress("UNCHECKED_CAST")
+                    if (entry is Barrier) entry.reached() else handOver(entry as TrackedCallback<K, V>)
+                } catch (e: Throwable) {
+                    log.error("kproducer: the lane of topic {} failed to hand over a record", topic, e)
+                } finally {
+                    size.decrementAndGet()
+                }
+            }
+            if (size.compareAndSet(0, RETIRED)) {
+                if (partition == null) {
+                    lanes.remove(topic, this)
+                    liveLanes.decrementAndGet()
+                } else {
+                    strayLanes.remove(TopicPartition(topic, partition), this)
+                    liveStrays.decrementAndGet()
+                }
+            }
+        }
+
+        private fun handOver(callback: TrackedCallback<K, V>) {
+            if (!callback.take()) return
+            closing?.let { return failBeforeKafka(callback, it) }
+            val record = callback.record
+            if (probe.sees) {
+                var count = probe.partitionCount(topic)
+                if (count < 0) count = awaitTopic(callback) ?: return
+                val wanted = record.partition()
+                if (partition == null && wanted != null && wanted >= count) {
+                    // Not this lane's wait: the partition may never come, and the topic's other records must not wait for it.
+                    callback.queued()
+                    while (!strayLane(topic, wanted).add(callback)) {
+                        // retired meanwhile; take a fresh one
+                    }
+                    return
+                }
+                if (pastDeadline(callback) && (probe.bufferLow() || (wanted != null && wanted >= count))) {
+                    return failBeforeKafka(callback, if (wanted != null && wanted >= count) metadataTimeout(record, count) else bufferTimeout(record))
+                }
+            } else if (pastDeadline(callback) && blindReady[topic] == null) {
+                return failBeforeKafka(callback, metadataTimeout(record, -1))
+            }
+            send(callback)
+        }
+
+        /** Waits for the topic's metadata up to the record's deadline; its partition count, or `null` when the record failed. */
+        private fun awaitTopic(callback: TrackedCallback<K, V>): Int? {
+            if (pastDeadline(callback)) {
+                failBeforeKafka(callback, metadataTimeout(callback.record, -1))
+                return null
+            }
+            val guard = SendWatchdog.guard()
+            val token = guard.enter(SendWatchdog.LANE, callback.deadline)
+            var count = -1
+            var failure: Exception? = null
+            try {
+                count = producer.partitionsFor(topic).size
+            } catch (e: Exception) {
+                failure = e
+            }
+            val interrupted = guard.exit(token)
+            if (failure == null) return count
+            failBeforeKafka(callback, if (interrupted) metadataTimeout(callback.record, -1) else closedInstead(failure))
+            return null
+        }
+
+        private fun send(callback: TrackedCallback<K, V>) {
+            val guard = SendWatchdog.guard()
+            val token = guard.enter(SendWatchdog.LANE, callback.deadline)
+            var failure: Exception? = null
+            var future: Future<*>? = null
+            try {
+                future = producer.send(callback.record, callback)
+            } catch (e: Exception) {
+                failure = e
+            }
+            val interrupted = guard.exit(token)
+            if (failure == null) {
+                // A send that came back without a metadata failure proves the topic known, for a producer the probe cannot see into.
+                if (!probe.sees && (future == null || !future.isDone || runCatching { future.get() }.isSuccess)) markBlindReady(topic)
+                return
+            }
+            val cause =
+                when {
+                    !interrupted -> closedInstead(failure)
+                    guard.interruptedIn == SendWatchdog.KafkaWait.BUFFER -> bufferTimeout(callback.record)
+                    else -> metadataTimeout(callback.record, probe.partitionCount(topic))
+                }
+            failBeforeKafka(callback, cause)
+        }
+    }
+
+    private fun pastDeadline(callback: TrackedCallback<K, V>): Boolean = System.nanoTime() - callback.deadline >= 0
+
+    /**
+     * What a lane's record fails with when its Kafka call failed: Kafka's verdict on the record (an
+     * `ApiException`) as it is; while the producer closes, anything else (Kafka's "Requested metadata
+     * update after close", the closed producer's `IllegalStateException`) as the reason it was closed.
+     */
+    private fun closedInstead(failure: Exception): Exception {
+        val reason = closing ?: return failure
+        return if (failure is ApiException) failure else KafkaException(reason.message, failure)
+    }
+
+    private fun failBeforeKafka(
+        callback: TrackedCallback<K, V>,
+        cause: Exception,
+    ) {
+        failedBeforeKafka.compareAndSet(null, cause)
+        callback.onCompletion(null, cause)
+    }
+
+    private fun markBlindReady(topic: String) {
+        val partitions = runCatching { producer.partitionsFor(topic).size }.getOrNull()?.takeIf { it > 0 } ?: Int.MAX_VALUE
+        blindReady[topic] = BlindReadiness(System.nanoTime() + blindReadyNanos, partitions)
+    }
+
+    /** Kafka's own timeout for a record whose metadata did not come within `max.block.ms`, in Kafka's words. */
+    private fun metadataTimeout(
+        record: ProducerRecord<K, V>,
+        partitionCount: Int,
+    ): TimeoutException {
+        val partition = record.partition()
+        return if (partition != null && partitionCount >= 0) {
+            TimeoutException(
+                "Partition $partition of topic ${record.topic()} with partition count $partitionCount is not present in metadata " +
+                    "after ${probe.maxBlockMs} ms.",
+            )
+        } else {
+            TimeoutException("Topic ${record.topic()} not present in metadata after ${probe.maxBlockMs} ms.")
+        }
+    }
+
+    private fun bufferTimeout(record: ProducerRecord<K, V>): BufferExhaustedException =
+        BufferExhaustedException(
+            "Failed to allocate memory for a record of topic '${record.topic()}' within the configured max blocking time " +
+                "${probe.maxBlockMs} ms: the producer's buffer (bufferMemory) stayed full, because the brokers take records " +
+                "more slowly than they are sent, or not at all. Send less at once, raise bufferMemory or maxBlock, or " +
+                "check that the brokers are reachable.",
+        )
+
+    private companion object {
+        private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
+        private const val RETIRED = Int.MIN_VALUE
+
+        /** Lanes block only while Kafka cannot take their record; one thread per waiting lane, at most this many. */
+        private const val LANE_THREADS = 1024
+    }
+}
+
+/** The numbers the hand-off judges by, from the producer's settings. */
+internal class LaneTuning(
+    /** `max.block.ms`: how long one record may wait for metadata or buffer memory. */
+    val maxBlockMs: Long,
+    /** Below this many free buffer bytes a send may block: the larger of `batch.size` and `max.request.size`, at most half the buffer. */
+    val lowBufferBytes: Long,
+    /** Kafka forgets a topic's metadata after this long without a send to it; a blind probe's readiness lasts half of it. */
+    val metadataMaxIdleMs: Long,
+) {
+    /** How long a send that found a topic known keeps it ready, for a producer the probe cannot see into. */
+    val blindReadyNanos: Long get() = TimeUnit.MILLISECONDS.toNanos(metadataMaxIdleMs) / 2
+
+    companion object {
+        /** Kafka's defaults, for wrapped producers whose settings are unknown. */
+        val DEFAULT = LaneTuning(ClientProbe.DEFAULT_MAX_BLOCK_MS, 1024L * 1024, 300_000)
+
+        fun of(parsed: Map<String, Any?>): LaneTuning {
+            fun long(key: String) = (parsed[key] as Number).toLong()
+            val largest = maxOf(long("batch.size"), long("max.request.size"))
+            return LaneTuning(long("max.block.ms"), minOf(largest, long("buffer.memory") / 2), long("metadata.max.idle.ms"))
+        }
+    }
+}
