@@ -81,8 +81,9 @@ public object Benchmarks {
                             val count = if (round == 0) minOf(full, 100_000) else full
                             val records = Records(topic, count, payload)
                             System.gc()
-                            val seconds = row.run(broker.bootstrapServers, settings, records)
-                            if (round > 0) results += Measurement(row.name, settings, round, count / seconds)
+                            val timing = row.run(broker.bootstrapServers, settings, records)
+                            val seconds = timing.seconds
+                            if (round > 0) results += Measurement(row.name, settings, round, count / seconds, timing.cpuNanos.toDouble() / count)
                             print(
                                 "\r  round $round/${plan.rounds} ${settings.label.padEnd(
                                     8,
@@ -133,6 +134,8 @@ public object Benchmarks {
         val settings: Settings,
         val round: Int,
         val recordsPerSecond: Double,
+        /** CPU of the producer's JVM per record: steadier than the rate on a shared machine. */
+        val cpuNanosPerRecord: Double,
     )
 
     internal class Startup(
@@ -147,17 +150,36 @@ public object Benchmarks {
         startup: Startup,
     ) {
         println()
-        println("End-to-end throughput, medians over rounds; ratio = the row's records/s over raw KafkaProducer's in the same round")
-        println("%-9s %-24s %14s %9s %12s".format("settings", "row", "records/s", "MiB/s", "ratio/raw"))
+        println("End-to-end throughput, medians over rounds; ratio = the row's records/s over raw KafkaProducer's in the same round;")
+        println("CPU = the producer JVM's CPU time per record (all its threads), and its ratio to raw's in the same round")
+        println(
+            "%-9s %-24s %14s %9s %10s %13s %9s %s".format("settings", "row", "records/s", "MiB/s", "ratio/raw", "CPU ns/rec", "CPU/raw", "ratio per round"),
+        )
         val ratios = HashMap<Pair<Settings, String>, Double>()
+        val cpuRatios = HashMap<Pair<Settings, String>, Double>()
         for (settings in Settings.entries) {
             for (row in Row.all) {
                 val own = measurements.filter { it.settings == settings && it.row == row.name }
                 val raw = measurements.filter { it.settings == settings && it.row == Row.RAW }.associateBy { it.round }
-                val ratio = own.map { it.recordsPerSecond / raw.getValue(it.round).recordsPerSecond }.median()
+                val perRound = own.map { it.recordsPerSecond / raw.getValue(it.round).recordsPerSecond }
+                val ratio = perRound.median()
+                val cpuRatio = own.map { it.cpuNanosPerRecord / raw.getValue(it.round).cpuNanosPerRecord }.median()
                 ratios[settings to row.name] = ratio
+                cpuRatios[settings to row.name] = cpuRatio
                 val rate = own.map { it.recordsPerSecond }.median()
-                println("%-9s %-24s %,14.0f %9.1f %12.3f".format(settings.label, row.name, rate, rate * Plan.RECORD_BYTES / (1024 * 1024), ratio))
+                val cpu = own.map { it.cpuNanosPerRecord }.median()
+                println(
+                    "%-9s %-24s %,14.0f %9.1f %10.3f %13.0f %9.2f %s".format(
+                        settings.label,
+                        row.name,
+                        rate,
+                        rate * Plan.RECORD_BYTES / (1024 * 1024),
+                        ratio,
+                        cpu,
+                        cpuRatio,
+                        perRound.joinToString(" ") { "%.2f".format(it) },
+                    ),
+                )
             }
         }
         val rawNs = overhead.getValue("rawSend")
@@ -183,6 +205,9 @@ public object Benchmarks {
                 "coroutines/raw-1000-in-flight=%.2f".format(ratios.getValue(tuned to Row.COROUTINES) / ratios.getValue(tuned to Row.RAW_1000)),
                 "vs-kotlin-kafka=%.2f".format(ratios.getValue(tuned to Row.SEND_ALL) / ratios.getValue(tuned to Row.KOTLIN_KAFKA)),
                 "defaults-sendAll/raw=%.2f".format(ratios.getValue(Settings.DEFAULTS to Row.SEND_ALL)),
+                "sendAll-cpu/raw=%.2f".format(cpuRatios.getValue(tuned to Row.SEND_ALL)),
+                "flow-cpu/raw=%.2f".format(cpuRatios.getValue(tuned to Row.FLOW)),
+                "coroutines-cpu/raw=%.2f".format(cpuRatios.getValue(tuned to Row.COROUTINES)),
                 "send-overhead-ns=%.0f".format(sendNs - rawNs),
                 "cold-start-ms=%.0f".format(startup.coldJvmMillis),
                 "warm-restart-ms=%.0f".format(startup.restartMillis),

@@ -48,10 +48,16 @@ internal class Records(
     val list: List<ProducerRecord<ByteArray?, ByteArray>> = List(count) { ProducerRecord(topic, null, payload) }
 }
 
+/** How long a row took, and how much CPU this JVM (the producer's; the broker has its own) spent meanwhile. */
+internal class Timing(
+    val seconds: Double,
+    val cpuNanos: Long,
+)
+
 /**
  * One way of sending the records. Each builds its producer and sends one warm-up record (so that
  * topic metadata and connections exist), then times sending every record until the last is
- * acknowledged; it returns the seconds that took.
+ * acknowledged; it returns the time that took and the CPU it used.
  */
 internal sealed class Row(
     val name: String,
@@ -63,7 +69,7 @@ internal sealed class Row(
         bootstrapServers: String,
         settings: Settings,
         records: Records,
-    ): Double
+    ): Timing
 
     protected fun properties(
         bootstrapServers: String,
@@ -76,7 +82,7 @@ internal sealed class Row(
         settings: Settings,
         records: Records,
         body: suspend (KProducer<ByteArray?, ByteArray>) -> Unit,
-    ): Double {
+    ): Timing {
         val kproducerSettings =
             kafkaProducerSettings<ByteArray?, ByteArray> {
                 this.bootstrapServers = bootstrapServers
@@ -91,11 +97,20 @@ internal sealed class Row(
         }
     }
 
-    protected inline fun timed(block: () -> Unit): Double {
+    protected inline fun timed(block: () -> Unit): Timing {
+        val cpu = processCpuNanos()
         val started = TimeSource.Monotonic.markNow()
         block()
-        return started.elapsedNow().inWholeNanoseconds / 1e9
+        val seconds = started.elapsedNow().inWholeNanoseconds / 1e9
+        return Timing(seconds, processCpuNanos() - cpu)
     }
+
+    /** The CPU time of this JVM so far: every thread, the client's I/O thread and the garbage collector included. */
+    protected fun processCpuNanos(): Long =
+        (
+            java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean() as com.sun.management.OperatingSystemMXBean
+        ).processCpuTime
 
     /** `KafkaProducer.send(record, callback)` for every record, then wait for the last callback. */
     object Raw : Row(RAW) {
@@ -103,7 +118,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double =
+        ): Timing =
             KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
                 producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
                 val done = CountDownLatch(records.count)
@@ -129,7 +144,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double =
+        ): Timing =
             KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
                 producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
                 val permits = java.util.concurrent.Semaphore(1000)
@@ -153,7 +168,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list) }
+        ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list) }
     }
 
     /** kproducer's `sendAll(flow)`, collected. */
@@ -162,7 +177,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list.asFlow()).collect { } }
+        ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list.asFlow()).collect { } }
     }
 
     /** kproducer's suspending `send`, from 1,000 coroutines each sending its share one by one. */
@@ -171,7 +186,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double {
+        ): Timing {
             val shares = records.list.chunked((records.count + 999) / 1000)
             return timedKProducer(bootstrapServers, settings, records) { producer ->
                 coroutineScope { shares.forEach { share -> launch { share.forEach { producer.send(it) } } } }
@@ -185,7 +200,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double {
+        ): Timing {
             val extra = Properties().apply { settings.properties.forEach { (k, v) -> put(k, v.toString()) } }
             val publisherSettings =
                 PublisherSettings(
@@ -210,7 +225,7 @@ internal sealed class Row(
             bootstrapServers: String,
             settings: Settings,
             records: Records,
-        ): Double =
+        ): Timing =
             KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
                 producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
                 timed { records.list.forEach { producer.send(it).get() } }

@@ -185,7 +185,8 @@ internal class Deliveries(
             stalledSince = now
             return
         }
-        if (now - stalledSince < STALL_NANOS) return
+        // Only outcomes waiting behind the stalled one need a new drain.
+        if (now - stalledSince < STALL_NANOS || (batch.get() == null && queued.isEmpty)) return
         log.warn(
             "kproducer: a future stage, onError handler or listener has run for over {} ms (blocking on a later outcome of " +
                 "the same producer?); the outcomes after it are delivered on another thread",

@@ -146,9 +146,18 @@ internal object SendWatchdog {
             } catch (_: InterruptedException) {
                 // Nobody interrupts this thread on purpose; keep watching.
             }
-            scan(System.nanoTime())
+            val now = System.nanoTime()
+            coarseNanos = now
+            scan(now)
         }
     }
+
+    /**
+     * `System.nanoTime()` as of the last tick (at most [TICK_MS] old while a producer is open): for
+     * checks that last minutes, which would otherwise read the clock for every record.
+     */
+    @Volatile var coarseNanos: Long = System.nanoTime()
+        private set
 
     /** One look at every guard and every delivery queue; visible for tests. */
     internal fun scan(now: Long) {

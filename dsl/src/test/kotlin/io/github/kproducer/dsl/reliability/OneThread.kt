@@ -4,23 +4,35 @@ import io.github.kproducer.dsl.KProducer
 import io.kotest.assertions.fail
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
-import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicReference
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.nanoseconds
 
-/** What [onOneThread] saw: the block's result, the longest gap between two ticks, and the slowest call timed with [OneThread.timed]. */
+/**
+ * What [onOneThread] saw. [longestGap] is the longest the watched thread went without a tick;
+ * [longestStall] the part of it that the whole process did not share (a control ticker on another
+ * thread kept ticking), so that a garbage collection or a starved CPU is not taken for a block.
+ * [waitedInKafka] is the stack of the watched thread when it was once seen parked in one of Kafka's
+ * waits (metadata, buffer memory), or `null`: the precise sign of a send that blocks its caller.
+ */
 class Watched<T>(
     val result: T,
     val longestGap: Duration,
+    val longestStall: Duration,
     val slowestCall: Duration,
     val slowestCallName: String,
+    val waitedInKafka: String?,
 )
 
 /** The receiver of [onOneThread]'s block: times the calls that must return at once. */
@@ -49,58 +61,111 @@ class OneThread(
     }
 }
 
+/** A coroutine that ticks every 5 ms on its own single thread and records when each tick came. */
+private class Ticker(
+    name: String,
+) {
+    val executor: ExecutorService = Executors.newSingleThreadExecutor { Thread(it, name).apply { isDaemon = true } }
+    val dispatcher = executor.asCoroutineDispatcher()
+    val thread = CompletableDeferred<Thread>().also { t -> executor.execute { t.complete(Thread.currentThread()) } }
+
+    /** Pairs of (tick time, gap since the tick before), in nanoseconds. */
+    val ticks = ConcurrentLinkedQueue<LongArray>()
+
+    fun start(scope: CoroutineScope): Job =
+        scope.launch(dispatcher) {
+            var last = System.nanoTime()
+            while (isActive) {
+                delay(5.milliseconds)
+                val now = System.nanoTime()
+                ticks += longArrayOf(now, now - last)
+                last = now
+            }
+        }
+
+    /** The longest gap of this ticker that overlaps the interval from [from] to [to]. */
+    fun longestGapWithin(
+        from: Long,
+        to: Long,
+    ): Long = ticks.filter { (at, gap) -> at >= from && at - gap <= to }.maxOfOrNull { it[1] } ?: 0
+}
+
+/** Kafka's waits a caller's thread must never be parked in. */
+private val kafkaWaits = setOf("awaitUpdate", "waitObject", "allocate", "waitOnMetadata")
+
 /**
  * Runs [block] on a new single-threaded dispatcher, beside a ticker coroutine on the same thread
- * that ticks every 5 ms. A call that blocks the thread shows as a gap between ticks; a call that
- * only suspends does not. The block is awaited from the caller's own thread, so a blocked watched
+ * that ticks every 5 ms, a control ticker on a thread of its own, and a sampler that looks at the
+ * watched thread every 2 ms. A call that blocks the thread shows as a gap between ticks that the
+ * control does not share, and, when it blocks inside Kafka, in the sampler; a call that only
+ * suspends shows neither. The block is awaited from the caller's own thread, so a blocked watched
  * thread cannot defeat the time limit: after [limit] this fails, showing where the watched thread is.
  */
 suspend fun <T> onOneThread(
     limit: Duration,
     block: suspend OneThread.() -> T,
 ): Watched<T> {
-    val executor = Executors.newSingleThreadExecutor { Thread(it, "the-only-thread").apply { isDaemon = true } }
-    val thread = CompletableDeferred<Thread>()
-    executor.execute { thread.complete(Thread.currentThread()) }
-    val dispatcher = executor.asCoroutineDispatcher()
-    val longest = AtomicLong()
+    val watched = Ticker("the-only-thread")
+    val control = Ticker("control-ticker")
+    val thread = watched.thread.await()
     val outcome = CompletableDeferred<Pair<T, OneThread>>()
-    val job =
-        CoroutineScope(dispatcher).launch {
-            val ticker =
-                launch {
-                    var last = System.nanoTime()
-                    while (isActive) {
-                        delay(5.milliseconds)
-                        val now = System.nanoTime()
-                        longest.accumulateAndGet(now - last, ::maxOf)
-                        last = now
+    val scope = CoroutineScope(Job())
+    val controlJob = control.start(scope)
+    val tickerJob = watched.start(scope)
+    val sampling = AtomicBoolean(true)
+    val waitedInKafka = AtomicReference<String?>()
+    val sampler =
+        Thread {
+            while (sampling.get()) {
+                val state = thread.state
+                if (waitedInKafka.get() == null && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)) {
+                    val frames = thread.stackTrace
+                    if (frames.any { it.className.startsWith("org.apache.kafka.clients.producer") && it.methodName in kafkaWaits }) {
+                        waitedInKafka.set(frames.take(20).joinToString("\n") { "    at $it" })
                     }
                 }
-            val watcher = OneThread(this)
-            try {
-                outcome.complete(watcher.block() to watcher)
-            } catch (e: Throwable) {
-                outcome.completeExceptionally(e)
-            } finally {
-                ticker.cancel()
+                Thread.sleep(2)
             }
+        }.apply {
+            isDaemon = true
+            start()
         }
+    scope.launch(watched.dispatcher) {
+        val watcher = OneThread(this)
+        try {
+            outcome.complete(watcher.block() to watcher)
+        } catch (e: Throwable) {
+            outcome.completeExceptionally(e)
+        } finally {
+            tickerJob.cancel()
+        }
+    }
     try {
         val (result, watcher) =
             withTimeoutOrNull(limit) { outcome.await() }
                 ?: fail(
                     "the calls did not end within $limit; the watched thread is at:\n" +
-                        thread
-                            .await()
-                            .stackTrace
-                            .take(25)
-                            .joinToString("\n") { "    at $it" },
+                        thread.stackTrace.take(25).joinToString("\n") { "    at $it" },
                 )
-        return Watched(result, longest.get().nanoseconds, watcher.slowest.nanoseconds, watcher.slowestName)
+        tickerJob.join()
+        val worst = watched.ticks.maxByOrNull { it[1] } ?: longArrayOf(0, 0)
+        val (at, gap) = worst
+        val shared = control.longestGapWithin(at - gap, at)
+        return Watched(
+            result,
+            gap.nanoseconds,
+            (gap - shared).coerceAtLeast(0).nanoseconds,
+            watcher.slowest.nanoseconds,
+            watcher.slowestName,
+            waitedInKafka.get(),
+        )
     } finally {
-        job.cancel()
-        executor.shutdownNow()
+        sampling.set(false)
+        controlJob.cancel()
+        scope.coroutineContext[Job]!!.cancel()
+        watched.executor.shutdownNow()
+        control.executor.shutdownNow()
+        sampler.join(1_000)
     }
 }
 

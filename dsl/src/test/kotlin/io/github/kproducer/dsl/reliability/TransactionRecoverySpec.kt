@@ -27,16 +27,22 @@ import kotlin.time.TimeSource
  */
 class TransactionRecoverySpec :
     FunSpec({
+        /** A transactional producer that gives up on an absent coordinator after 2 s. */
+        fun transactional(
+            kafka: EmbeddedKafka,
+            id: String,
+        ) = kafkaProducer<String, String> {
+            bootstrapServers = kafka.bootstrapServers
+            transactionalId = id
+            maxBlock = 2.seconds
+            requestTimeout = 1.seconds
+            deliveryTimeout = 3.seconds
+        }
+
         test("after a coordinator outage during commit, longer than maxBlock, the producer recovers by itself and the next transaction commits") {
             EmbeddedKafka().use { kafka ->
                 kafka.createTopic("tx-recovery", partitions = 1)
-                kafkaProducer<String, String> {
-                    bootstrapServers = kafka.bootstrapServers
-                    transactionalId = "tx-recovery-id"
-                    maxBlock = 2.seconds
-                    requestTimeout = 1.seconds
-                    deliveryTimeout = 3.seconds
-                }.use { producer ->
+                transactional(kafka, "tx-recovery-id").use { producer ->
                     producer.transaction { send("tx-recovery", "k", "first") }
 
                     // The block's record is acknowledged; then the whole cluster goes away before the commit.
@@ -76,13 +82,7 @@ class TransactionRecoverySpec :
         test("an abort that times out is retried before the next transaction, which then commits") {
             EmbeddedKafka().use { kafka ->
                 kafka.createTopic("tx-abort-recovery", partitions = 1)
-                kafkaProducer<String, String> {
-                    bootstrapServers = kafka.bootstrapServers
-                    transactionalId = "tx-abort-recovery-id"
-                    maxBlock = 2.seconds
-                    requestTimeout = 1.seconds
-                    deliveryTimeout = 3.seconds
-                }.use { producer ->
+                transactional(kafka, "tx-abort-recovery-id").use { producer ->
                     producer.transaction { send("tx-abort-recovery", "k", "first") }
                     val failure =
                         shouldThrow<IllegalStateException> {
