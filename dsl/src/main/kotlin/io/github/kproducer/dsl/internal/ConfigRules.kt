@@ -56,7 +56,7 @@ internal object ConfigRules {
     class Resolved(
         val properties: Map<String, Any>,
         val problems: List<String>,
-        /** How the send path judges blocking; see [TopicLanes]. */
+        /** How the send path judges blocking; see [HandOff]. */
         val lanes: LaneTuning,
     )
 
