@@ -8,8 +8,14 @@ import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
 import io.github.kproducer.testkit.KafkaClusterReads;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -59,6 +65,37 @@ class KProducerJavaTest {
                     () -> producer.sendAsync("java-missing", "k", "v").get());
             assertTrue(error.getCause() instanceof TimeoutException);
             assertTrue(SendErrors.isRetriable(error));
+        }
+    }
+
+    @Test
+    void closeEndsEveryFutureWithKafkasExceptionAndFuturesOfAPartitionCompleteInOffsetOrder(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("java-order", 1);
+        List<CompletableFuture<RecordMetadata>> queued = new ArrayList<>();
+        List<Long> offsets = Collections.synchronizedList(new ArrayList<>());
+        KProducer<String, String> producer = KProducer.builder(String.class, String.class)
+                .bootstrapServers(kafka.getBootstrapServers())
+                .maxBlock(Duration.ofSeconds(30))
+                .build();
+        List<CompletableFuture<Boolean>> ordered = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            ordered.add(producer.sendAsync("java-order", "k" + i, "v").thenApply(m -> offsets.add(m.offset())));
+        }
+        CompletableFuture.allOf(ordered.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+        List<Long> sorted = new ArrayList<>(offsets);
+        Collections.sort(sorted);
+        assertEquals(sorted, offsets);
+
+        // The topic never appears: these wait in its lane until close.
+        for (int i = 0; i < 20; i++) {
+            queued.add(producer.sendAsync("java-never", "k" + i, "v"));
+        }
+        producer.close(Duration.ofMillis(300));
+        for (CompletableFuture<RecordMetadata> future : queued) {
+            assertTrue(future.isDone(), "every future is done when close returns");
+            ExecutionException error = assertThrows(ExecutionException.class, future::get);
+            assertTrue(error.getCause() instanceof KafkaException);
+            assertTrue(error.getCause().getMessage().contains("closed"));
         }
     }
 }
