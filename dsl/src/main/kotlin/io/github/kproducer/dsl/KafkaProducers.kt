@@ -5,7 +5,6 @@ package io.github.kproducer.dsl
 import io.github.kproducer.dsl.internal.BuiltInSerializers
 import io.github.kproducer.dsl.internal.ClientProbe
 import io.github.kproducer.dsl.internal.DefaultKProducer
-import io.github.kproducer.dsl.internal.LaneTuning
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.common.serialization.Serializer
@@ -53,8 +52,8 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
     settings.valueSerializer.configure(HashMap(settings.properties), false)
     val client = KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer)
     val tuning = settings.laneTuning
-    val probe = ClientProbe.of(client, tuning.maxBlockMs, tuning.lowBufferBytes)
-    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, probe, tuning.blindReadyNanos, settings.isTransactional)
+    val probe = ClientProbe.of(client, tuning.maxBlockMs, tuning.lowBufferBytes, tuning.blindReadyNanos)
+    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, probe, settings.isTransactional)
 }
 
 /**
@@ -72,7 +71,7 @@ public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.(
     val options = KProducerOptions<K, V>().apply(configure)
     val problems = options.optionProblems()
     if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-    return DefaultKProducer(this, options.behaviour(), null, ClientProbe.of(this), LaneTuning.DEFAULT.blindReadyNanos, transactional = false)
+    return DefaultKProducer(this, options.behaviour(), null, ClientProbe.of(this), transactional = false)
 }
 
 /** Creates a configuration builder with serializers inferred from the key and value classes. */

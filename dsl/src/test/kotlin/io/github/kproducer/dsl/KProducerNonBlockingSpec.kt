@@ -1,24 +1,20 @@
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.reliability.onOneThread
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThan
+import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
-import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.isActive
-import kotlinx.coroutines.launch
-import kotlinx.coroutines.newSingleThreadContext
 import kotlinx.coroutines.supervisorScope
-import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import org.apache.kafka.common.KafkaException
 import org.apache.kafka.common.errors.TimeoutException
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 
-@OptIn(ExperimentalCoroutinesApi::class, kotlinx.coroutines.DelicateCoroutinesApi::class)
 class KProducerNonBlockingSpec :
     FunSpec({
         test("a send waiting for metadata does not hold the caller's only thread, and then fails naming the servers") {
@@ -27,24 +23,12 @@ class KProducerNonBlockingSpec :
                 bootstrapServers = "127.0.0.1:1"
                 maxBlock = 1500.milliseconds
             }.use { producer ->
-                newSingleThreadContext("only-thread").use { single ->
-                    withContext(single) {
-                        var ticks = 0
-                        val ticker =
-                            launch {
-                                while (isActive) {
-                                    ticks++
-                                    delay(10.milliseconds)
-                                }
-                            }
-                        val error = shouldThrow<TimeoutException> { producer.send("events", "k", "v") }
-                        ticker.cancel()
-                        error.message shouldContain "127.0.0.1:1"
-                        error.message shouldContain "events"
-                        // 1.5 s of waiting leaves room for dozens of ticks on the same thread.
-                        ticks shouldBeGreaterThan 20
-                    }
-                }
+                val watched = onOneThread(30.seconds) { shouldThrow<TimeoutException> { producer.send("events", "k", "v") } }
+                watched.result.message shouldContain "127.0.0.1:1"
+                watched.result.message shouldContain "events"
+                watched.waitedInKafka shouldBe null
+                // 1.5 s of waiting leaves room for dozens of ticks on the same thread.
+                watched.ticks shouldBeGreaterThan 20
             }
         }
 

@@ -5,7 +5,6 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.flow
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
@@ -74,36 +73,40 @@ internal class Batches<K, V>(
     ): Flow<RecordMetadata> =
         flow {
             check()
-            val output: FlowCollector<RecordMetadata> = this
             val window = Window(maxInFlight, coroutineContext)
             // Fail-fast: records are emitted in order up to the first failure, which fails the flow.
             var recordFailed: Exception? = null
-            val take: suspend (ProducerRecord<K, V>, Any) -> Unit = { _, result ->
+
+            suspend fun take(result: Any) {
                 if (result is Exception) {
                     window.stopEmitting()
-                    throw result.also { recordFailed = it }
+                    recordFailed = result
+                    throw result
                 }
-                window.emitting { output.emit(result as RecordMetadata) }
+                window.emitting { emit(result as RecordMetadata) }
             }
             window.collecting(
                 upstream = {
                     records.collect { record ->
-                        window.makeRoomSuspending(take)
-                        window.failure.get()?.let { throw it.also { recordFailed = it } }
+                        window.makeRoom { _, result -> take(result) }
+                        window.failure.get()?.let {
+                            recordFailed = it
+                            throw it
+                        }
                         producer.checkOpen()
                         window.handOver(record)
                     }
                 },
-                drain = { window.drainSuspending(take) },
+                drain = { window.drain { _, result -> take(result) } },
                 drainAfterFailure = { failure ->
                     // Emit what succeeded, in order, up to the first record that failed; that record's failure rides on the exception.
                     var recordFailure: Exception? = null
-                    window.drainSuspending { _, result ->
+                    window.drain { _, result ->
                         if (result is Exception) {
                             if (recordFailure == null && result !== failure) recordFailure = result
                             window.stopEmitting()
                         } else if (window.emits) {
-                            window.emitting { output.emit(result as RecordMetadata) }
+                            window.emitting { emit(result as RecordMetadata) }
                         }
                     }
                     // A failure of the upstream (or a close) carries the first record failure; a record's own failure is Kafka's, left as is.
@@ -118,20 +121,18 @@ internal class Batches<K, V>(
     ): Flow<SendResult<K, V>> =
         flow {
             check()
-            val output: FlowCollector<SendResult<K, V>> = this
             val window = Window(maxInFlight, coroutineContext)
-            val take: suspend (ProducerRecord<K, V>, Any) -> Unit = { r, result -> window.emitting { output.emit(settled(r, result)) } }
             window.collecting(
                 upstream = {
                     records.collect { record ->
-                        window.makeRoomSuspending(take)
+                        window.makeRoom { r, result -> window.emitting { emit(settled(r, result)) } }
                         // An endless upstream must stop when the producer closes: end with the outcomes so far, then say why.
                         producer.checkOpen()
                         window.handOver(record)
                     }
                 },
-                drain = { window.drainSuspending(take) },
-                drainAfterFailure = { window.drainSuspending(take) },
+                drain = { window.drain { r, result -> window.emitting { emit(settled(r, result)) } } },
+                drainAfterFailure = { window.drain { r, result -> window.emitting { emit(settled(r, result)) } } },
             )
         }
 
@@ -213,15 +214,6 @@ internal class Batches<K, V>(
             }
         }
 
-        /** [makeRoom] for a taker that suspends (it emits). */
-        suspend fun makeRoomSuspending(take: suspend (ProducerRecord<K, V>, Any) -> Unit) {
-            while (head < tail && results.get(slot(head)) != null) takeHeadSuspending(take)
-            if (tail - head >= capacity) {
-                awaitHead()
-                takeHeadSuspending(take)
-            }
-        }
-
         /** Waits for every record still in the window and takes them out in order. */
         suspend inline fun drain(take: (ProducerRecord<K, V>, Any) -> Unit) {
             while (head < tail) {
@@ -230,23 +222,8 @@ internal class Batches<K, V>(
             }
         }
 
-        suspend fun drainSuspending(take: suspend (ProducerRecord<K, V>, Any) -> Unit) {
-            while (head < tail) {
-                awaitHead()
-                takeHeadSuspending(take)
-            }
-        }
-
         /** Takes the head out and passes its record and outcome (metadata or exception) to [take]. */
         inline fun takeHead(take: (ProducerRecord<K, V>, Any) -> Unit) {
-            val slot = slot(head++)
-            val record = slots[slot]!!.record
-            val result = results.get(slot)!!
-            slots[slot] = null
-            take(record, result)
-        }
-
-        suspend fun takeHeadSuspending(take: suspend (ProducerRecord<K, V>, Any) -> Unit) {
             val slot = slot(head++)
             val record = slots[slot]!!.record
             val result = results.get(slot)!!

@@ -6,6 +6,8 @@ import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.common.Metric
 import java.lang.reflect.Field
 import java.util.Deque
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.Future
 import java.util.concurrent.TimeUnit
 
 /**
@@ -20,34 +22,72 @@ import java.util.concurrent.TimeUnit
  * [partitionCount] then says the topic is unknown, and the record takes its lane instead of
  * blocking its caller. Kafka offers no public way to ask this, so [of] reads the client's private
  * fields `metadata`, `accumulator.free` and `maxBlockTimeMs` once, by reflection (they have had these
- * names since Kafka 0.11), and falls back to a [blind] probe when they are missing: a wrapped producer
- * that is not a `KafkaProducer` (a decorator, a mock), or a client version that renamed them. A
- * check passes only for an instant: between it and Kafka's own check the client may still
- * rebootstrap, and [SendWatchdog] covers that instant.
+ * names since Kafka 0.11), and falls back to a blind probe when they are missing: a wrapped producer
+ * that is not a `KafkaProducer` (a decorator, a mock), or a client version that renamed them. A blind
+ * probe learns a topic's readiness from a send that got through ([learned]) and keeps it for half of
+ * `metadata.max.idle.ms`, unless a send meets a wait ([forget]). A check passes only for an instant:
+ * between it and Kafka's own check the client may still rebootstrap, and [SendWatchdog] covers that
+ * instant.
  */
 internal abstract class ClientProbe {
-    /** Whether this probe reads the client's state; a blind probe knows nothing and the lanes learn readiness by sending. */
+    /** Whether this probe reads the client's state, so that a lane can wait for a topic's metadata with `partitionsFor`. */
     abstract val sees: Boolean
 
     /** The client's `max.block.ms`: how long one record may wait for metadata or buffer memory. */
     abstract val maxBlockMs: Long
 
-    /** The partition count in the client's metadata for [topic], or -1 when the client does not know the topic (a send would wait). */
+    /** The partition count known for [topic], or -1 when it is not known (a send would wait for metadata). */
     abstract fun partitionCount(topic: String): Int
 
     /** Whether a send that needs a new batch could wait for buffer memory now. */
     abstract fun bufferLow(): Boolean
 
-    /** Probes a producer it cannot see into. */
+    /** A lane's send of [topic] returned [future]; a blind probe learns from it that the topic's metadata is known. */
+    open fun learned(
+        topic: String,
+        future: Future<*>?,
+    ): Unit = Unit
+
+    /** A send to [topic] met a wait in Kafka after the probe said it would not; a blind probe forgets the topic. */
+    open fun forget(topic: String): Unit = Unit
+
+    /** Probes a producer it cannot see into, by what its sends showed. */
     private class Blind(
+        private val producer: Producer<*, *>,
         override val maxBlockMs: Long,
         private val gauge: BufferGauge?,
+        private val readyNanos: Long,
     ) : ClientProbe() {
+        private class Readiness(
+            val until: Long,
+            val partitions: Int,
+        )
+
+        private val ready = ConcurrentHashMap<String, Readiness>()
+
         override val sees: Boolean get() = false
 
-        override fun partitionCount(topic: String): Int = -1
+        override fun partitionCount(topic: String): Int {
+            val readiness = ready[topic] ?: return -1
+            // Readiness lasts minutes: the watchdog's tick is clock enough, and spares a clock read per record.
+            return if (SendWatchdog.coarseNanos - readiness.until >= 0) -1 else readiness.partitions
+        }
 
         override fun bufferLow(): Boolean = gauge?.isLow(System.nanoTime()) == true
+
+        override fun learned(
+            topic: String,
+            future: Future<*>?,
+        ) {
+            // A send that came back without a metadata failure proves the topic known; its partition count is then cached.
+            if (future != null && future.isDone && runCatching { future.get() }.isFailure) return
+            val partitions = runCatching { producer.partitionsFor(topic).size }.getOrNull()?.takeIf { it > 0 } ?: Int.MAX_VALUE
+            ready[topic] = Readiness(System.nanoTime() + readyNanos, partitions)
+        }
+
+        override fun forget(topic: String) {
+            ready.remove(topic)
+        }
     }
 
     /** Probes a `KafkaProducer` through its metadata and buffer pool. */
@@ -68,25 +108,27 @@ internal abstract class ClientProbe {
         /** Kafka's default `max.block.ms`, for producers whose setting cannot be read. */
         const val DEFAULT_MAX_BLOCK_MS: Long = 60_000
 
+        /** Half of Kafka's default `metadata.max.idle.ms`: how long a blind probe keeps a topic ready. */
+        private val DEFAULT_READY_NANOS = TimeUnit.MINUTES.toNanos(5) / 2
+
         /**
-         * The probe for [producer]. [maxBlockMs] and [lowBufferBytes] come from the settings when the
-         * DSL built the client; for a wrapped client they are read from it, or Kafka's defaults.
+         * The probe for [producer]. [maxBlockMs], [lowBufferBytes] and [blindReadyNanos] come from the
+         * settings when the DSL built the client; for a wrapped client they are read from it, or are
+         * Kafka's defaults.
          */
         fun of(
             producer: Producer<*, *>,
             maxBlockMs: Long? = null,
             lowBufferBytes: Long? = null,
+            blindReadyNanos: Long = DEFAULT_READY_NANOS,
         ): ClientProbe {
             val kafka = producer as? KafkaProducer<*, *>
             val block = maxBlockMs ?: kafka?.let { readLong(it, "maxBlockTimeMs") } ?: DEFAULT_MAX_BLOCK_MS
             val pool = kafka?.let { BufferPoolView.of(it, lowBufferBytes) }
             val gauge = if (pool == null) BufferGauge.of(producer, (lowBufferBytes ?: DEFAULT_LOW_BUFFER).toDouble()) else null
             val metadata = kafka?.let { runCatching { field(KafkaProducer::class.java, "metadata").get(it) as Metadata }.getOrNull() }
-            return if (metadata != null) Seeing(metadata, pool, gauge, block) else Blind(block, gauge)
+            return if (metadata != null) Seeing(metadata, pool, gauge, block) else Blind(producer, block, gauge, blindReadyNanos)
         }
-
-        /** A probe that sees nothing, for a producer that never blocks (tests). */
-        fun blind(maxBlockMs: Long = DEFAULT_MAX_BLOCK_MS): ClientProbe = Blind(maxBlockMs, null)
 
         private const val DEFAULT_LOW_BUFFER = 1024L * 1024
 

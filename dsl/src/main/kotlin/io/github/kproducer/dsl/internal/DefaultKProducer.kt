@@ -53,8 +53,6 @@ internal class DefaultKProducer<K, V>(
     val behaviour: ProducerBehaviour<K, V>,
     private val bootstrapServers: String?,
     probe: ClientProbe,
-    /** For a producer the probe cannot see into; see [HandOff]. */
-    blindReadyNanos: Long,
     /** Sends outside `transaction { }` are refused: on a transactional producer they would join whatever transaction is open. */
     private val transactional: Boolean,
 ) : KProducer<K, V> {
@@ -63,7 +61,7 @@ internal class DefaultKProducer<K, V>(
     @Volatile private var fatalCause: Throwable? = null
     val deliveries = Deliveries()
     val tracker = SendTracker(behaviour, bootstrapServers, deliveries)
-    val handOff = HandOff(producer, probe, tracker, blindReadyNanos)
+    val handOff = HandOff(producer, probe, tracker)
     private val resumes = ResumeQueue()
     private val batches = Batches(this)
     private val transactions = Transactions(this)
@@ -182,19 +180,15 @@ internal class DefaultKProducer<K, V>(
         return sendAllRecords(records)
     }
 
-    /** [sendAll] without the transactional check, for [Transactions]. */
+    /** [sendAll] without the transactional check, for [Transactions]. An unconfined caller is resumed off Kafka's I/O thread by the batch's window. */
     suspend fun sendAllRecords(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> {
         checkOpen()
-        val context = coroutineContext
-        if (context.isUnconfined()) return withContext(Dispatchers.Default) { batches.sendAll(records) }
         return batches.sendAll(records)
     }
 
     override suspend fun sendAllSettled(records: Iterable<ProducerRecord<K, V>>): List<SendResult<K, V>> {
         checkOutsideTransaction()
         checkOpen()
-        val context = coroutineContext
-        if (context.isUnconfined()) return withContext(Dispatchers.Default) { batches.sendAllSettled(records) }
         return batches.sendAllSettled(records)
     }
 
@@ -270,8 +264,10 @@ internal class DefaultKProducer<K, V>(
             handOff.failQueued(KafkaException(CLOSED_BEFORE_KAFKA))
             producer.close(java.time.Duration.ofMillis(remainingMs()))
             if (waits) {
-                // Kafka's close woke every lane waiting in it; each fails its record now.
-                if (!handOff.awaitEmpty(maxOf(remainingMs(), GRACE_MS))) log.warn("kproducer: a lane was still handing over a record when close returned")
+                // Kafka's close woke every lane waiting in it; each fails what it holds now.
+                if (!handOff.awaitQueuedBlocking(maxOf(remainingMs(), GRACE_MS))) {
+                    log.warn("kproducer: a lane was still handing over a record when close returned")
+                }
                 if (!deliveries.awaitDeliveredBlocking(maxOf(remainingMs(), GRACE_MS))) {
                     log.warn("kproducer: close returns while outcomes are still being delivered (a future stage, onError handler or listener is slow)")
                 }

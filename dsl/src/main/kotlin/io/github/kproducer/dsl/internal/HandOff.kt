@@ -1,8 +1,8 @@
 package io.github.kproducer.dsl.internal
 
-import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.future.await
 import org.apache.kafka.clients.producer.BufferExhaustedException
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -11,9 +11,9 @@ import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.errors.ApiException
 import org.apache.kafka.common.errors.TimeoutException
 import org.slf4j.LoggerFactory
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ConcurrentLinkedQueue
-import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Future
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
@@ -57,19 +57,16 @@ internal class HandOff<K, V>(
     private val producer: Producer<K, V>,
     private val probe: ClientProbe,
     private val tracker: SendTracker<K, V>,
-    /** For a producer the probe cannot see into: how long a send that found the topic known keeps it ready. */
-    private val blindReadyNanos: Long,
 ) {
     private val maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(probe.maxBlockMs)
     private val lanes = ConcurrentHashMap<String, Lane>()
     private val strayLanes = ConcurrentHashMap<TopicPartition, Lane>()
 
-    /** Lanes in either map; while 0, no lookup is needed on the direct path. */
+    /** Lanes in both maps; while 0, the direct path looks nothing up. */
     private val liveLanes = AtomicInteger()
-    private val liveStrays = AtomicInteger()
 
-    /** Readiness learned by sending, for a blind probe only. */
-    private val blindReady = ConcurrentHashMap<String, BlindReadiness>()
+    /** Lanes in [strayLanes]; while 0, a record with a partition looks up no stray lane. */
+    private val liveStrays = AtomicInteger()
 
     @OptIn(ExperimentalCoroutinesApi::class)
     private val workers = Dispatchers.IO.limitedParallelism(LANE_THREADS)
@@ -95,7 +92,7 @@ internal class HandOff<K, V>(
     ): Boolean {
         val topic = record.topic()
         val partition = record.partition()
-        if ((liveLanes.get() != 0 || liveStrays.get() != 0) && mustQueue(topic, partition)) return false
+        if (liveLanes.get() != 0 && mustQueue(topic, partition)) return false
         if (!clientReady(topic, partition)) return false
         tracker.accepted.increment()
         val guard = SendWatchdog.guard()
@@ -114,7 +111,7 @@ internal class HandOff<K, V>(
         }
         // The client lost the topic (or its buffer filled) after the probe; Kafka has not appended the record.
         log.debug("A direct send to topic {} met a wait in Kafka ({}); it continues in the topic's lane", topic, guard.interruptedIn)
-        blindReady.remove(topic)
+        probe.forget(topic)
         queue(record, callback, System.nanoTime() + maxBlockNanos)
         return true
     }
@@ -148,8 +145,9 @@ internal class HandOff<K, V>(
     /** Suspends until every record queued before this call has reached Kafka or failed. */
     suspend fun awaitQueued() {
         // Main lanes first: they move records for missing partitions to stray lanes, behind which the second round waits.
-        for (lane in lanes.values.toList()) lane.barrier()?.await()
-        for (lane in strayLanes.values.toList()) lane.barrier()?.await()
+        for (group in listOf(lanes, strayLanes)) {
+            for (lane in group.values.toList()) lane.barrier()?.await()
+        }
     }
 
     /** Blocks up to [timeoutMs] until every record queued before this call has reached Kafka or failed; `false` if time ran out. */
@@ -157,26 +155,20 @@ internal class HandOff<K, V>(
         val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)
         for (group in listOf(lanes, strayLanes)) {
             for (lane in group.values.toList()) {
-                val latch = lane.blockingBarrier() ?: continue
-                if (!latch.await((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS)) return false
+                val barrier = lane.barrier() ?: continue
+                try {
+                    barrier.get((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS)
+                } catch (_: java.util.concurrent.TimeoutException) {
+                    return false
+                }
             }
         }
         return true
     }
 
-    /** From now on, every queued record fails with [cause] instead of reaching Kafka. */
+    /** From now on, every queued record fails with [cause] instead of reaching Kafka; [awaitQueuedBlocking] then waits for them to fail. */
     fun failQueued(cause: KafkaException) {
         closing = cause
-    }
-
-    /** Blocks up to [timeoutMs] until no lane holds a record. */
-    fun awaitEmpty(timeoutMs: Long): Boolean {
-        val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)
-        while (liveLanes.get() != 0 || liveStrays.get() != 0) {
-            if (System.nanoTime() - deadline >= 0) return false
-            Thread.sleep(1)
-        }
-        return true
     }
 
     /** Forgets earlier failures before Kafka (a transaction begins). */
@@ -188,7 +180,7 @@ internal class HandOff<K, V>(
     fun failureBeforeKafka(): Exception? = failedBeforeKafka.get()
 
     /** Lanes that exist now: each holds records (for tests; empty lanes retire). */
-    fun laneCount(): Int = liveLanes.get() + liveStrays.get()
+    fun laneCount(): Int = liveLanes.get()
 
     // ---- readiness ----
 
@@ -204,22 +196,10 @@ internal class HandOff<K, V>(
         topic: String,
         partition: Int?,
     ): Boolean {
-        if (probe.sees) {
-            val count = probe.partitionCount(topic)
-            if (count < 0 || (partition != null && partition >= count)) return false
-        } else {
-            val ready = blindReady[topic] ?: return false
-            // Readiness lasts minutes: the watchdog's tick is clock enough, and spares a clock read per record.
-            if (SendWatchdog.coarseNanos - ready.until >= 0) return false
-            if (partition != null && partition >= ready.partitions) return false
-        }
+        val count = probe.partitionCount(topic)
+        if (count < 0 || (partition != null && partition >= count)) return false
         return !probe.bufferLow()
     }
-
-    private class BlindReadiness(
-        val until: Long,
-        val partitions: Int,
-    )
 
     // ---- lanes ----
 
@@ -240,11 +220,7 @@ internal class HandOff<K, V>(
         val partition = record.partition()
         if (partition != null) {
             if (liveStrays.get() != 0) strayLanes[TopicPartition(topic, partition)]?.takeIf { it.busy }?.let { return it }
-            val main = lanes[topic]
-            if (main?.busy != true && probe.sees) {
-                val count = probe.partitionCount(topic)
-                if (count in 0..partition) return strayLane(topic, partition)
-            }
+            if (lanes[topic]?.busy != true && probe.partitionCount(topic) in 0..partition) return strayLane(topic, partition)
         }
         return mainLane(topic)
     }
@@ -260,20 +236,13 @@ internal class HandOff<K, V>(
         partition: Int,
     ): Lane =
         strayLanes.computeIfAbsent(TopicPartition(topic, partition)) {
+            liveLanes.incrementAndGet()
             liveStrays.incrementAndGet()
             Lane(topic, partition)
         }
 
-    /** A point in a lane's queue that `flush`, a commit or `close` waits for. */
-    private class Barrier(
-        val deferred: CompletableDeferred<Unit>? = null,
-        val latch: CountDownLatch? = null,
-    ) {
-        fun reached() {
-            deferred?.complete(Unit)
-            latch?.countDown()
-        }
-    }
+    /** A point in a lane's queue that `flush`, a commit or `close` waits for: completed when the lane reaches it. */
+    private class Barrier : CompletableFuture<Unit>()
 
     /**
      * The records of one topic (or, for a [partition] the topic lacks, of that partition) that wait
@@ -303,16 +272,11 @@ internal class HandOff<K, V>(
             return true
         }
 
-        fun barrier(): CompletableDeferred<Unit>? {
+        /** Queues a barrier behind everything queued so far; `null` when the lane holds nothing. */
+        fun barrier(): CompletableFuture<Unit>? {
             if (!busy) return null
-            val barrier = Barrier(deferred = CompletableDeferred())
-            return if (add(barrier)) barrier.deferred else null
-        }
-
-        fun blockingBarrier(): CountDownLatch? {
-            if (!busy) return null
-            val barrier = Barrier(latch = CountDownLatch(1))
-            return if (add(barrier)) barrier.latch else null
+            val barrier = Barrier()
+            return if (add(barrier)) barrier else null
         }
 
         override fun run() {
@@ -325,7 +289,7 @@ internal class HandOff<K, V>(
                 }
                 try {
                     @Suppress("UNCHECKED_CAST")
-                    if (entry is Barrier) entry.reached() else handOver(entry as TrackedCallback<K, V>)
+                    if (entry is Barrier) entry.complete(Unit) else handOver(entry as TrackedCallback<K, V>)
                 } catch (e: Throwable) {
                     log.error("kproducer: the lane of topic {} failed to hand over a record", topic, e)
                 } finally {
@@ -335,11 +299,11 @@ internal class HandOff<K, V>(
             if (size.compareAndSet(0, RETIRED)) {
                 if (partition == null) {
                     lanes.remove(topic, this)
-                    liveLanes.decrementAndGet()
                 } else {
                     strayLanes.remove(TopicPartition(topic, partition), this)
                     liveStrays.decrementAndGet()
                 }
+                liveLanes.decrementAndGet()
             }
         }
 
@@ -347,23 +311,23 @@ internal class HandOff<K, V>(
             if (!callback.take()) return
             closing?.let { return failBeforeKafka(callback, it) }
             val record = callback.record
-            if (probe.sees) {
-                var count = probe.partitionCount(topic)
-                if (count < 0) count = awaitTopic(callback) ?: return
-                val wanted = record.partition()
-                if (partition == null && wanted != null && wanted >= count) {
-                    // Not this lane's wait: the partition may never come, and the topic's other records must not wait for it.
-                    callback.queued()
-                    while (!strayLane(topic, wanted).add(callback)) {
-                        // retired meanwhile; take a fresh one
-                    }
-                    return
+            val wanted = record.partition()
+            var count = probe.partitionCount(topic)
+            // A probe that reads the client waits for the metadata here; a blind one learns it by sending.
+            if (count < 0 && probe.sees) count = awaitTopic(callback) ?: return
+            if (partition == null && wanted != null && count in 0..wanted) {
+                // Not this lane's wait: the partition may never come, and the topic's other records must not wait for it.
+                callback.queued()
+                while (!strayLane(topic, wanted).add(callback)) {
+                    // retired meanwhile; take a fresh one
                 }
-                if (pastDeadline(callback) && (probe.bufferLow() || (wanted != null && wanted >= count))) {
-                    return failBeforeKafka(callback, if (wanted != null && wanted >= count) metadataTimeout(record, count) else bufferTimeout(record))
-                }
-            } else if (pastDeadline(callback) && blindReady[topic] == null) {
-                return failBeforeKafka(callback, metadataTimeout(record, -1))
+                return
+            }
+            if (pastDeadline(callback)) {
+                // Out of time while Kafka still cannot take it: fail now, rather than a watchdog tick later.
+                val missing = count < 0 || (wanted != null && wanted >= count)
+                if (missing) return failBeforeKafka(callback, metadataTimeout(record, count))
+                if (probe.bufferLow()) return failBeforeKafka(callback, bufferTimeout(record))
             }
             send(callback)
         }
@@ -400,11 +364,7 @@ internal class HandOff<K, V>(
                 failure = e
             }
             val interrupted = guard.exit(token)
-            if (failure == null) {
-                // A send that came back without a metadata failure proves the topic known, for a producer the probe cannot see into.
-                if (!probe.sees && (future == null || !future.isDone || runCatching { future.get() }.isSuccess)) markBlindReady(topic)
-                return
-            }
+            if (failure == null) return probe.learned(topic, future)
             val cause =
                 when {
                     !interrupted -> closedInstead(failure)
@@ -433,11 +393,6 @@ internal class HandOff<K, V>(
     ) {
         failedBeforeKafka.compareAndSet(null, cause)
         callback.onCompletion(null, cause)
-    }
-
-    private fun markBlindReady(topic: String) {
-        val partitions = runCatching { producer.partitionsFor(topic).size }.getOrNull()?.takeIf { it > 0 } ?: Int.MAX_VALUE
-        blindReady[topic] = BlindReadiness(System.nanoTime() + blindReadyNanos, partitions)
     }
 
     /** Kafka's own timeout for a record whose metadata did not come within `max.block.ms`, in Kafka's words. */

@@ -1,10 +1,10 @@
 package io.github.kproducer.dsl.internal
 
-import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asExecutor
+import kotlinx.coroutines.future.await
 import org.slf4j.LoggerFactory
-import java.util.concurrent.CountDownLatch
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
@@ -199,8 +199,25 @@ internal class Deliveries(
 
     /** Suspends until everything delivered before this call has run. */
     suspend fun awaitDelivered() {
-        if (inDrain.get()) return
-        val done = CompletableDeferred<Unit>()
+        marker()?.await()
+    }
+
+    /** Blocks up to [timeoutMs] until everything delivered before this call has run; `false` if time ran out. */
+    fun awaitDeliveredBlocking(timeoutMs: Long): Boolean =
+        try {
+            marker()?.get(timeoutMs, TimeUnit.MILLISECONDS)
+            true
+        } catch (_: java.util.concurrent.TimeoutException) {
+            false
+        }
+
+    /**
+     * Queues a marker behind everything delivered so far and returns it; `null` on a drain's own thread
+     * (a handler that flushes or closes the producer), where waiting for the drain would deadlock.
+     */
+    private fun marker(): CompletableFuture<Unit>? {
+        if (inDrain.get()) return null
+        val done = CompletableFuture<Unit>()
         deliver(
             object : QueuedWork() {
                 override fun runQueued() {
@@ -208,22 +225,7 @@ internal class Deliveries(
                 }
             },
         )
-        done.await()
-    }
-
-    /** Blocks up to [timeoutMs] until everything delivered before this call has run; `false` if time ran out. */
-    fun awaitDeliveredBlocking(timeoutMs: Long): Boolean {
-        // A handler that closes the producer runs inside a drain: waiting for the drain would deadlock.
-        if (inDrain.get()) return true
-        val done = CountDownLatch(1)
-        deliver(
-            object : QueuedWork() {
-                override fun runQueued() {
-                    done.countDown()
-                }
-            },
-        )
-        return done.await(timeoutMs, TimeUnit.MILLISECONDS)
+        return done
     }
 
     private companion object {

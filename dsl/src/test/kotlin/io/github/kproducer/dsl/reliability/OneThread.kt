@@ -33,6 +33,8 @@ class Watched<T>(
     val slowestCall: Duration,
     val slowestCallName: String,
     val waitedInKafka: String?,
+    /** How many times the watched thread ticked. */
+    val ticks: Int,
 )
 
 /** The receiver of [onOneThread]'s block: times the calls that must return at once. */
@@ -158,6 +160,7 @@ suspend fun <T> onOneThread(
             watcher.slowest.nanoseconds,
             watcher.slowestName,
             waitedInKafka.get(),
+            watched.ticks.size,
         )
     } finally {
         sampling.set(false)

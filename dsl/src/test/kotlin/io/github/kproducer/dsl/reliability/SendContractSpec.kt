@@ -53,6 +53,16 @@ class SendContractSpec :
         /** The longest a non-suspending call (sendAsync, offer) may take, preemption on a loaded machine included; a blocked one takes maxBlock. */
         val allowedCall = 500.milliseconds
 
+        /** Timeouts short enough that an outage shows within seconds: [maxBlock] for metadata, [delivery] for acknowledgements. */
+        fun KProducerConfig<String, String>.outageTimeouts(
+            maxBlock: Duration,
+            delivery: Duration,
+        ) {
+            this.maxBlock = maxBlock
+            requestTimeout = 1.seconds
+            deliveryTimeout = delivery
+        }
+
         fun producer(
             bootstrap: String,
             configure: KProducerConfig<String, String>.() -> Unit,
@@ -120,11 +130,7 @@ class SendContractSpec :
             EmbeddedKafka().use { kafka ->
                 kafka.createTopic("rebootstrap", partitions = 3)
                 val (producer, offerFailures) =
-                    producer(kafka.bootstrapServers) {
-                        maxBlock = 1500.milliseconds
-                        requestTimeout = 1.seconds
-                        deliveryTimeout = 3.seconds
-                    }
+                    producer(kafka.bootstrapServers) { outageTimeouts(maxBlock = 1500.milliseconds, delivery = 3.seconds) }
                 producer.use {
                     producer.send("rebootstrap", "k", "before")
                     withContext(Dispatchers.IO) { kafka.stopAllBrokers() }
@@ -223,9 +229,7 @@ class SendContractSpec :
                 producer =
                     kafkaProducer {
                         bootstrapServers = kafka.bootstrapServers
-                        maxBlock = 3.seconds
-                        requestTimeout = 1.seconds
-                        deliveryTimeout = 3.seconds
+                        outageTimeouts(maxBlock = 3.seconds, delivery = 3.seconds)
                         // Runs inside Producer.send after the DSL judged the topic known: the outage happens in between.
                         onSend { record ->
                             if (arm.getAndSet(false)) {
@@ -295,11 +299,7 @@ class SendContractSpec :
             EmbeddedKafka().use { kafka ->
                 kafka.createTopic("quiet", partitions = 1)
                 val (producer, _) =
-                    producer(kafka.bootstrapServers) {
-                        maxBlock = 1.seconds
-                        requestTimeout = 1.seconds
-                        deliveryTimeout = 2.seconds
-                    }
+                    producer(kafka.bootstrapServers) { outageTimeouts(maxBlock = 1.seconds, delivery = 2.seconds) }
                 producer.use {
                     val watched =
                         onOneThread(60.seconds) {
