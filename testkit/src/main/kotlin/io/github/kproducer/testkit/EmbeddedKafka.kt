@@ -1,20 +1,23 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.Deadline
 import io.github.kproducer.testkit.internal.KraftCluster
+import io.github.kproducer.testkit.internal.TestKitLogging
 import io.github.kproducer.testkit.internal.TopicCreator
+import io.github.kproducer.testkit.internal.describeFailure
 import org.apache.kafka.clients.CommonClientConfigs
+import org.apache.kafka.clients.admin.CreateAclsOptions
 import org.apache.kafka.common.acl.AccessControlEntry
 import org.apache.kafka.common.acl.AclBinding
 import org.apache.kafka.common.acl.AclBindingFilter
 import org.apache.kafka.common.acl.AclOperation
 import org.apache.kafka.common.acl.AclPermissionType
+import org.apache.kafka.common.errors.RetriableException
 import org.apache.kafka.common.resource.PatternType
 import org.apache.kafka.common.resource.ResourcePattern
 import org.apache.kafka.common.resource.ResourceType
-import java.util.concurrent.TimeUnit
 import java.util.function.Consumer
 import kotlin.time.Duration
-import kotlin.time.TimeSource
 
 /**
  * A real Apache Kafka cluster (KRaft mode) running inside this JVM: one or more combined
@@ -72,7 +75,8 @@ public class EmbeddedKafka private constructor(
 
     /**
      * Starts a stopped broker again on the same ports with the same data, and returns once the
-     * controller has registered it; its replicas then catch up and rejoin the ISR.
+     * controller has registered it, it has caught up and is back in the ISR of every partition it
+     * replicates (internal topics included), and those partitions serve produce requests.
      *
      * @throws EmbeddedKafkaStartupException when it cannot start within the startup timeout.
      * @throws IllegalStateException when the broker is already running.
@@ -93,7 +97,7 @@ public class EmbeddedKafka private constructor(
 
     /**
      * Starts every stopped broker together (the controller quorum needs them all) and returns once
-     * each is registered and serving.
+     * each is registered and every partition is led, fully in sync and serving produce requests.
      *
      * @throws EmbeddedKafkaStartupException when they cannot start within the startup timeout.
      * @throws IllegalStateException when every broker is already running or the cluster is closed.
@@ -134,19 +138,31 @@ public class EmbeddedKafka private constructor(
     /**
      * Creates the ACLs [bindings] as the super user and returns once every running broker enforces them.
      *
+     * Blocks for at most 30 seconds.
+     *
      * @throws IllegalStateException when the cluster was configured without `acls = true`.
-     * @throws AssertionError when a broker does not apply them within 30 seconds.
+     * @throws AssertionError when the cluster does not create them, or a broker does not apply them,
+     *   within 30 seconds; the message says which and what it saw.
      */
     public fun createAcls(bindings: Collection<AclBinding>) {
         check(config.acls) { "ACLs are off in this cluster; set `acls = true` in its configuration to use them" }
-        admin().use { it.createAcls(bindings).all().get(ACL_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS) }
-        val deadline = TimeSource.Monotonic.markNow() + ACL_TIMEOUT
+        val deadline = Deadline(ACL_TIMEOUT)
+        val call = "createAcls(${bindings.size} bindings)"
+        TestKitLogging.quietly {
+            try {
+                admin().use { admin ->
+                    deadline.await(admin.createAcls(bindings, CreateAclsOptions().timeoutMs(ACL_TIMEOUT.inWholeMilliseconds.toInt())).all())
+                }
+            } catch (e: RetriableException) {
+                throw AssertionError("$call: the cluster did not create the ACLs within $ACL_TIMEOUT: ${describeFailure(e)}", e)
+            }
+        }
         for ((id, authorizer) in cluster.authorizers()) {
             while (true) {
                 val applied = authorizer.acls(AclBindingFilter.ANY).toSet()
                 if (applied.containsAll(bindings)) break
-                if (deadline.hasPassedNow()) throw AssertionError("Broker $id did not apply the ACLs ${bindings - applied} within $ACL_TIMEOUT")
-                Thread.sleep(ACL_POLL.inWholeMilliseconds)
+                if (deadline.hasPassed) throw AssertionError("$call: broker $id did not apply the ACLs ${bindings - applied} within $ACL_TIMEOUT")
+                deadline.pause(ACL_POLL)
             }
         }
     }

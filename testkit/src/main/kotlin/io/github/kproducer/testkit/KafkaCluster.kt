@@ -30,9 +30,16 @@ public interface KafkaCluster : AutoCloseable {
 
     /**
      * Creates [name] with [partitions] partitions, [replicationFactor] replicas and topic [configs]
-     * (such as `max.message.bytes`), and returns once every broker knows its partition leaders.
+     * (such as `max.message.bytes`), and returns once every partition serves produce requests: each
+     * has a leader that answers as leader, and every replica is in sync and has its log. The first
+     * produce to the new topic then meets no `NOT_LEADER_OR_FOLLOWER` (see testkit/README.md for why
+     * that matters to idempotent producers).
+     *
+     * Blocks for at most 30 seconds.
      *
      * @throws org.apache.kafka.common.errors.TopicExistsException when the topic exists.
+     * @throws AssertionError when the cluster does not create the topic, or its partitions do not
+     *   serve, within 30 seconds; the message says what it saw last.
      * @throws org.apache.kafka.common.errors.InvalidReplicationFactorException when there are fewer brokers than replicas.
      */
     public fun createTopic(
@@ -65,11 +72,14 @@ public interface KafkaCluster : AutoCloseable {
      * Reads [topic] from the beginning of every partition, without a consumer group, until [until]
      * holds for the records read so far, and returns them (each partition's records in offset order).
      *
-     * Blocks for at most [timeout]. [isolationLevel] `READ_COMMITTED` hides records of open and
-     * aborted transactions.
+     * Blocks for at most [timeout] (and the consumer's close, at most a second): every Kafka call inside
+     * gets the time that is left, and timeouts and retriable errors (a slow machine, a stopped broker)
+     * are tried again until then. [isolationLevel] `READ_COMMITTED` hides records of open and aborted
+     * transactions.
      *
-     * @throws AssertionError when [until] does not hold within [timeout]; the message says how many
-     *   records each partition gave.
+     * @throws AssertionError when [until] does not hold within [timeout]; the message names the call,
+     *   says how many records each partition gave and the cluster's last error. Also when Kafka fails
+     *   in a way retrying cannot fix (a deserializer, authorization), naming Kafka's exception.
      */
     public fun <K, V> read(
         topic: String,
@@ -97,9 +107,11 @@ public interface KafkaCluster : AutoCloseable {
     /**
      * Reads [topic] from the beginning up to its current end, without a consumer group, and returns
      * every record (each partition's in offset order). With `READ_COMMITTED` the end is the last
-     * stable offset: records of open and aborted transactions are left out. Blocks for at most [timeout].
+     * stable offset: records of open and aborted transactions are left out. Blocks for at most [timeout],
+     * retrying as [read] does.
      *
-     * @throws AssertionError when the end is not reached within [timeout], or the topic does not exist.
+     * @throws AssertionError when the end is not reached within [timeout], when the brokers do not know
+     *   the topic for a second, or when Kafka fails in a way retrying cannot fix; the message names the call.
      */
     public fun <K, V> readAll(
         topic: String,

@@ -30,19 +30,27 @@ internal object BrokerLogging {
 
     @Volatile private var done = false
 
+    /** The loggers this object set a level on; [TestKitLogging] does not mistake them for the user's. */
+    @Volatile var loggersSetByTestKit: Set<String> = emptySet()
+        private set
+
     fun quietUnlessConfigured() {
         if (done) return
         done = true
         if (LoggerFactory.getILoggerFactory().javaClass.name != "ch.qos.logback.classic.LoggerContext") return
         runCatching {
+            val set = HashSet<String>()
             val levelClass = Class.forName("ch.qos.logback.classic.Level")
             val warn = levelClass.getField("WARN").get(null)
             for (name in brokerLoggers) {
                 val logger = LoggerFactory.getLogger(name)
                 if (logger.javaClass.getMethod("getLevel").invoke(logger) == null) {
                     logger.javaClass.getMethod("setLevel", levelClass).invoke(logger, warn)
+                    set += name
                 }
             }
+            loggersSetByTestKit = set
         }
+        TestKitLogging.install()
     }
 }

@@ -45,6 +45,9 @@ internal class KraftCluster(
     private val lock = Any()
     private var closed = false
 
+    /** Set when a failed start left a starter thread inside Kafka; the data directory is then kept, not deleted under it. */
+    @Volatile private var starterStillRunning = false
+
     val bootstrapServers: String
 
     /** The users clients log in as (the configured ones plus the super user), when the cluster authenticates clients. */
@@ -95,13 +98,18 @@ internal class KraftCluster(
         }
     }
 
-    /** Starts every stopped broker together (a quorum needs them all); returns once each is registered. */
+    /**
+     * Starts every stopped broker together (a quorum needs them all); returns once each is registered
+     * and every partition is led and fully in sync again.
+     */
     fun startAll() {
         synchronized(lock) {
             check(!closed) { "The embedded Kafka cluster is closed" }
             val stopped = nodes.filter { !it.isRunning }
             check(stopped.isNotEmpty()) { "Every broker is already running" }
+            val started = TimeSource.Monotonic.markNow()
             start(stopped, "The embedded Kafka cluster ($bootstrapServers)")
+            awaitServing(null, "startAllBrokers()", started)
         }
     }
 
@@ -114,20 +122,53 @@ internal class KraftCluster(
             check(nodes.count { it.isRunning } > 1) {
                 "Broker $id is the last one running; stopping it would leave no cluster. Close the cluster instead."
             }
-            node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
-            node.stopController()
+            TestKitLogging.quietly {
+                node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
+                node.stopController()
+            }
             forgetRegistration(id)
         }
     }
 
-    /** Starts broker [id] again on its old ports and data; returns once the controller has unfenced it. */
+    /**
+     * Starts broker [id] again on its old ports and data; returns once the controller has unfenced it
+     * and it is back in the ISR of every partition it replicates, and those partitions serve.
+     */
     fun start(id: Int) {
         synchronized(lock) {
             check(!closed) { "The embedded Kafka cluster is closed" }
             val node = node(id)
             check(!node.isRunning) { "Broker $id is already running" }
+            val started = TimeSource.Monotonic.markNow()
             start(listOf(node), "Broker $id")
+            awaitServing(id, "startBroker($id)", started)
         }
+    }
+
+    /**
+     * Waits, within what is left of the startup timeout, until the partitions serve again: a restarted
+     * replica has caught up and rejoined the ISR ([broker]), or after an outage every replica has.
+     */
+    private fun awaitServing(
+        broker: Int?,
+        call: String,
+        started: TimeSource.Monotonic.ValueTimeMark,
+    ) {
+        val deadline = Deadline((config.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
+        TestKitLogging.quietly {
+            internalAdmin().use { admin -> ServingPartitions.await(admin, null, broker, deadline, call) }
+        }
+    }
+
+    /** An admin client on the brokers' internal (PLAINTEXT, unauthenticated) listener, for the test kit's own housekeeping. */
+    private fun internalAdmin(): Admin {
+        val running = nodes.filter { it.isRunning }.joinToString(",") { internalAddressOf(it.id) }
+        return Admin.create(
+            mapOf(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to running,
+                AdminClientConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "housekeeping",
+            ),
+        )
     }
 
     /**
@@ -137,12 +178,9 @@ internal class KraftCluster(
      * the restarted broker takes its partitions back.
      */
     private fun forgetRegistration(id: Int) {
-        val running = nodes.filter { it.isRunning }.joinToString(",") { internalAddressOf(it.id) }
         try {
-            val properties =
-                mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to running, AdminClientConfig.CLIENT_ID_CONFIG to "embedded-kafka-restart")
-            Admin.create(properties).use { admin ->
-                admin.unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)
+            TestKitLogging.quietly {
+                internalAdmin().use { admin -> admin.unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS) }
             }
         } catch (e: Exception) {
             log.warn("Could not unregister stopped broker {}; its restart waits for the session timeout", id, e)
@@ -176,6 +214,12 @@ internal class KraftCluster(
             log.info("{} started in {} ms", what, started.elapsedNow().inWholeMilliseconds)
         } catch (e: Throwable) {
             executor.shutdownNow()
+            // A starter thread may still be inside Kafka's startup, writing to the data directory:
+            // give it a bounded while to end before the nodes are stopped and the directory deleted.
+            if (!executor.awaitTermination(CLOSE_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)) {
+                starterStillRunning = true
+                log.warn("{} did not end its start within {} after failing; the data directory {} is kept", what, CLOSE_TIMEOUT, directory)
+            }
             stopNodes(toStart, CLOSE_TIMEOUT)
             throw e
         } finally {
@@ -227,6 +271,7 @@ internal class KraftCluster(
         val running = nodes.filter { it.isRunning }
         if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)
         ports.forEach { it.releaseUnclaimed() }
+        if (starterStillRunning) return
         try {
             Utils.delete(directory.toFile())
         } catch (e: java.io.IOException) {
@@ -234,17 +279,44 @@ internal class KraftCluster(
         }
     }
 
-    /** Stops brokers first, all at once (each hands its leaderships over), then the controllers. */
+    /**
+     * Stops brokers first, all at once (each hands its leaderships over), then the controllers; each
+     * step bounded by [timeout], so that a node stuck in Kafka's shutdown cannot hold the caller.
+     * When every node stops, the Raft clients end without the graceful resignation that would only
+     * wait for a successor that never comes ([KraftNode.abandonQuorum]).
+     */
     private fun stopNodes(
         toStop: List<KraftNode>,
         timeout: Duration,
     ) {
         val executor = Executors.newCachedThreadPool(StarterThreads("stop"))
         try {
-            toStop.map { node -> executor.submit { node.stopBroker(timeout.toJavaDuration()) } }.forEach { runCatching { it.get() } }
-            toStop.map { node -> executor.submit { node.stopController() } }.forEach { runCatching { it.get() } }
+            runAll(executor, toStop, timeout, "broker shutdown") { it.stopBroker(timeout.toJavaDuration()) }
+            if (nodes.size > 1 && nodes.none { it.isRunning && it !in toStop }) {
+                runAll(executor, toStop, timeout, "quorum shutdown") { it.abandonQuorum(timeout.toJavaDuration()) }
+            }
+            runAll(executor, toStop, timeout, "controller shutdown") { it.stopController() }
         } finally {
             executor.shutdown()
+        }
+    }
+
+    private fun runAll(
+        executor: java.util.concurrent.ExecutorService,
+        toStop: List<KraftNode>,
+        timeout: Duration,
+        what: String,
+        step: (KraftNode) -> Unit,
+    ) {
+        val deadline = Deadline(timeout + STOP_GRACE)
+        toStop.map { node -> node to executor.submit { step(node) } }.forEach { (node, future) ->
+            try {
+                future.get(deadline.remaining.inWholeMilliseconds, TimeUnit.MILLISECONDS)
+            } catch (e: TimeoutException) {
+                log.warn("The {} of node {} did not end within {}; going on without it", what, node.id, timeout + STOP_GRACE)
+            } catch (e: ExecutionException) {
+                log.warn("The {} of node {} failed: {}", what, node.id, describeFailure(e.cause ?: e))
+            }
         }
     }
 
@@ -263,5 +335,8 @@ internal class KraftCluster(
         private val CLOSE_TIMEOUT = 5.seconds
         private val UNREGISTER_TIMEOUT = 10.seconds
         private val OUTAGE_STOP_TIMEOUT = 5.seconds
+
+        /** What a stop step may take beyond its own timeout (Kafka closes thread pools after it). */
+        private val STOP_GRACE = 5.seconds
     }
 }

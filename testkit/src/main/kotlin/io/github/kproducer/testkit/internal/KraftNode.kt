@@ -10,10 +10,12 @@ import kafka.server.SharedServer
 import org.apache.kafka.common.utils.Time
 import org.apache.kafka.metadata.storage.Formatter
 import org.apache.kafka.raft.QuorumConfig
+import org.apache.kafka.raft.RaftClient
 import org.apache.kafka.server.authorizer.Authorizer
 import org.apache.kafka.server.common.MetadataVersion
 import org.apache.kafka.server.fault.FaultHandler
 import org.apache.kafka.server.fault.LoggingFaultHandler
+import org.apache.kafka.server.util.ShutdownableThread
 import org.slf4j.LoggerFactory
 import java.io.OutputStream
 import java.io.PrintStream
@@ -89,7 +91,7 @@ internal class KraftNode(
             )
         val controller = ControllerServer(shared, KafkaRaftServer.configSchema(), bootstrap)
         val broker = BrokerServer(shared)
-        servers = Servers(controller, broker)
+        servers = Servers(shared, controller, broker)
     }
 
     /** The running broker's authorizer, or null when it is stopped or ACLs are off. */
@@ -119,7 +121,31 @@ internal class KraftNode(
         servers = null
     }
 
+    /**
+     * Ends this node's Raft client at once, skipping the graceful resignation of [stopController]:
+     * a resigning leader waits for a successor, and when the whole quorum stops none comes, so the
+     * last leader would wait Kafka's fixed 5 s and log "Graceful shutdown of RaftClient failed".
+     * Only for stopping every node; returns within [timeout].
+     */
+    fun abandonQuorum(timeout: java.time.Duration) {
+        val raft = servers?.shared?.raftManager() ?: return
+        val driver =
+            runCatching {
+                raft.javaClass
+                    .getDeclaredField("clientDriver")
+                    .apply { isAccessible = true }
+                    .get(raft) as ShutdownableThread
+            }.getOrNull() ?: return
+        // Kafka's own shutdown first (it marks the I/O thread as stopping and starts the graceful
+        // resignation), then the same shutdown with no time to wait, which replaces it: the I/O
+        // thread ends at its next poll, and the graceful one never completes, so nothing logs its failure.
+        driver.initiateShutdown()
+        (raft.client() as RaftClient<*>).shutdown(0)
+        driver.join(timeout.toMillis().coerceAtLeast(1))
+    }
+
     private class Servers(
+        val shared: SharedServer,
         val controller: ControllerServer,
         val broker: BrokerServer,
     )

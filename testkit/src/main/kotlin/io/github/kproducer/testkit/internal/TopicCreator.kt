@@ -2,14 +2,12 @@ package io.github.kproducer.testkit.internal
 
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.admin.AdminClientConfig
+import org.apache.kafka.clients.admin.CreateTopicsOptions
 import org.apache.kafka.clients.admin.NewTopic
-import java.util.concurrent.ExecutionException
-import java.util.concurrent.TimeUnit
-import kotlin.time.Duration.Companion.milliseconds
+import org.apache.kafka.common.errors.RetriableException
 import kotlin.time.Duration.Companion.seconds
-import kotlin.time.TimeSource
 
-/** Creates topics through one lazily opened admin client, and waits until they are usable. */
+/** Creates topics through one lazily opened admin client, and waits until they serve produce requests. */
 internal class TopicCreator(
     private val connection: () -> Map<String, Any>,
 ) : AutoCloseable {
@@ -24,49 +22,35 @@ internal class TopicCreator(
     ) {
         require(partitions >= 1) { "partitions must be at least 1, was $partitions" }
         require(replicationFactor in 1..Short.MAX_VALUE) { "replicationFactor must be at least 1, was $replicationFactor" }
-        val admin = admin()
-        val topic = NewTopic(name, partitions, replicationFactor.toShort()).configs(configs)
-        try {
-            admin.createTopics(listOf(topic)).all().get(TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)
-        } catch (e: ExecutionException) {
-            throw e.cause ?: e
-        }
-        awaitReplicas(admin, name, replicationFactor)
-    }
-
-    /** Waits until every partition has a leader and a full ISR, so the first produce does not race the metadata. */
-    private fun awaitReplicas(
-        admin: Admin,
-        name: String,
-        replicationFactor: Int,
-    ) {
-        val deadline = TimeSource.Monotonic.markNow() + TIMEOUT
-        while (true) {
-            val ready =
-                runCatching {
-                    val description = admin.describeTopics(listOf(name)).allTopicNames().get(TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)
-                    description.getValue(name).partitions().all { it.leader() != null && it.isr().size >= replicationFactor }
-                }.getOrDefault(false)
-            if (ready) return
-            check(!deadline.hasPassedNow()) { "Topic '$name' was created but its partitions had no leader and full ISR within $TIMEOUT" }
-            Thread.sleep(POLL.inWholeMilliseconds)
+        TestKitLogging.quietly {
+            val call = "createTopic('$name', partitions = $partitions, replicationFactor = $replicationFactor)"
+            val deadline = Deadline(TIMEOUT)
+            val admin = admin()
+            val topic = NewTopic(name, partitions, replicationFactor.toShort()).configs(configs)
+            try {
+                deadline.await(admin.createTopics(listOf(topic), CreateTopicsOptions().timeoutMs(TIMEOUT.inWholeMilliseconds.toInt())).all())
+            } catch (e: RetriableException) {
+                // Not tried again: a create that timed out may still have happened, and a second would fail with "exists".
+                throw AssertionError("$call: the cluster did not create the topic within $TIMEOUT: ${describeFailure(e)}", e)
+            }
+            // Other failures (the topic exists, too few brokers, a bad config) are Kafka's own, as documented.
+            ServingPartitions.await(admin, listOf(name), null, deadline, call)
         }
     }
 
     private fun admin(): Admin =
         synchronized(lock) {
-            admin ?: Admin.create(connection() + (AdminClientConfig.CLIENT_ID_CONFIG to "kproducer-testkit-admin")).also { admin = it }
+            admin ?: Admin.create(connection() + (AdminClientConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "admin")).also { admin = it }
         }
 
     override fun close() {
         synchronized(lock) {
-            admin?.close(java.time.Duration.ofSeconds(5))
+            admin?.let { TestKitLogging.quietly { it.close(java.time.Duration.ofSeconds(5)) } }
             admin = null
         }
     }
 
     private companion object {
         val TIMEOUT = 30.seconds
-        val POLL = 50.milliseconds
     }
 }

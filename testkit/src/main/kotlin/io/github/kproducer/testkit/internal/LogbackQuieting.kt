@@ -1,0 +1,58 @@
+package io.github.kproducer.testkit.internal
+
+import ch.qos.logback.classic.Level
+import ch.qos.logback.classic.Logger
+import ch.qos.logback.classic.LoggerContext
+import ch.qos.logback.classic.turbo.TurboFilter
+import ch.qos.logback.core.spi.FilterReply
+import org.apache.kafka.common.errors.NotControllerException
+import org.slf4j.LoggerFactory
+import org.slf4j.Marker
+
+/** The Logback side of [TestKitLogging]; loaded only when Logback is the binding. */
+internal object LogbackQuieting {
+    fun install() {
+        val context = LoggerFactory.getILoggerFactory() as LoggerContext
+        context.addTurboFilter(QuietTestKitClients(context).apply { start() })
+    }
+
+    private const val CONTROLLER_APIS = "kafka.server.ControllerApis"
+
+    private class QuietTestKitClients(
+        private val context: LoggerContext,
+    ) : TurboFilter() {
+        override fun decide(
+            marker: Marker?,
+            logger: Logger,
+            level: Level,
+            format: String?,
+            params: Array<out Any>?,
+            t: Throwable?,
+        ): FilterReply {
+            val name = logger.name
+            if (!name.startsWith("org.apache.kafka") && !name.startsWith("kafka")) return FilterReply.NEUTRAL
+            if (level.isGreaterOrEqual(Level.ERROR)) {
+                // Stopping the active controller fails the requests it still holds with NOT_CONTROLLER,
+                // which Kafka logs as an error; the senders retry with the next controller.
+                val stoppedController = name == CONTROLLER_APIS && t is NotControllerException && TestKitLogging.onQuietThread
+                return if (stoppedController) FilterReply.DENY else FilterReply.NEUTRAL
+            }
+            // The warnings of the test kit's own stops are its artefacts, not news: hidden whatever the level.
+            if (level == Level.WARN && TestKitLogging.isExpectedStopWarning(format)) return FilterReply.DENY
+            if (level.isGreaterOrEqual(Level.WARN) || !TestKitLogging.onQuietThread) return FilterReply.NEUTRAL
+            return if (configuredByUser(name)) FilterReply.NEUTRAL else FilterReply.DENY
+        }
+
+        /** Whether the user set a level on this logger or one of its parents (the root aside). */
+        private fun configuredByUser(name: String): Boolean {
+            val ours = BrokerLogging.loggersSetByTestKit
+            var current = name
+            while (true) {
+                if (current !in ours && context.exists(current)?.level != null) return true
+                val dot = current.lastIndexOf('.')
+                if (dot < 0) return false
+                current = current.substring(0, dot)
+            }
+        }
+    }
+}
