@@ -22,9 +22,11 @@ import kotlin.time.Duration.Companion.seconds
  * - **Completion**: automatic, or manual ([completeNext], [completeAll], [failNext]); scripted
  *   failures ([failNextSends], [failWhen], [failOnAttempt]) with Kafka's own exceptions.
  * - **Callbacks like the client's**: run on a separate callback thread (named like Kafka's I/O
- *   thread), one at a time in completion order, after the send's future is completed with the same
- *   result. Errors found inside `send` (unknown topic, record too large) call back on the caller's
- *   thread before `send` returns, exactly as the real client does.
+ *   thread), one at a time in completion order, before the send's future completes with the same
+ *   result (interceptors' `onAcknowledgement`, then the callback, then the future, as in Kafka's
+ *   `ProducerBatch`): once `get()` returns, the callback has run. Errors found inside `send`
+ *   (unknown topic, record too large) call back on the caller's thread before `send` returns, and
+ *   then the interceptors, exactly as the real client does.
  * - **Transactions**: `initTransactions`, `beginTransaction`, `commitTransaction`,
  *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie.
  * - **History**: every record handed to `send`, with the partition and timestamp it got.

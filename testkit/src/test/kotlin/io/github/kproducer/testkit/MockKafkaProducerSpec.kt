@@ -162,7 +162,7 @@ class MockKafkaProducerSpec :
             }
         }
 
-        test("callbacks run on a separate callback thread, after the future holds the same result, offsets counting per partition") {
+        test("callbacks run on a separate callback thread, before the future completes with the same result, offsets counting per partition") {
             MockKafkaProducer<String, String> { topic("t", partitions = 2) }.use { producer ->
                 val callback = Recording()
                 val futures = (0 until 6).map { producer.send(ProducerRecord("t", it % 2, "k", "v$it"), callback) }
@@ -174,6 +174,16 @@ class MockKafkaProducerSpec :
                 }
                 callback.calls.map { it.first!!.offset() } shouldBe listOf(0L, 0L, 1L, 1L, 2L, 2L)
                 futures.map { it.get() } shouldBe callback.calls.map { it.first }
+            }
+            // As in Kafka's ProducerBatch: the callback runs first, the future completes after it.
+            MockKafkaProducer<String, String> { completion = Completion.MANUAL }.use { producer ->
+                val futures = CopyOnWriteArrayList<java.util.concurrent.Future<RecordMetadata>>()
+                val doneInCallback = CopyOnWriteArrayList<Boolean>()
+                repeat(2) { i -> futures += producer.send(ProducerRecord("t", "k", "v$i")) { _, _ -> doneInCallback += futures[i].isDone } }
+                producer.completeNext()
+                producer.failNext(NotEnoughReplicasException("x"))
+                doneInCallback shouldBe listOf(false, false)
+                futures.map { it.isDone } shouldBe listOf(true, true)
             }
         }
 
@@ -373,11 +383,22 @@ class MockKafkaProducerSpec :
 
                     override fun configure(configs: MutableMap<String, *>) = Unit
                 }
-            MockKafkaProducer<String, String> { interceptors += interceptor }.use { producer ->
-                producer.send(ProducerRecord("t", "k", "quiet")) { _, _ -> order += "callback" }.get()
-                producer.flush()
+            MockKafkaProducer<String, String> {
+                interceptors += interceptor
+                autoCreateTopics = false
+                topic("t")
+                completion = Completion.MANUAL
+            }.use { producer ->
+                lateinit var future: java.util.concurrent.Future<RecordMetadata>
+                future = producer.send(ProducerRecord("t", "k", "quiet")) { _, _ -> order += "callback, future done: ${future.isDone}" }
+                producer.completeNext()
+                future.isDone shouldBe true
                 producer.history().single().value() shouldBe "QUIET"
-                order shouldBe listOf("onSend", "onAcknowledgement", "callback")
+                order shouldBe listOf("onSend", "onAcknowledgement", "callback, future done: false")
+                // An error found inside send calls the callback first, then the interceptors (KafkaProducer.doSend).
+                order.clear()
+                producer.send(ProducerRecord("unknown", "k", "v")) { _, _ -> order += "callback" }
+                order shouldBe listOf("onSend", "callback", "onAcknowledgement")
             }
         }
 

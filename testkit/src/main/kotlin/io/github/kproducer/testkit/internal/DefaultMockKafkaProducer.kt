@@ -179,7 +179,7 @@ internal class DefaultMockKafkaProducer<K, V>(
         }
         if (immediateFailure != null) {
             // As the real client: errors found inside send are reported before it returns, on this thread.
-            deliver(entry, null, immediateFailure)
+            deliver(entry, null, immediateFailure, atSend = true)
             return entry.future
         }
         if (completion == Completion.AUTOMATIC) {
@@ -285,26 +285,43 @@ internal class DefaultMockKafkaProducer<K, V>(
         return failPredicates.firstOrNull { it.first.test(entry.record) }?.second
     }
 
-    /** Completes the future, then calls the callback, as the real client does; on the callback thread unless told otherwise. */
+    /**
+     * Reports the outcome of [entry] in the real client's order: the future completes last, so
+     * whoever waits on it sees the callback's effects. A record completed by the "broker" runs the
+     * interceptors' `onAcknowledgement`, then the callback (ProducerBatch.completeFutureAndFireCallbacks
+     * through KafkaProducer.AppendCallbacks); an error found inside `send` ([atSend]) calls the callback
+     * first, then the interceptors (KafkaProducer.doSend, then ProducerInterceptors.onSendError).
+     */
     private fun deliver(
         entry: Pending,
         metadata: RecordMetadata?,
         exception: Exception?,
+        atSend: Boolean = false,
     ) {
+        // On failure the client passes metadata with -1 fields; so do we, to catch code that trusts it.
+        val reported = metadata ?: placeholderMetadata(entry)
+        if (!atSend) acknowledge(reported, exception)
+        entry.callback?.let { callback ->
+            try {
+                callback.onCompletion(reported, exception)
+            } catch (e: Exception) {
+                log.error("Error executing user-provided callback on message for topic-partition {}", entry.record.topic(), e)
+            }
+        }
+        if (atSend) acknowledge(reported, exception)
         if (exception != null) entry.future.completeExceptionally(exception) else entry.future.complete(metadata)
+    }
+
+    private fun acknowledge(
+        metadata: RecordMetadata,
+        exception: Exception?,
+    ) {
         for (interceptor in interceptors) {
             try {
-                interceptor.onAcknowledgement(metadata ?: placeholderMetadata(entry), exception)
+                interceptor.onAcknowledgement(metadata, exception)
             } catch (e: Exception) {
                 log.warn("Error executing interceptor onAcknowledgement callback", e)
             }
-        }
-        val callback = entry.callback ?: return
-        try {
-            // On failure the client passes metadata with -1 fields; so do we, to catch code that trusts it.
-            callback.onCompletion(metadata ?: placeholderMetadata(entry), exception)
-        } catch (e: Exception) {
-            log.error("Error executing user-provided callback on message for topic-partition {}", entry.record.topic(), e)
         }
     }
 
