@@ -28,7 +28,9 @@ import kotlin.time.Duration.Companion.seconds
  *   (unknown topic, record too large) call back on the caller's thread before `send` returns, and
  *   then the interceptors, exactly as the real client does.
  * - **Transactions**: `initTransactions`, `beginTransaction`, `commitTransaction`,
- *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie.
+ *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie. As in Kafka,
+ *   `initTransactions` runs once: a second call throws `IllegalStateException` ("Invalid transition
+ *   attempted from state READY to state INITIALIZING").
  * - **History**: every record handed to `send`, with the partition and timestamp it got.
  *
  * Thread-safe: any number of threads or coroutines may send at once.

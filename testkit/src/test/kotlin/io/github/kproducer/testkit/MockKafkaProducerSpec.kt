@@ -270,7 +270,13 @@ class MockKafkaProducerSpec :
             }.use { producer ->
                 shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldContain "initTransactions"
                 producer.initTransactions()
+                // As Kafka's TransactionManager: initialization happens once.
+                shouldThrow<IllegalStateException> { producer.initTransactions() }.message shouldBe
+                    "TransactionalId tx-1: Invalid transition attempted from state READY to state INITIALIZING"
                 producer.beginTransaction()
+                producer.isInTransaction shouldBe true
+                shouldThrow<IllegalStateException> { producer.initTransactions() }.message shouldBe
+                    "TransactionalId tx-1: Invalid transition attempted from state IN_TRANSACTION to state INITIALIZING"
                 producer.isInTransaction shouldBe true
                 producer.send(ProducerRecord("t", "k", "committed"))
                 val offsets = mapOf(TopicPartition("in", 0) to OffsetAndMetadata(42))

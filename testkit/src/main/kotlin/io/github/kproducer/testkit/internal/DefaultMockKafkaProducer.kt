@@ -396,7 +396,11 @@ internal class DefaultMockKafkaProducer<K, V>(
     override fun initTransactions() {
         lock.withLock {
             requireTransactional()
-            if (transaction == TxState.UNINITIALIZED) transaction = TxState.READY
+            // Kafka's TransactionManager refuses the transition to INITIALIZING from any later state.
+            check(transaction == TxState.UNINITIALIZED) {
+                "TransactionalId $transactionalId: Invalid transition attempted from state ${transaction.name} to state INITIALIZING"
+            }
+            transaction = TxState.READY
         }
     }
 
