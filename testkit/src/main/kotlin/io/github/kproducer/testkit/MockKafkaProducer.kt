@@ -38,7 +38,8 @@ import kotlin.time.Duration.Companion.seconds
  * **flush and close**: `flush` waits until every record sent before it has completed (in manual
  * mode it completes them first, so it never waits forever). `close` fails records still pending
  * with `KafkaException("Producer is closed forcefully.")`, delivers their callbacks, and stops the
- * callback thread; later sends throw `IllegalStateException`.
+ * callback thread; later sends, transactional calls and [fence] throw `IllegalStateException`
+ * ("Cannot perform operation after producer has been closed"), as the client's do.
  */
 public interface MockKafkaProducer<K, V> : Producer<K, V> {
     /** Every record handed to `send`, in call order, with the partition and timestamp it was given. */
@@ -105,7 +106,8 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
      * Simulates another producer with the same `transactional.id` taking over: from now on every
      * transactional call and send fails with `ProducerFencedException`, as for a zombie instance.
      *
-     * @throws IllegalStateException when the producer is not transactional.
+     * @throws IllegalStateException when the producer is not transactional, is closed, or has not
+     *   called `initTransactions()` yet (only a producer with a producer id can be fenced).
      */
     public fun fence()
 

@@ -2,6 +2,7 @@ package io.github.kproducer.testkit
 
 import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.collections.shouldHaveSize
@@ -306,6 +307,8 @@ class MockKafkaProducerSpec :
 
         test("a fenced producer fails every transactional call with ProducerFencedException") {
             MockKafkaProducer<String, String> { transactionalId = "tx-zombie" }.use { producer ->
+                // Only a producer that has its producer id can be fenced: the simulation says so.
+                shouldThrow<IllegalStateException> { producer.fence() }.message shouldContain "call initTransactions() before fence()"
                 producer.initTransactions()
                 producer.fence()
                 shouldThrow<ProducerFencedException> { producer.beginTransaction() }
@@ -341,8 +344,38 @@ class MockKafkaProducerSpec :
                 .single()
                 .second!!
                 .message shouldBe "Producer is closed forcefully."
-            shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }
+            shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldBe
+                "Cannot perform operation after producer has been closed"
             Thread.getAllStackTraces().keys.filter { it.isAlive && it.name == callback.calls.single().third } shouldHaveSize 0
+        }
+
+        test("after close, every transactional call and fence() throw the client's IllegalStateException") {
+            val closedMessage = "Cannot perform operation after producer has been closed"
+            val calls =
+                listOf<Pair<String, (MockKafkaProducer<String, String>) -> Unit>>(
+                    "initTransactions" to { it.initTransactions() },
+                    "beginTransaction" to { it.beginTransaction() },
+                    "sendOffsetsToTransaction" to
+                        { it.sendOffsetsToTransaction(mapOf(TopicPartition("in", 0) to OffsetAndMetadata(1)), ConsumerGroupMetadata("g")) },
+                    "commitTransaction" to { it.commitTransaction() },
+                    "abortTransaction" to { it.abortTransaction() },
+                    "fence" to { it.fence() },
+                )
+            for ((name, call) in calls) {
+                // Closed in every state a test can leave it in: never initialized, ready, in a transaction, fenced.
+                for (state in listOf("uninitialized", "ready", "in transaction", "fenced")) {
+                    val producer = MockKafkaProducer<String, String> { transactionalId = "tx-closed" }
+                    if (state != "uninitialized") producer.initTransactions()
+                    if (state == "in transaction") producer.beginTransaction()
+                    if (state == "fenced") producer.fence()
+                    producer.close()
+                    withClue("$name when $state") { shouldThrow<IllegalStateException> { call(producer) }.message shouldBe closedMessage }
+                }
+            }
+            // A non-transactional producer says that first, closed or not, as KafkaProducer does.
+            val plain = MockKafkaProducer<String, String>()
+            plain.close()
+            shouldThrow<IllegalStateException> { plain.beginTransaction() }.message shouldContain "non-transactional"
         }
 
         test("awaitRecord returns sent records in order, and expectNoRecords names the unread ones") {

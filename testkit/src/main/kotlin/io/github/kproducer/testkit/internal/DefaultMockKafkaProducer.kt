@@ -108,7 +108,7 @@ internal class DefaultMockKafkaProducer<K, V>(
         original: ProducerRecord<K, V>,
         callback: Callback?,
     ): Future<RecordMetadata> {
-        check(!closed) { "Cannot perform operation after producer has been closed" }
+        check(!closed) { CLOSED }
         lock.withLock { checkSendAllowed() }
         val record = intercepted(original)
         val keyBytes = serialize(keySerializer, record.topic(), record, record.key(), "key")
@@ -460,6 +460,10 @@ internal class DefaultMockKafkaProducer<K, V>(
     override fun fence() {
         lock.withLock {
             requireTransactional()
+            check(transaction != TxState.UNINITIALIZED) {
+                "fence() simulates a newer producer with transactional.id '$transactionalId' taking over, which can only " +
+                    "fence a producer that got its producer id: call initTransactions() before fence()"
+            }
             transaction = TxState.FENCED
         }
     }
@@ -471,13 +475,19 @@ internal class DefaultMockKafkaProducer<K, V>(
         transactionFailed = false
     }
 
+    /** The checks of every transactional call, in KafkaProducer's order: transactional, not closed, not fenced. */
     private fun requireTransactional() {
-        check(transaction != TxState.NOT_TRANSACTIONAL) {
-            "Transactional method invoked on a non-transactional producer: set transactionalId in the MockKafkaProducer configuration"
-        }
+        requireTransactionalAndOpen()
         if (transaction == TxState.FENCED) {
             throw ProducerFencedException("The producer was fenced by a newer instance with transactional.id '$transactionalId'")
         }
+    }
+
+    private fun requireTransactionalAndOpen() {
+        check(transaction != TxState.NOT_TRANSACTIONAL) {
+            "Transactional method invoked on a non-transactional producer: set transactionalId in the MockKafkaProducer configuration"
+        }
+        check(!closed) { CLOSED }
     }
 
     private fun requireOpenTransaction(operation: String) {
@@ -569,5 +579,8 @@ internal class DefaultMockKafkaProducer<K, V>(
         const val BATCH_OVERHEAD = 61 + 21
         const val HEADER_OVERHEAD = 2
         const val MAX_CLOSE_WAIT_MS = 30_000L
+
+        /** KafkaProducer.throwIfProducerClosed's message. */
+        const val CLOSED = "Cannot perform operation after producer has been closed"
     }
 }
