@@ -30,7 +30,8 @@ import kotlin.time.Duration.Companion.seconds
  * - **Transactions**: `initTransactions`, `beginTransaction`, `commitTransaction`,
  *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie. As in Kafka,
  *   `initTransactions` runs once: a second call throws `IllegalStateException` ("Invalid transition
- *   attempted from state READY to state INITIALIZING").
+ *   attempted from state READY to state INITIALIZING"), and `sendOffsetsToTransaction` with empty
+ *   offsets does nothing (in any state, fenced included; only a closed producer refuses it).
  * - **History**: every record handed to `send`, with the partition and timestamp it got.
  *
  * Thread-safe: any number of threads or coroutines may send at once.

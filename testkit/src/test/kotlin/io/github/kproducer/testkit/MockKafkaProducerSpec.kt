@@ -270,7 +270,10 @@ class MockKafkaProducerSpec :
                 completion = Completion.MANUAL
             }.use { producer ->
                 shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldContain "initTransactions"
+                // Empty offsets are ignored before any state check, as KafkaProducer does.
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("group-before-init"))
                 producer.initTransactions()
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("group-outside"))
                 // As Kafka's TransactionManager: initialization happens once.
                 shouldThrow<IllegalStateException> { producer.initTransactions() }.message shouldBe
                     "TransactionalId tx-1: Invalid transition attempted from state READY to state INITIALIZING"
@@ -282,8 +285,10 @@ class MockKafkaProducerSpec :
                 producer.send(ProducerRecord("t", "k", "committed"))
                 val offsets = mapOf(TopicPartition("in", 0) to OffsetAndMetadata(42))
                 producer.sendOffsetsToTransaction(offsets, ConsumerGroupMetadata("group-1"))
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("group-empty"))
                 producer.commitTransaction() // completes the pending record first
                 producer.committed().map { it.value() } shouldBe listOf("committed")
+                // The empty offsets left no trace: no group "group-empty" (nor the ones sent outside a transaction).
                 producer.committedOffsets() shouldBe mapOf("group-1" to offsets)
 
                 producer.beginTransaction()
@@ -312,6 +317,12 @@ class MockKafkaProducerSpec :
                 producer.initTransactions()
                 producer.fence()
                 shouldThrow<ProducerFencedException> { producer.beginTransaction() }
+                shouldThrow<ProducerFencedException> {
+                    producer.sendOffsetsToTransaction(mapOf(TopicPartition("in", 0) to OffsetAndMetadata(1)), ConsumerGroupMetadata("g"))
+                }
+                // Empty offsets are ignored before the fencing is checked, as KafkaProducer does.
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("g"))
+                producer.committedOffsets() shouldBe emptyMap()
                 shouldThrow<ProducerFencedException> { producer.send(ProducerRecord("t", "k", "v")) }
             }
             val plain = MockKafkaProducer<String, String>()

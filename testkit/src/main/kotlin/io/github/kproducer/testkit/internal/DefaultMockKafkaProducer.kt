@@ -424,6 +424,12 @@ internal class DefaultMockKafkaProducer<K, V>(
         groupMetadata: ConsumerGroupMetadata,
     ) {
         lock.withLock {
+            if (offsets.isEmpty()) {
+                // KafkaProducer.sendOffsetsToTransaction ignores empty offsets after checking only these:
+                // not the transaction's state, not fencing.
+                requireTransactionalAndOpen()
+                return
+            }
             requireOpenTransaction("sendOffsetsToTransaction")
             transactionOffsets.getOrPut(groupMetadata.groupId()) { LinkedHashMap() }.putAll(offsets)
         }
