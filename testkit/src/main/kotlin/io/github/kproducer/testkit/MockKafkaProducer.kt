@@ -105,7 +105,11 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
 
     /**
      * Simulates another producer with the same `transactional.id` taking over: from now on every
-     * transactional call and send fails with `ProducerFencedException`, as for a zombie instance.
+     * transactional call and send fails with `ProducerFencedException`, as for a zombie instance
+     * whose client has learned it is fenced. Transactional calls throw it; `send` does not throw it
+     * but, like KafkaProducer, calls the callback with it on the caller's thread and returns a failed
+     * future (the record is in [history] and [failed]). `sendOffsetsToTransaction` with empty
+     * offsets still does nothing, as in Kafka.
      *
      * @throws IllegalStateException when the producer is not transactional, is closed, or has not
      *   called `initTransactions()` yet (only a producer with a producer id can be fenced).

@@ -310,7 +310,7 @@ class MockKafkaProducerSpec :
             }
         }
 
-        test("a fenced producer fails every transactional call with ProducerFencedException") {
+        test("a fenced producer fails every transactional call with ProducerFencedException, and its sends through the callback and future") {
             MockKafkaProducer<String, String> { transactionalId = "tx-zombie" }.use { producer ->
                 // Only a producer that has its producer id can be fenced: the simulation says so.
                 shouldThrow<IllegalStateException> { producer.fence() }.message shouldContain "call initTransactions() before fence()"
@@ -323,7 +323,24 @@ class MockKafkaProducerSpec :
                 // Empty offsets are ignored before the fencing is checked, as KafkaProducer does.
                 producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("g"))
                 producer.committedOffsets() shouldBe emptyMap()
-                shouldThrow<ProducerFencedException> { producer.send(ProducerRecord("t", "k", "v")) }
+                shouldThrow<ProducerFencedException> { producer.commitTransaction() }
+                shouldThrow<ProducerFencedException> { producer.abortTransaction() }
+                shouldThrow<ProducerFencedException> { producer.initTransactions() }
+
+                // As KafkaProducer.doSend with the ApiException from TransactionManager.maybeAddPartition: send does
+                // not throw; the callback gets the exception on this thread before send returns, and so does the future.
+                val callback = Recording()
+                val future = producer.send(ProducerRecord("t", "k", "zombie"), callback)
+                val (metadata, exception, thread) = callback.calls.single()
+                exception.shouldBeInstanceOf<ProducerFencedException>().message shouldBe
+                    "Producer with transactionalId 'tx-zombie' has been fenced by another producer with the same transactionalId"
+                thread shouldBe Thread.currentThread().name
+                metadata!!.offset() shouldBe -1L
+                future.isDone shouldBe true
+                shouldThrow<ExecutionException> { future.get() }.cause shouldBeSameInstanceAs exception
+                producer.history().map { it.value() } shouldBe listOf("zombie")
+                producer.failed().map { it.value() } shouldBe listOf("zombie")
+                producer.pending() shouldHaveSize 0
             }
             val plain = MockKafkaProducer<String, String>()
             shouldThrow<IllegalStateException> { plain.initTransactions() }.message shouldContain "non-transactional"

@@ -154,6 +154,12 @@ internal class DefaultMockKafkaProducer<K, V>(
                         )
                     }
 
+                    // KafkaProducer.doSend learns it from TransactionManager.maybeAddPartition, after the checks
+                    // above; an ApiException there fails the callback and the returned future, it is not thrown.
+                    transaction == TxState.FENCED -> {
+                        fenced()
+                    }
+
                     else -> {
                         null
                     }
@@ -204,10 +210,9 @@ internal class DefaultMockKafkaProducer<K, V>(
             }
         }
 
+    /** The transaction states in which the client throws from `send`; a fenced producer fails the send instead. */
     private fun checkSendAllowed() {
         when (transaction) {
-            TxState.FENCED -> throw ProducerFencedException("The producer was fenced by a newer instance with transactional.id '$transactionalId'")
-
             TxState.UNINITIALIZED -> throw IllegalStateException(
                 "Cannot perform a 'send' before completing a call to initTransactions when transactions are enabled.",
             )
@@ -484,10 +489,14 @@ internal class DefaultMockKafkaProducer<K, V>(
     /** The checks of every transactional call, in KafkaProducer's order: transactional, not closed, not fenced. */
     private fun requireTransactional() {
         requireTransactionalAndOpen()
-        if (transaction == TxState.FENCED) {
-            throw ProducerFencedException("The producer was fenced by a newer instance with transactional.id '$transactionalId'")
-        }
+        if (transaction == TxState.FENCED) throw fenced()
     }
+
+    /** As TransactionManager.maybeFailWithError words it, less the producer id and epoch the mock has not got. */
+    private fun fenced() =
+        ProducerFencedException(
+            "Producer with transactionalId '$transactionalId' has been fenced by another producer with the same transactionalId",
+        )
 
     private fun requireTransactionalAndOpen() {
         check(transaction != TxState.NOT_TRANSACTIONAL) {
