@@ -17,7 +17,10 @@ import kotlin.time.Duration.Companion.seconds
  *
  * - **Partitions as in production**: topics have partition counts; keyed records go where Kafka's
  *   default partitioner (murmur2 of the serialized key) or your custom partitioner puts them,
- *   keyless records go to a sticky partition, explicit partitions are respected and checked.
+ *   keyless records go to a sticky partition, explicit partitions are respected and checked: one
+ *   beyond the topic's partition count fails the send with Kafka's `TimeoutException` ("Partition 6
+ *   of topic orders with partition count 6 is not present in metadata after 0 ms.") through the
+ *   callback and future, as the client does once `max.block.ms` is over; the mock does not wait.
  * - **Serializers run**: a serializer that throws makes `send` throw, as the client does.
  * - **Completion**: automatic, or manual ([completeNext], [completeAll], [failNext]); scripted
  *   failures ([failNextSends], [failWhen], [failOnAttempt]) with Kafka's own exceptions.
@@ -25,8 +28,8 @@ import kotlin.time.Duration.Companion.seconds
  *   thread), one at a time in completion order, before the send's future completes with the same
  *   result (interceptors' `onAcknowledgement`, then the callback, then the future, as in Kafka's
  *   `ProducerBatch`): once `get()` returns, the callback has run. Errors found inside `send`
- *   (unknown topic, record too large) call back on the caller's thread before `send` returns, and
- *   then the interceptors, exactly as the real client does.
+ *   (unknown topic or partition, record too large, fenced producer) call back on the caller's
+ *   thread before `send` returns, and then the interceptors, exactly as the real client does.
  * - **Transactions**: `initTransactions`, `beginTransaction`, `commitTransaction`,
  *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie. As in Kafka,
  *   `initTransactions` runs once: a second call throws `IllegalStateException` ("Invalid transition

@@ -54,7 +54,7 @@ class MockKafkaProducerSpec :
             }
         }
 
-        test("keyed records go to the partition Kafka's default partitioner computes, explicit partitions are kept") {
+        test("keyed records go to the partition Kafka's default partitioner computes, explicit partitions are kept or fail as Kafka's do") {
             MockKafkaProducer<String, String> { topic("orders", partitions = 6) }.use { producer ->
                 val keys = (1..40).map { "customer-$it" }
                 keys.forEach { producer.send(ProducerRecord("orders", it, "v")).get() }
@@ -68,8 +68,18 @@ class MockKafkaProducerSpec :
                     .map { it.partition() }
                     .toSet()
                     .size shouldBe 6
-                val error = shouldThrow<KafkaException> { producer.send(ProducerRecord("orders", 6, "k", "v")) }
-                error.message shouldBe "Invalid partition given with record: 6 is not in the range [0...6)."
+                // Kafka waits max.block.ms for partition 6 to appear in the metadata, then fails the send (not throws);
+                // the mock's metadata never changes, so it fails at once: before send returns, on this thread.
+                val callback = Recording()
+                val future = producer.send(ProducerRecord("orders", 6, "k", "v"), callback)
+                val (metadata, exception, thread) = callback.calls.single()
+                exception.shouldBeInstanceOf<TimeoutException>().message shouldBe
+                    "Partition 6 of topic orders with partition count 6 is not present in metadata after 0 ms."
+                thread shouldBe Thread.currentThread().name
+                metadata!!.partition() shouldBe 6
+                metadata.offset() shouldBe -1L
+                shouldThrow<ExecutionException> { future.get() }.cause shouldBeSameInstanceAs exception
+                producer.failed().map { it.partition() } shouldBe listOf(6)
             }
         }
 

@@ -120,31 +120,24 @@ internal class DefaultMockKafkaProducer<K, V>(
         lock.withLock {
             attempts++
             val partitions = partitioning.partitionCount(record.topic())
-            val partition =
-                when {
-                    partitions == null -> {
-                        null
-                    }
-
-                    record.partition() != null -> {
-                        val explicit = record.partition()
-                        if (explicit >= partitions) {
-                            throw KafkaException("Invalid partition given with record: $explicit is not in the range [0...$partitions).")
-                        }
-                        explicit
-                    }
-
-                    else -> {
-                        partitioning.partition(record, keyBytes, valueBytes, partitions)
-                    }
-                }
+            val explicit: Int? = record.partition()
+            // An explicit partition is kept even when the send fails, as the client reports it in the failure's metadata.
+            val partition = if (partitions == null || explicit != null) explicit else partitioning.partition(record, keyBytes, valueBytes, partitions)
             val timestamp = record.timestamp() ?: clock.asLong
             val assigned = ProducerRecord(record.topic(), partition, timestamp, record.key(), record.value(), headers)
             val size = estimatedSize(keyBytes, valueBytes, headers)
             immediateFailure =
                 when {
+                    // KafkaProducer.waitOnMetadata waits up to max.block.ms for the topic, or for the partition to
+                    // appear; the mock's metadata never changes, so it fails at once, in the client's words.
                     partitions == null -> {
                         TimeoutException("Topic ${record.topic()} not present in metadata after 0 ms.")
+                    }
+
+                    explicit != null && explicit >= partitions -> {
+                        TimeoutException(
+                            "Partition $explicit of topic ${record.topic()} with partition count $partitions is not present in metadata after 0 ms.",
+                        )
                     }
 
                     size > maxRequestSize -> {
