@@ -40,7 +40,9 @@ import kotlin.time.Duration.Companion.seconds
  * Thread-safe: any number of threads or coroutines may send at once.
  *
  * **flush and close**: `flush` waits until every record sent before it has completed (in manual
- * mode it completes them first, so it never waits forever). `close` fails records still pending
+ * mode it completes them first, so it never waits forever); inside a callback it throws Kafka's
+ * `KafkaException` ("KafkaProducer.flush() invocation inside a callback is not permitted because it
+ * may lead to deadlock."). `close` fails records still pending
  * with `KafkaException("Producer is closed forcefully.")`, delivers their callbacks, and stops the
  * callback thread; later sends, transactional calls and [fence] throw `IllegalStateException`
  * ("Cannot perform operation after producer has been closed"), as the client's do.

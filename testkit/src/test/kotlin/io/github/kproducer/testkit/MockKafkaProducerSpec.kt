@@ -367,7 +367,8 @@ class MockKafkaProducerSpec :
                 val inside = CopyOnWriteArrayList<Exception>()
                 producer.send(ProducerRecord("t", "k", "v")) { _, _ -> runCatching { producer.flush() }.onFailure { inside += it as Exception } }
                 producer.flush()
-                inside.single().message shouldContain "inside a callback is not permitted"
+                inside.single().shouldBeInstanceOf<KafkaException>().message shouldBe
+                    "KafkaProducer.flush() invocation inside a callback is not permitted because it may lead to deadlock."
             }
         }
 

@@ -384,7 +384,10 @@ internal class DefaultMockKafkaProducer<K, V>(
     }
 
     override fun flush() {
-        check(!onCallbackThread()) { "KafkaProducer.flush() invocation inside a callback is not permitted because it may lead to deadlock." }
+        // KafkaProducer.flush refuses its I/O thread with a KafkaException (not an IllegalStateException).
+        if (onCallbackThread()) {
+            throw KafkaException("KafkaProducer.flush() invocation inside a callback is not permitted because it may lead to deadlock.")
+        }
         if (completion == Completion.MANUAL) completeAll()
         if (!closed) onCallbacks { }
     }
