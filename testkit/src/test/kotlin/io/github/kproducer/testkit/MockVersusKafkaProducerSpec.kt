@@ -98,7 +98,7 @@ class MockVersusKafkaProducerSpec :
 
         scenario("an unknown topic fails the send through the callback, on the caller's thread before send returns, then the interceptors") {
             val events = CopyOnWriteArrayList<String>()
-            val producer = producer(emptyMap(), events = events)
+            val producer = producer(emptyMap(), events = events, maxBlockMs = SHORT_BLOCK_MS)
             val calls = Calls()
             val future = producer.send(ProducerRecord("vs-no-such-topic", "k", "v"), calls.also { it.events = events })
             val call = calls.single()
@@ -113,7 +113,7 @@ class MockVersusKafkaProducerSpec :
         }
 
         scenario("an explicit partition beyond the topic's count fails the send with TimeoutException through the callback and future") {
-            val producer = producer(mapOf("vs-partitions" to 2))
+            val producer = producer(mapOf("vs-partitions" to 2), maxBlockMs = SHORT_BLOCK_MS)
             val calls = Calls()
             val future = producer.send(ProducerRecord("vs-partitions", 5, "k", "v"), calls)
             val call = calls.single()
@@ -142,7 +142,7 @@ class MockVersusKafkaProducerSpec :
         }
 
         scenario("flush() inside a callback throws KafkaException; inside a callback run by send itself it is allowed") {
-            val producer = producer(mapOf("vs-flush" to 1))
+            val producer = producer(mapOf("vs-flush" to 1), maxBlockMs = SHORT_BLOCK_MS)
             val inCallback = CompletableFuture<Result<Unit>>()
             producer.send(ProducerRecord("vs-flush", "k", "v")) { _, _ -> inCallback.complete(runCatching { producer.flush() }) }.get(10, SECONDS)
             val refused = inCallback.getNow(null).shouldNotBeNullResult().exceptionOrNull()
@@ -190,7 +190,8 @@ class MockVersusKafkaProducerSpec :
             val inTransaction = producer(emptyMap(), transactionalId = "vs-closed-b-$label")
             inTransaction.initTransactions()
             inTransaction.beginTransaction()
-            for (producer in listOf(neverInitialized, inTransaction)) producer.close(Duration.ofSeconds(5))
+            // How long the close waits is not the point: what it leaves behind is.
+            for (producer in listOf(neverInitialized, inTransaction)) producer.close(CLOSE_TIMEOUT)
             for ((name, call) in calls) {
                 withClue("$name on a producer closed before initTransactions") {
                     shouldThrow<IllegalStateException> { call(neverInitialized) }.message shouldBe message
@@ -249,6 +250,13 @@ class MockVersusKafkaProducerSpec :
             producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("vs-fenced-group"))
         }
     })
+
+/** `max.block.ms` of the real producers of scenarios about that wait (an unknown topic or partition). */
+private const val SHORT_BLOCK_MS = 500
+
+private val METADATA_WAIT = 15.seconds
+
+private val CLOSE_TIMEOUT: Duration = Duration.ofSeconds(1)
 
 private fun Result<Unit>?.shouldNotBeNullResult(): Result<Unit> = this ?: throw AssertionError("the callback had not run")
 
@@ -315,17 +323,23 @@ private abstract class Side(
 ) {
     private val opened = CopyOnWriteArrayList<Producer<String, String>>()
 
-    /** A producer over [topics] (name to partition count; other topics are unknown), logging interceptor calls into [events]. */
+    /**
+     * A producer over [topics] (name to partition count; other topics are unknown), logging
+     * interceptor calls into [events]; a real one waits at most [maxBlockMs] (`max.block.ms`) where
+     * Kafka waits, and already has the metadata of [topics].
+     */
     fun producer(
         topics: Map<String, Int>,
         transactionalId: String? = null,
         events: MutableList<String>? = null,
-    ): Producer<String, String> = create(topics, transactionalId, events).also { opened += it }
+        maxBlockMs: Int = 10_000,
+    ): Producer<String, String> = create(topics, transactionalId, events, maxBlockMs).also { opened += it }
 
     protected abstract fun create(
         topics: Map<String, Int>,
         transactionalId: String?,
         events: MutableList<String>?,
+        maxBlockMs: Int,
     ): Producer<String, String>
 
     /** Makes [zombie], initialized with [transactionalId], a producer that knows it has been fenced. */
@@ -342,7 +356,8 @@ private abstract class Side(
     ): Map<TopicPartition, OffsetAndMetadata>?
 
     fun closeAll() {
-        opened.forEach { runCatching { it.close(Duration.ofSeconds(5)) } }
+        // A record a scenario left unsent (a send refused after Kafka appended it) would hold a longer close.
+        opened.forEach { runCatching { it.close(CLOSE_TIMEOUT) } }
         opened.clear()
     }
 }
@@ -352,7 +367,9 @@ private class MockSide : Side("mock") {
         topics: Map<String, Int>,
         transactionalId: String?,
         events: MutableList<String>?,
+        maxBlockMs: Int,
     ): Producer<String, String> =
+        // The mock's metadata never changes, so it has nothing to wait for: maxBlockMs does not apply.
         MockKafkaProducer {
             autoCreateTopics = false
             topics.forEach { (name, partitions) -> topic(name, partitions) }
@@ -381,6 +398,7 @@ private class KafkaSide(
         topics: Map<String, Int>,
         transactionalId: String?,
         events: MutableList<String>?,
+        maxBlockMs: Int,
     ): Producer<String, String> {
         topics.forEach { (name, partitions) -> kafka.createTopic(name, partitions) }
         val clientId = "mock-versus-${clients.incrementAndGet()}"
@@ -388,13 +406,34 @@ private class KafkaSide(
             kafka.connectionProperties() +
                 mapOf(
                     ProducerConfig.CLIENT_ID_CONFIG to clientId,
-                    // Where Kafka waits for metadata, wait briefly.
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG to 500,
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG to maxBlockMs,
                 ) +
                 (if (transactionalId != null) mapOf(ProducerConfig.TRANSACTIONAL_ID_CONFIG to transactionalId) else emptyMap()) +
                 (if (events != null) mapOf(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG to MockVersusRecordingInterceptor::class.java.name) else emptyMap())
         if (events != null) MockVersusRecordingInterceptor.logs[clientId] = events
-        return KafkaProducer(config, StringSerializer(), StringSerializer())
+        val producer = KafkaProducer<String, String>(config, StringSerializer(), StringSerializer())
+        // The mock knows its topics from the start; the client learns them from the broker. Learn them now, so that a
+        // short max.block.ms bounds only the wait the scenario is about, even on a loaded machine.
+        for ((name, partitions) in topics) awaitMetadata(producer, name, partitions)
+        return producer
+    }
+
+    private fun awaitMetadata(
+        producer: Producer<String, String>,
+        topic: String,
+        partitions: Int,
+    ) {
+        val deadline = System.nanoTime() + METADATA_WAIT.inWholeNanoseconds
+        var last: Exception? = null
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                // Each attempt blocks up to max.block.ms while the client asks the broker.
+                if (producer.partitionsFor(topic).size == partitions) return
+            } catch (e: TimeoutException) {
+                last = e
+            }
+        }
+        throw AssertionError("The producer did not learn the $partitions partitions of topic $topic within $METADATA_WAIT", last)
     }
 
     override fun fence(
