@@ -17,24 +17,35 @@ import kotlin.time.Duration.Companion.seconds
  *
  * - **Partitions as in production**: topics have partition counts; keyed records go where Kafka's
  *   default partitioner (murmur2 of the serialized key) or your custom partitioner puts them,
- *   keyless records go to a sticky partition, explicit partitions are respected and checked.
+ *   keyless records go to a sticky partition, explicit partitions are respected and checked: one
+ *   beyond the topic's partition count fails the send with Kafka's `TimeoutException` ("Partition 6
+ *   of topic orders with partition count 6 is not present in metadata after 0 ms.") through the
+ *   callback and future, as the client does once `max.block.ms` is over; the mock does not wait.
  * - **Serializers run**: a serializer that throws makes `send` throw, as the client does.
  * - **Completion**: automatic, or manual ([completeNext], [completeAll], [failNext]); scripted
  *   failures ([failNextSends], [failWhen], [failOnAttempt]) with Kafka's own exceptions.
  * - **Callbacks like the client's**: run on a separate callback thread (named like Kafka's I/O
- *   thread), one at a time in completion order, after the send's future is completed with the same
- *   result. Errors found inside `send` (unknown topic, record too large) call back on the caller's
- *   thread before `send` returns, exactly as the real client does.
+ *   thread), one at a time in completion order, before the send's future completes with the same
+ *   result (interceptors' `onAcknowledgement`, then the callback, then the future, as in Kafka's
+ *   `ProducerBatch`): once `get()` returns, the callback has run. Errors found inside `send`
+ *   (unknown topic or partition, record too large, fenced producer) call back on the caller's
+ *   thread before `send` returns, and then the interceptors, exactly as the real client does.
  * - **Transactions**: `initTransactions`, `beginTransaction`, `commitTransaction`,
- *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie.
+ *   `abortTransaction`, `sendOffsetsToTransaction`, and [fence] to simulate a zombie. As in Kafka,
+ *   `initTransactions` runs once: a second call throws `IllegalStateException` ("Invalid transition
+ *   attempted from state READY to state INITIALIZING"), and `sendOffsetsToTransaction` with empty
+ *   offsets does nothing (in any state, fenced included; only a closed producer refuses it).
  * - **History**: every record handed to `send`, with the partition and timestamp it got.
  *
  * Thread-safe: any number of threads or coroutines may send at once.
  *
  * **flush and close**: `flush` waits until every record sent before it has completed (in manual
- * mode it completes them first, so it never waits forever). `close` fails records still pending
+ * mode it completes them first, so it never waits forever); inside a callback it throws Kafka's
+ * `KafkaException` ("KafkaProducer.flush() invocation inside a callback is not permitted because it
+ * may lead to deadlock."). `close` fails records still pending
  * with `KafkaException("Producer is closed forcefully.")`, delivers their callbacks, and stops the
- * callback thread; later sends throw `IllegalStateException`.
+ * callback thread; later sends, transactional calls and [fence] throw `IllegalStateException`
+ * ("Cannot perform operation after producer has been closed"), as the client's do.
  */
 public interface MockKafkaProducer<K, V> : Producer<K, V> {
     /** Every record handed to `send`, in call order, with the partition and timestamp it was given. */
@@ -99,9 +110,14 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
 
     /**
      * Simulates another producer with the same `transactional.id` taking over: from now on every
-     * transactional call and send fails with `ProducerFencedException`, as for a zombie instance.
+     * transactional call and send fails with `ProducerFencedException`, as for a zombie instance
+     * whose client has learned it is fenced. Transactional calls throw it; `send` does not throw it
+     * but, like KafkaProducer, calls the callback with it on the caller's thread and returns a failed
+     * future (the record is in [history] and [failed]). `sendOffsetsToTransaction` with empty
+     * offsets still does nothing, as in Kafka.
      *
-     * @throws IllegalStateException when the producer is not transactional.
+     * @throws IllegalStateException when the producer is not transactional, is closed, or has not
+     *   called `initTransactions()` yet (only a producer with a producer id can be fenced).
      */
     public fun fence()
 

@@ -37,8 +37,9 @@ public class MockKafkaProducerConfig internal constructor() {
 
     /**
      * Interceptors, called as the real client calls them: `onSend` (in order, each seeing the
-     * previous one's record) before serialization, `onAcknowledgement` before each callback. An
-     * exception they throw is logged and ignored, as in the client.
+     * previous one's record) before serialization, `onAcknowledgement` before each callback of a
+     * completed record, and after the callback of an error found inside `send`. An exception they
+     * throw is logged and ignored, as in the client.
      */
     public val interceptors: MutableList<ProducerInterceptor<*, *>> = ArrayList()
 

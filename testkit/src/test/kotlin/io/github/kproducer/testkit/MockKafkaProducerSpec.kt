@@ -2,6 +2,7 @@ package io.github.kproducer.testkit
 
 import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.collections.shouldHaveSize
@@ -53,7 +54,7 @@ class MockKafkaProducerSpec :
             }
         }
 
-        test("keyed records go to the partition Kafka's default partitioner computes, explicit partitions are kept") {
+        test("keyed records go to the partition Kafka's default partitioner computes, explicit partitions are kept or fail as Kafka's do") {
             MockKafkaProducer<String, String> { topic("orders", partitions = 6) }.use { producer ->
                 val keys = (1..40).map { "customer-$it" }
                 keys.forEach { producer.send(ProducerRecord("orders", it, "v")).get() }
@@ -67,8 +68,18 @@ class MockKafkaProducerSpec :
                     .map { it.partition() }
                     .toSet()
                     .size shouldBe 6
-                val error = shouldThrow<KafkaException> { producer.send(ProducerRecord("orders", 6, "k", "v")) }
-                error.message shouldBe "Invalid partition given with record: 6 is not in the range [0...6)."
+                // Kafka waits max.block.ms for partition 6 to appear in the metadata, then fails the send (not throws);
+                // the mock's metadata never changes, so it fails at once: before send returns, on this thread.
+                val callback = Recording()
+                val future = producer.send(ProducerRecord("orders", 6, "k", "v"), callback)
+                val (metadata, exception, thread) = callback.calls.single()
+                exception.shouldBeInstanceOf<TimeoutException>().message shouldBe
+                    "Partition 6 of topic orders with partition count 6 is not present in metadata after 0 ms."
+                thread shouldBe Thread.currentThread().name
+                metadata!!.partition() shouldBe 6
+                metadata.offset() shouldBe -1L
+                shouldThrow<ExecutionException> { future.get() }.cause shouldBeSameInstanceAs exception
+                producer.failed().map { it.partition() } shouldBe listOf(6)
             }
         }
 
@@ -162,7 +173,7 @@ class MockKafkaProducerSpec :
             }
         }
 
-        test("callbacks run on a separate callback thread, after the future holds the same result, offsets counting per partition") {
+        test("callbacks run on a separate callback thread, before the future completes with the same result, offsets counting per partition") {
             MockKafkaProducer<String, String> { topic("t", partitions = 2) }.use { producer ->
                 val callback = Recording()
                 val futures = (0 until 6).map { producer.send(ProducerRecord("t", it % 2, "k", "v$it"), callback) }
@@ -174,6 +185,16 @@ class MockKafkaProducerSpec :
                 }
                 callback.calls.map { it.first!!.offset() } shouldBe listOf(0L, 0L, 1L, 1L, 2L, 2L)
                 futures.map { it.get() } shouldBe callback.calls.map { it.first }
+            }
+            // As in Kafka's ProducerBatch: the callback runs first, the future completes after it.
+            MockKafkaProducer<String, String> { completion = Completion.MANUAL }.use { producer ->
+                val futures = CopyOnWriteArrayList<java.util.concurrent.Future<RecordMetadata>>()
+                val doneInCallback = CopyOnWriteArrayList<Boolean>()
+                repeat(2) { i -> futures += producer.send(ProducerRecord("t", "k", "v$i")) { _, _ -> doneInCallback += futures[i].isDone } }
+                producer.completeNext()
+                producer.failNext(NotEnoughReplicasException("x"))
+                doneInCallback shouldBe listOf(false, false)
+                futures.map { it.isDone } shouldBe listOf(true, true)
             }
         }
 
@@ -259,14 +280,25 @@ class MockKafkaProducerSpec :
                 completion = Completion.MANUAL
             }.use { producer ->
                 shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldContain "initTransactions"
+                // Empty offsets are ignored before any state check, as KafkaProducer does.
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("group-before-init"))
                 producer.initTransactions()
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("group-outside"))
+                // As Kafka's TransactionManager: initialization happens once.
+                shouldThrow<IllegalStateException> { producer.initTransactions() }.message shouldBe
+                    "TransactionalId tx-1: Invalid transition attempted from state READY to state INITIALIZING"
                 producer.beginTransaction()
+                producer.isInTransaction shouldBe true
+                shouldThrow<IllegalStateException> { producer.initTransactions() }.message shouldBe
+                    "TransactionalId tx-1: Invalid transition attempted from state IN_TRANSACTION to state INITIALIZING"
                 producer.isInTransaction shouldBe true
                 producer.send(ProducerRecord("t", "k", "committed"))
                 val offsets = mapOf(TopicPartition("in", 0) to OffsetAndMetadata(42))
                 producer.sendOffsetsToTransaction(offsets, ConsumerGroupMetadata("group-1"))
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("group-empty"))
                 producer.commitTransaction() // completes the pending record first
                 producer.committed().map { it.value() } shouldBe listOf("committed")
+                // The empty offsets left no trace: no group "group-empty" (nor the ones sent outside a transaction).
                 producer.committedOffsets() shouldBe mapOf("group-1" to offsets)
 
                 producer.beginTransaction()
@@ -288,12 +320,37 @@ class MockKafkaProducerSpec :
             }
         }
 
-        test("a fenced producer fails every transactional call with ProducerFencedException") {
+        test("a fenced producer fails every transactional call with ProducerFencedException, and its sends through the callback and future") {
             MockKafkaProducer<String, String> { transactionalId = "tx-zombie" }.use { producer ->
+                // Only a producer that has its producer id can be fenced: the simulation says so.
+                shouldThrow<IllegalStateException> { producer.fence() }.message shouldContain "call initTransactions() before fence()"
                 producer.initTransactions()
                 producer.fence()
                 shouldThrow<ProducerFencedException> { producer.beginTransaction() }
-                shouldThrow<ProducerFencedException> { producer.send(ProducerRecord("t", "k", "v")) }
+                shouldThrow<ProducerFencedException> {
+                    producer.sendOffsetsToTransaction(mapOf(TopicPartition("in", 0) to OffsetAndMetadata(1)), ConsumerGroupMetadata("g"))
+                }
+                // Empty offsets are ignored before the fencing is checked, as KafkaProducer does.
+                producer.sendOffsetsToTransaction(emptyMap(), ConsumerGroupMetadata("g"))
+                producer.committedOffsets() shouldBe emptyMap()
+                shouldThrow<ProducerFencedException> { producer.commitTransaction() }
+                shouldThrow<ProducerFencedException> { producer.abortTransaction() }
+                shouldThrow<ProducerFencedException> { producer.initTransactions() }
+
+                // As KafkaProducer.doSend with the ApiException from TransactionManager.maybeAddPartition: send does
+                // not throw; the callback gets the exception on this thread before send returns, and so does the future.
+                val callback = Recording()
+                val future = producer.send(ProducerRecord("t", "k", "zombie"), callback)
+                val (metadata, exception, thread) = callback.calls.single()
+                exception.shouldBeInstanceOf<ProducerFencedException>().message shouldBe
+                    "Producer with transactionalId 'tx-zombie' has been fenced by another producer with the same transactionalId"
+                thread shouldBe Thread.currentThread().name
+                metadata!!.offset() shouldBe -1L
+                future.isDone shouldBe true
+                shouldThrow<ExecutionException> { future.get() }.cause shouldBeSameInstanceAs exception
+                producer.history().map { it.value() } shouldBe listOf("zombie")
+                producer.failed().map { it.value() } shouldBe listOf("zombie")
+                producer.pending() shouldHaveSize 0
             }
             val plain = MockKafkaProducer<String, String>()
             shouldThrow<IllegalStateException> { plain.initTransactions() }.message shouldContain "non-transactional"
@@ -310,7 +367,8 @@ class MockKafkaProducerSpec :
                 val inside = CopyOnWriteArrayList<Exception>()
                 producer.send(ProducerRecord("t", "k", "v")) { _, _ -> runCatching { producer.flush() }.onFailure { inside += it as Exception } }
                 producer.flush()
-                inside.single().message shouldContain "inside a callback is not permitted"
+                inside.single().shouldBeInstanceOf<KafkaException>().message shouldBe
+                    "KafkaProducer.flush() invocation inside a callback is not permitted because it may lead to deadlock."
             }
         }
 
@@ -325,8 +383,38 @@ class MockKafkaProducerSpec :
                 .single()
                 .second!!
                 .message shouldBe "Producer is closed forcefully."
-            shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }
+            shouldThrow<IllegalStateException> { producer.send(ProducerRecord("t", "k", "v")) }.message shouldBe
+                "Cannot perform operation after producer has been closed"
             Thread.getAllStackTraces().keys.filter { it.isAlive && it.name == callback.calls.single().third } shouldHaveSize 0
+        }
+
+        test("after close, every transactional call and fence() throw the client's IllegalStateException") {
+            val closedMessage = "Cannot perform operation after producer has been closed"
+            val calls =
+                listOf<Pair<String, (MockKafkaProducer<String, String>) -> Unit>>(
+                    "initTransactions" to { it.initTransactions() },
+                    "beginTransaction" to { it.beginTransaction() },
+                    "sendOffsetsToTransaction" to
+                        { it.sendOffsetsToTransaction(mapOf(TopicPartition("in", 0) to OffsetAndMetadata(1)), ConsumerGroupMetadata("g")) },
+                    "commitTransaction" to { it.commitTransaction() },
+                    "abortTransaction" to { it.abortTransaction() },
+                    "fence" to { it.fence() },
+                )
+            for ((name, call) in calls) {
+                // Closed in every state a test can leave it in: never initialized, ready, in a transaction, fenced.
+                for (state in listOf("uninitialized", "ready", "in transaction", "fenced")) {
+                    val producer = MockKafkaProducer<String, String> { transactionalId = "tx-closed" }
+                    if (state != "uninitialized") producer.initTransactions()
+                    if (state == "in transaction") producer.beginTransaction()
+                    if (state == "fenced") producer.fence()
+                    producer.close()
+                    withClue("$name when $state") { shouldThrow<IllegalStateException> { call(producer) }.message shouldBe closedMessage }
+                }
+            }
+            // A non-transactional producer says that first, closed or not, as KafkaProducer does.
+            val plain = MockKafkaProducer<String, String>()
+            plain.close()
+            shouldThrow<IllegalStateException> { plain.beginTransaction() }.message shouldContain "non-transactional"
         }
 
         test("awaitRecord returns sent records in order, and expectNoRecords names the unread ones") {
@@ -373,11 +461,22 @@ class MockKafkaProducerSpec :
 
                     override fun configure(configs: MutableMap<String, *>) = Unit
                 }
-            MockKafkaProducer<String, String> { interceptors += interceptor }.use { producer ->
-                producer.send(ProducerRecord("t", "k", "quiet")) { _, _ -> order += "callback" }.get()
-                producer.flush()
+            MockKafkaProducer<String, String> {
+                interceptors += interceptor
+                autoCreateTopics = false
+                topic("t")
+                completion = Completion.MANUAL
+            }.use { producer ->
+                lateinit var future: java.util.concurrent.Future<RecordMetadata>
+                future = producer.send(ProducerRecord("t", "k", "quiet")) { _, _ -> order += "callback, future done: ${future.isDone}" }
+                producer.completeNext()
+                future.isDone shouldBe true
                 producer.history().single().value() shouldBe "QUIET"
-                order shouldBe listOf("onSend", "onAcknowledgement", "callback")
+                order shouldBe listOf("onSend", "onAcknowledgement", "callback, future done: false")
+                // An error found inside send calls the callback first, then the interceptors (KafkaProducer.doSend).
+                order.clear()
+                producer.send(ProducerRecord("unknown", "k", "v")) { _, _ -> order += "callback" }
+                order shouldBe listOf("onSend", "callback", "onAcknowledgement")
             }
         }
 

@@ -108,7 +108,7 @@ internal class DefaultMockKafkaProducer<K, V>(
         original: ProducerRecord<K, V>,
         callback: Callback?,
     ): Future<RecordMetadata> {
-        check(!closed) { "Cannot perform operation after producer has been closed" }
+        check(!closed) { CLOSED }
         lock.withLock { checkSendAllowed() }
         val record = intercepted(original)
         val keyBytes = serialize(keySerializer, record.topic(), record, record.key(), "key")
@@ -120,31 +120,24 @@ internal class DefaultMockKafkaProducer<K, V>(
         lock.withLock {
             attempts++
             val partitions = partitioning.partitionCount(record.topic())
-            val partition =
-                when {
-                    partitions == null -> {
-                        null
-                    }
-
-                    record.partition() != null -> {
-                        val explicit = record.partition()
-                        if (explicit >= partitions) {
-                            throw KafkaException("Invalid partition given with record: $explicit is not in the range [0...$partitions).")
-                        }
-                        explicit
-                    }
-
-                    else -> {
-                        partitioning.partition(record, keyBytes, valueBytes, partitions)
-                    }
-                }
+            val explicit: Int? = record.partition()
+            // An explicit partition is kept even when the send fails, as the client reports it in the failure's metadata.
+            val partition = if (partitions == null || explicit != null) explicit else partitioning.partition(record, keyBytes, valueBytes, partitions)
             val timestamp = record.timestamp() ?: clock.asLong
             val assigned = ProducerRecord(record.topic(), partition, timestamp, record.key(), record.value(), headers)
             val size = estimatedSize(keyBytes, valueBytes, headers)
             immediateFailure =
                 when {
+                    // KafkaProducer.waitOnMetadata waits up to max.block.ms for the topic, or for the partition to
+                    // appear; the mock's metadata never changes, so it fails at once, in the client's words.
                     partitions == null -> {
                         TimeoutException("Topic ${record.topic()} not present in metadata after 0 ms.")
+                    }
+
+                    explicit != null && explicit >= partitions -> {
+                        TimeoutException(
+                            "Partition $explicit of topic ${record.topic()} with partition count $partitions is not present in metadata after 0 ms.",
+                        )
                     }
 
                     size > maxRequestSize -> {
@@ -152,6 +145,12 @@ internal class DefaultMockKafkaProducer<K, V>(
                             "The message is $size bytes when serialized which is larger than $maxRequestSize, " +
                                 "which is the value of the max.request.size configuration.",
                         )
+                    }
+
+                    // KafkaProducer.doSend learns it from TransactionManager.maybeAddPartition, after the checks
+                    // above; an ApiException there fails the callback and the returned future, it is not thrown.
+                    transaction == TxState.FENCED -> {
+                        fenced()
                     }
 
                     else -> {
@@ -179,7 +178,7 @@ internal class DefaultMockKafkaProducer<K, V>(
         }
         if (immediateFailure != null) {
             // As the real client: errors found inside send are reported before it returns, on this thread.
-            deliver(entry, null, immediateFailure)
+            deliver(entry, null, immediateFailure, atSend = true)
             return entry.future
         }
         if (completion == Completion.AUTOMATIC) {
@@ -204,10 +203,9 @@ internal class DefaultMockKafkaProducer<K, V>(
             }
         }
 
+    /** The transaction states in which the client throws from `send`; a fenced producer fails the send instead. */
     private fun checkSendAllowed() {
         when (transaction) {
-            TxState.FENCED -> throw ProducerFencedException("The producer was fenced by a newer instance with transactional.id '$transactionalId'")
-
             TxState.UNINITIALIZED -> throw IllegalStateException(
                 "Cannot perform a 'send' before completing a call to initTransactions when transactions are enabled.",
             )
@@ -285,26 +283,43 @@ internal class DefaultMockKafkaProducer<K, V>(
         return failPredicates.firstOrNull { it.first.test(entry.record) }?.second
     }
 
-    /** Completes the future, then calls the callback, as the real client does; on the callback thread unless told otherwise. */
+    /**
+     * Reports the outcome of [entry] in the real client's order: the future completes last, so
+     * whoever waits on it sees the callback's effects. A record completed by the "broker" runs the
+     * interceptors' `onAcknowledgement`, then the callback (ProducerBatch.completeFutureAndFireCallbacks
+     * through KafkaProducer.AppendCallbacks); an error found inside `send` ([atSend]) calls the callback
+     * first, then the interceptors (KafkaProducer.doSend, then ProducerInterceptors.onSendError).
+     */
     private fun deliver(
         entry: Pending,
         metadata: RecordMetadata?,
         exception: Exception?,
+        atSend: Boolean = false,
     ) {
+        // On failure the client passes metadata with -1 fields; so do we, to catch code that trusts it.
+        val reported = metadata ?: placeholderMetadata(entry)
+        if (!atSend) acknowledge(reported, exception)
+        entry.callback?.let { callback ->
+            try {
+                callback.onCompletion(reported, exception)
+            } catch (e: Exception) {
+                log.error("Error executing user-provided callback on message for topic-partition {}", entry.record.topic(), e)
+            }
+        }
+        if (atSend) acknowledge(reported, exception)
         if (exception != null) entry.future.completeExceptionally(exception) else entry.future.complete(metadata)
+    }
+
+    private fun acknowledge(
+        metadata: RecordMetadata,
+        exception: Exception?,
+    ) {
         for (interceptor in interceptors) {
             try {
-                interceptor.onAcknowledgement(metadata ?: placeholderMetadata(entry), exception)
+                interceptor.onAcknowledgement(metadata, exception)
             } catch (e: Exception) {
                 log.warn("Error executing interceptor onAcknowledgement callback", e)
             }
-        }
-        val callback = entry.callback ?: return
-        try {
-            // On failure the client passes metadata with -1 fields; so do we, to catch code that trusts it.
-            callback.onCompletion(metadata ?: placeholderMetadata(entry), exception)
-        } catch (e: Exception) {
-            log.error("Error executing user-provided callback on message for topic-partition {}", entry.record.topic(), e)
         }
     }
 
@@ -369,7 +384,10 @@ internal class DefaultMockKafkaProducer<K, V>(
     }
 
     override fun flush() {
-        check(!onCallbackThread()) { "KafkaProducer.flush() invocation inside a callback is not permitted because it may lead to deadlock." }
+        // KafkaProducer.flush refuses its I/O thread with a KafkaException (not an IllegalStateException).
+        if (onCallbackThread()) {
+            throw KafkaException("KafkaProducer.flush() invocation inside a callback is not permitted because it may lead to deadlock.")
+        }
         if (completion == Completion.MANUAL) completeAll()
         if (!closed) onCallbacks { }
     }
@@ -379,7 +397,11 @@ internal class DefaultMockKafkaProducer<K, V>(
     override fun initTransactions() {
         lock.withLock {
             requireTransactional()
-            if (transaction == TxState.UNINITIALIZED) transaction = TxState.READY
+            // Kafka's TransactionManager refuses the transition to INITIALIZING from any later state.
+            check(transaction == TxState.UNINITIALIZED) {
+                "TransactionalId $transactionalId: Invalid transition attempted from state ${transaction.name} to state INITIALIZING"
+            }
+            transaction = TxState.READY
         }
     }
 
@@ -403,6 +425,12 @@ internal class DefaultMockKafkaProducer<K, V>(
         groupMetadata: ConsumerGroupMetadata,
     ) {
         lock.withLock {
+            if (offsets.isEmpty()) {
+                // KafkaProducer.sendOffsetsToTransaction ignores empty offsets after checking only these:
+                // not the transaction's state, not fencing.
+                requireTransactionalAndOpen()
+                return
+            }
             requireOpenTransaction("sendOffsetsToTransaction")
             transactionOffsets.getOrPut(groupMetadata.groupId()) { LinkedHashMap() }.putAll(offsets)
         }
@@ -439,6 +467,10 @@ internal class DefaultMockKafkaProducer<K, V>(
     override fun fence() {
         lock.withLock {
             requireTransactional()
+            check(transaction != TxState.UNINITIALIZED) {
+                "fence() simulates a newer producer with transactional.id '$transactionalId' taking over, which can only " +
+                    "fence a producer that got its producer id: call initTransactions() before fence()"
+            }
             transaction = TxState.FENCED
         }
     }
@@ -450,13 +482,23 @@ internal class DefaultMockKafkaProducer<K, V>(
         transactionFailed = false
     }
 
+    /** The checks of every transactional call, in KafkaProducer's order: transactional, not closed, not fenced. */
     private fun requireTransactional() {
+        requireTransactionalAndOpen()
+        if (transaction == TxState.FENCED) throw fenced()
+    }
+
+    /** As TransactionManager.maybeFailWithError words it, less the producer id and epoch the mock has not got. */
+    private fun fenced() =
+        ProducerFencedException(
+            "Producer with transactionalId '$transactionalId' has been fenced by another producer with the same transactionalId",
+        )
+
+    private fun requireTransactionalAndOpen() {
         check(transaction != TxState.NOT_TRANSACTIONAL) {
             "Transactional method invoked on a non-transactional producer: set transactionalId in the MockKafkaProducer configuration"
         }
-        if (transaction == TxState.FENCED) {
-            throw ProducerFencedException("The producer was fenced by a newer instance with transactional.id '$transactionalId'")
-        }
+        check(!closed) { CLOSED }
     }
 
     private fun requireOpenTransaction(operation: String) {
@@ -548,5 +590,8 @@ internal class DefaultMockKafkaProducer<K, V>(
         const val BATCH_OVERHEAD = 61 + 21
         const val HEADER_OVERHEAD = 2
         const val MAX_CLOSE_WAIT_MS = 30_000L
+
+        /** KafkaProducer.throwIfProducerClosed's message. */
+        const val CLOSED = "Cannot perform operation after producer has been closed"
     }
 }
