@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the README's "all tests" command RUNS times, each in a fresh clone of the committed HEAD, while
+# LOOPS busy loops load the CPU, and prints how many runs were green and which tests failed how often.
+# A figure for RELIABILITY.md, not a CI step (CI runs the suite once).
+#
+#   build-support/stress.sh [RUNS=10] [LOOPS=2] [extra Maven arguments, e.g. -pl testkit -am]
+#
+# Clones share ~/.m2 (the wrapper and dependencies are not fetched again). Logs and the surefire
+# reports of failed runs stay in the directory printed at the end.
+set -uo pipefail
+runs="${1:-10}"
+loops="${2:-2}"
+shift $(( $# < 2 ? $# : 2 ))
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+command="$(grep -m1 -A1 '^# Run all tests' "$repo/README.md" | tail -n1)"
+[[ "$command" == ./mvnw* ]] || { echo "cannot find the test command under '# Run all tests' in README.md" >&2; exit 2; }
+work="$(mktemp -d "${TMPDIR:-/tmp}/kproducer-stress.XXXXXX")"
+busy=()
+cleanup() { for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null; done; }
+trap cleanup EXIT INT TERM
+for ((i = 0; i < loops; i++)); do
+  bash -c 'while :; do :; done' &
+  busy+=("$!")
+done
+
+echo "stress: $runs runs of '$command $*' with $loops busy loops on $(nproc) cores; work in $work"
+green=0
+for ((run = 1; run <= runs; run++)); do
+  dir="$work/run-$run"
+  git clone -q "$repo" "$dir"
+  started=$(date +%s)
+  if (cd "$dir" && CI=true $command "$@" >"$work/run-$run.log" 2>&1 </dev/null); then
+    green=$((green + 1)); result=green
+  else
+    result=red
+  fi
+  # Every failed or errored test case of this run, one per line, for the summary.
+  python3 - "$dir" >>"$work/failures.txt" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+for report in glob.glob(sys.argv[1] + "/*/target/surefire-reports/TEST-*.xml"):
+    for case in ET.parse(report).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            print(f"{case.get('classname')} > {case.get('name')}")
+PY
+  echo "run $run: $result in $(( $(date +%s) - started )) s"
+  if [[ "$result" == green ]]; then rm -rf "$dir"; fi
+done
+
+echo
+echo "runs: $runs, green: $green, load: $loops busy loops"
+if [[ -s "$work/failures.txt" ]]; then
+  echo "failures by test:"
+  sort "$work/failures.txt" | uniq -c | sort -rn
+else
+  echo "failures by test: none"
+fi
+echo "logs: $work"
+[[ "$green" -eq "$runs" ]]
