@@ -16,8 +16,14 @@ command="$(grep -m1 -A1 '^# Run all tests' "$repo/README.md" | tail -n1)"
 [[ "$command" == ./mvnw* ]] || { echo "cannot find the test command under '# Run all tests' in README.md" >&2; exit 2; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/kproducer-stress.XXXXXX")"
 busy=()
-cleanup() { for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null; done; }
-trap cleanup EXIT INT TERM
+build=""
+cleanup() {
+  for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null; done
+  # The Maven run of the moment, and the JVM it started.
+  if [[ -n "$build" ]]; then pkill -TERM -P "$build" 2>/dev/null; kill "$build" 2>/dev/null; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 for ((i = 0; i < loops; i++)); do
   bash -c 'while :; do :; done' &
   busy+=("$!")
@@ -29,11 +35,14 @@ for ((run = 1; run <= runs; run++)); do
   dir="$work/run-$run"
   git clone -q "$repo" "$dir"
   started=$(date +%s)
-  if (cd "$dir" && CI=true $command "$@" >"$work/run-$run.log" 2>&1 </dev/null); then
+  (cd "$dir" && CI=true exec $command "$@" >"$work/run-$run.log" 2>&1 </dev/null) &
+  build=$!
+  if wait "$build"; then
     green=$((green + 1)); result=green
   else
     result=red
   fi
+  build=""
   # Every failed or errored test case of this run, one per line, for the summary.
   python3 - "$dir" >>"$work/failures.txt" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

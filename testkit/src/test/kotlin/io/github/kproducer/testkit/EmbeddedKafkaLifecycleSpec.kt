@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.StringSerializer
 import java.net.InetSocketAddress
 import java.net.ServerSocket
 import java.nio.file.Files
+import kotlin.time.Duration.Companion.milliseconds
 
 // Runs alone: it counts the JVM's threads, which other specs' brokers would disturb.
 @Isolate
@@ -41,6 +42,23 @@ class EmbeddedKafkaLifecycleSpec :
             kafka.close() // idempotent
 
             kafka.dataDirectory.shouldNotExist()
+            Files.list(parent).use { it.toList() }.shouldBeEmpty()
+            (nonDaemonThreads() - before).shouldBeEmpty()
+        }
+
+        test("a start that times out fails with an explanation, lets its starter threads end, and leaves no thread and no directory behind") {
+            val parent = tempdir().toPath()
+            val before = nonDaemonThreads()
+            // Three nodes cannot start in 50 ms: the start times out while Kafka is still inside its startup.
+            val error =
+                shouldThrow<EmbeddedKafkaStartupException> {
+                    EmbeddedKafka {
+                        brokers = 3
+                        parentDirectory = parent
+                        startupTimeout = 50.milliseconds
+                    }
+                }
+            error.message shouldContain "did not start within 50ms"
             Files.list(parent).use { it.toList() }.shouldBeEmpty()
             (nonDaemonThreads() - before).shouldBeEmpty()
         }

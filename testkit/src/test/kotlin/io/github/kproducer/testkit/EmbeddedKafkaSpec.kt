@@ -3,6 +3,7 @@ package io.github.kproducer.testkit
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContain
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.comparables.shouldBeLessThan
@@ -70,9 +71,11 @@ class EmbeddedKafkaSpec :
             error.cause!!::class shouldBe RecordTooLargeException::class
         }
 
-        test("creating a topic twice fails with Kafka's TopicExistsException") {
+        test("creating a topic twice fails with Kafka's TopicExistsException, whose stack trace shows the createTopic call") {
             kafka.createTopic("twice")
-            shouldThrow<TopicExistsException> { kafka.createTopic("twice") }
+            val error = shouldThrow<TopicExistsException> { kafka.createTopic("twice") }
+            // Kafka's API exceptions come without a stack trace; the test's report must still show where.
+            error.stackTrace.map { "${it.className}.${it.methodName}" } shouldContain "io.github.kproducer.testkit.EmbeddedKafka.createTopic"
         }
 
         test("reading fewer records than expected fails after the timeout and says what it found") {

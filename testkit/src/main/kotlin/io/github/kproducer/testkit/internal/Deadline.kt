@@ -29,12 +29,18 @@ internal class Deadline(
         Thread.sleep(minOf(pause, remaining).inWholeMilliseconds.coerceAtLeast(1))
     }
 
-    /** Waits for [future] for the time left; Kafka's failure comes out unwrapped. */
+    /**
+     * Waits for [future] for the time left; Kafka's failure comes out unwrapped. Kafka's API
+     * exceptions carry no stack trace; one without is given this caller's, so that the test's
+     * report shows which test-kit call it came from.
+     */
     fun <T> await(future: org.apache.kafka.common.KafkaFuture<T>): T =
         try {
             future.get(remaining.inWholeMilliseconds, TimeUnit.MILLISECONDS)
         } catch (e: ExecutionException) {
-            throw e.cause ?: e
+            val cause = e.cause ?: e
+            if (cause.stackTrace.isEmpty()) cause.stackTrace = Throwable().stackTrace
+            throw cause
         } catch (e: java.util.concurrent.TimeoutException) {
             throw org.apache.kafka.common.errors
                 .TimeoutException("no answer within $timeout")

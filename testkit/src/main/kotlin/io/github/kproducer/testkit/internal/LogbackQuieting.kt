@@ -32,10 +32,11 @@ internal object LogbackQuieting {
             val name = logger.name
             if (!name.startsWith("org.apache.kafka") && !name.startsWith("kafka")) return FilterReply.NEUTRAL
             if (level.isGreaterOrEqual(Level.ERROR)) {
-                // Stopping the active controller fails the requests it still holds with NOT_CONTROLLER,
-                // which Kafka logs as an error; the senders retry with the next controller.
-                val stoppedController = name == CONTROLLER_APIS && t is NotControllerException && TestKitLogging.onQuietThread
-                return if (stoppedController) FilterReply.DENY else FilterReply.NEUTRAL
+                // When the active controller moves (a stop or restart of the test kit's), the old one fails
+                // the requests it still holds, and a restarted one the brokers' first heartbeats, with
+                // NOT_CONTROLLER, which Kafka logs as an error; the senders retry with the new controller.
+                val movedController = name == CONTROLLER_APIS && t is NotControllerException && !configuredByUser(name)
+                return if (movedController) FilterReply.DENY else FilterReply.NEUTRAL
             }
             // The warnings of the test kit's own stops are its artefacts, not news: hidden whatever the level.
             if (level == Level.WARN && TestKitLogging.isExpectedStopWarning(format)) return FilterReply.DENY

@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory
  * Keeps what the test kit itself runs quiet in the user's log, as [BrokerLogging] does for the
  * broker: the consumers of its reads, its admin client and its start and stop threads log only
  * warnings and errors, and not the two warnings every cluster stop makes by design, nor the
- * `NOT_CONTROLLER` errors of requests the stopped active controller still held. Loggers the user
+ * `NOT_CONTROLLER` errors a broker logs while the active controller moves. Loggers the user
  * configured keep their level, and the user's own clients are never touched: the rule applies to the
  * threads the test kit owns and to the calls it makes on the caller's thread ([quietly]).
  *
