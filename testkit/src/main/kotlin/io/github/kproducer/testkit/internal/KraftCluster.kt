@@ -214,13 +214,14 @@ internal class KraftCluster(
             log.info("{} started in {} ms", what, started.elapsedNow().inWholeMilliseconds)
         } catch (e: Throwable) {
             executor.shutdownNow()
-            // A starter thread may still be inside Kafka's startup, writing to the data directory:
-            // give it a bounded while to end before the nodes are stopped and the directory deleted.
-            if (!executor.awaitTermination(CLOSE_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)) {
-                starterStillRunning = true
-                log.warn("{} did not end its start within {} after failing; the data directory {} is kept", what, CLOSE_TIMEOUT, directory)
-            }
+            // Stopping the nodes also ends a start that waits for a quorum which will not form; then
+            // the starter threads, which may still be inside Kafka's startup writing to the data
+            // directory, get a bounded while to end before anyone deletes that directory.
             stopNodes(toStart, CLOSE_TIMEOUT)
+            if (!executor.awaitTermination(STARTER_JOIN.inWholeMilliseconds, TimeUnit.MILLISECONDS)) {
+                starterStillRunning = true
+                log.warn("{} did not end its start within {} after failing; the data directory {} is kept", what, STARTER_JOIN, directory)
+            }
             throw e
         } finally {
             executor.shutdown()
@@ -335,6 +336,9 @@ internal class KraftCluster(
         private val CLOSE_TIMEOUT = 5.seconds
         private val UNREGISTER_TIMEOUT = 10.seconds
         private val OUTAGE_STOP_TIMEOUT = 5.seconds
+
+        /** How long the threads of a failed start may take to end once their nodes are stopped. */
+        private val STARTER_JOIN = 10.seconds
 
         /** What a stop step may take beyond its own timeout (Kafka closes thread pools after it). */
         private val STOP_GRACE = 5.seconds
