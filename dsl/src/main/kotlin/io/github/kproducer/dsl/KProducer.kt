@@ -28,7 +28,9 @@ import kotlin.time.Duration
  * the instant between that reading and Kafka's own check: a caller's thread that meets a wait in
  * Kafka anyway is released within about 20 ms and its record continues in the lane. Suspended
  * callers resume on their own dispatcher (an unconfined caller on `Dispatchers.Default`), never on
- * Kafka's I/O thread.
+ * Kafka's I/O thread. Callers on `Dispatchers.Default` itself are resumed in bursts on one of its
+ * threads, each running until it suspends again, with no trip through the scheduler's queue; a
+ * caller that then blocks that thread for 20 ms leaves the others to another thread.
  *
  * **Every call ends.** Each record waits for metadata and buffer memory at most `max.block.ms` from
  * when it was handed to this producer (not from when the records ahead of it were done), then

@@ -22,6 +22,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.collect
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.newSingleThreadContext
 import kotlinx.coroutines.supervisorScope
 import kotlinx.coroutines.withContext
@@ -374,6 +375,53 @@ class KProducerContractSpec :
             val chained = producer.sendAsync("t", "a", "first").thenApply { producer.sendAsync("t", "b", "second").join().topic() }
             chained.get(10, java.util.concurrent.TimeUnit.SECONDS) shouldBe "t"
             producer.sendAsync("t", "c", "after").get(10, java.util.concurrent.TimeUnit.SECONDS).topic() shouldBe "t"
+            producer.close()
+        }
+
+        test("a coroutine on Dispatchers.Default that blocks after its send does not hold up the resumption of the others") {
+            val mock = MockProducer(false, null, StringSerializer(), StringSerializer())
+            val producer = mock.asKProducer()
+            val secondResumed = java.util.concurrent.CountDownLatch(1)
+            val firstSawSecond =
+                java.util.concurrent.atomic
+                    .AtomicBoolean()
+            withTimeout(10.seconds) {
+                withContext(Dispatchers.Default) {
+                    val first =
+                        launch {
+                            producer.send("t", "a", "first")
+                            // Blocks the thread it was resumed on until the second coroutine has been resumed.
+                            firstSawSecond.set(secondResumed.await(5, java.util.concurrent.TimeUnit.SECONDS))
+                        }
+                    val second =
+                        launch {
+                            producer.send("t", "b", "second")
+                            secondResumed.countDown()
+                        }
+                    while (mock.history().size < 2) delay(1)
+                    // Kafka's callbacks come from a thread of their own, the first record's first.
+                    Thread({ repeat(2) { mock.completeNext() } }, "kafka-producer-network-thread | fake").apply { start() }
+                    first.join()
+                    second.join()
+                }
+            }
+            firstSawSecond.get() shouldBe true
+            producer.close()
+        }
+
+        test("a send resumes its caller on the caller's own dispatcher") {
+            val mock = MockProducer(false, null, StringSerializer(), StringSerializer())
+            val producer = mock.asKProducer()
+
+            suspend fun threadAfterSend(context: kotlin.coroutines.CoroutineContext): String =
+                withContext(context) {
+                    val sent = async { producer.send("t", "k", "v").let { Thread.currentThread().name } }
+                    while (mock.history().size < 1) delay(1)
+                    Thread({ mock.completeNext() }, "kafka-producer-network-thread | fake").apply { start() }
+                    sent.await().also { mock.clear() }
+                }
+            threadAfterSend(Dispatchers.Default) shouldStartWith "DefaultDispatcher-worker"
+            newSingleThreadContext("only-thread").use { single -> threadAfterSend(single) shouldStartWith "only-thread" }
             producer.close()
         }
     })

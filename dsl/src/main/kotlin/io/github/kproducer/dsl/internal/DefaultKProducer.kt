@@ -10,6 +10,7 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
@@ -89,13 +90,14 @@ internal class DefaultKProducer<K, V>(
     suspend fun sendRecord(record: ProducerRecord<K, V>): RecordMetadata {
         checkOpen()
         val context = coroutineContext
-        if (context.isUnconfined()) {
+        val interceptor = context[ContinuationInterceptor]
+        if (interceptor !== Dispatchers.Default && context.isUnconfined()) {
             // An unconfined caller would continue on Kafka's I/O thread; give it a real dispatcher.
             return withContext(Dispatchers.Default) { sendRecord(record) }
         }
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         return suspendCancellableCoroutine { continuation ->
-            val callback = ResumingCallback(record, continuation)
+            val callback = ResumingCallback(record, continuation, interceptor === Dispatchers.Default)
             callback.sendingThread = Thread.currentThread()
             try {
                 if (!handOff.tryDirect(record, callback)) {
@@ -380,6 +382,8 @@ internal class DefaultKProducer<K, V>(
     private inner class ResumingCallback(
         record: ProducerRecord<K, V>,
         private val continuation: CancellableContinuation<RecordMetadata>,
+        /** The caller runs on `Dispatchers.Default`, whose threads the resume drain runs on: it may be resumed in place. */
+        private val onDefault: Boolean,
     ) : TrackedCallback<K, V>(tracker, record) {
         /** Written before the push, whose compare-and-set publishes it to the drain. */
         private var outcome: Any? = null
@@ -387,21 +391,33 @@ internal class DefaultKProducer<K, V>(
         /**
          * The thread inside `Producer.send` for this record. A callback on that same thread (an error
          * found in `send`, or a producer that completes at once) resumes directly: the caller has not
-         * suspended yet, so nothing is dispatched.
+         * suspended yet, so nothing is dispatched. Not volatile: only the sending thread writes it, so
+         * any other thread reads either null or the sending thread, never itself.
          */
-        @Volatile var sendingThread: Thread? = null
+        @JvmField var sendingThread: Thread? = null
 
         override fun succeeded(metadata: RecordMetadata) {
             outcome = metadata
-            if (sendingThread === Thread.currentThread()) runQueued() else resumes.resume(this)
+            if (sendingThread === Thread.currentThread()) resumeDispatched() else resumes.resume(this)
         }
 
         override fun failed(exception: Exception) {
             outcome = exception
-            if (sendingThread === Thread.currentThread()) runQueued() else resumes.resume(this)
+            if (sendingThread === Thread.currentThread()) resumeDispatched() else resumes.resume(this)
         }
 
+        /** On the resume drain, a thread of `Dispatchers.Default`. */
+        @OptIn(ExperimentalCoroutinesApi::class)
         override fun runQueued() {
+            if (!onDefault || !resumes.mayResumeInPlace()) return resumeDispatched()
+            val result = outcome
+            val dispatcher = Dispatchers.Default
+            with(continuation) {
+                if (result is RecordMetadata) dispatcher.resumeUndispatched(result) else dispatcher.resumeUndispatchedWithException(result as Exception)
+            }
+        }
+
+        private fun resumeDispatched() {
             val result = outcome
             if (result is RecordMetadata) continuation.resume(result) else continuation.resumeWithException(result as Exception)
         }

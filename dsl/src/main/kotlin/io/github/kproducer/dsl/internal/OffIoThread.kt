@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.coroutines.EmptyCoroutineContext
 
@@ -23,10 +24,10 @@ internal abstract class QueuedWork {
 }
 
 /**
- * A lock-free stack of [QueuedWork] taken whole and run oldest first. The push that finds it empty
- * returns `true`: its caller then schedules a drain.
+ * A lock-free stack of [QueuedWork], taken whole and turned into a list oldest first. The push that
+ * finds it empty returns `true`.
  */
-internal open class WorkStack {
+internal class WorkStack {
     private val head = AtomicReference<QueuedWork?>()
 
     /** Pushes [work]; returns whether the stack was empty. */
@@ -58,48 +59,52 @@ internal open class WorkStack {
         }
         return reversed!!
     }
-
-    /** Takes everything pushed so far and runs it in push order; returns whether there was anything. */
-    fun runAll(): Boolean {
-        var node = head.getAndSet(null) ?: return false
-        // The stack is last-in first-out; run in push order.
-        var reversed: QueuedWork? = reversed(node)
-        while (reversed != null) {
-            node = reversed
-            reversed = node.next
-            node.next = null
-            try {
-                node.runQueued()
-            } catch (e: Throwable) {
-                log.error("kproducer: a completion threw; it is dropped so that the others still run", e)
-            }
-        }
-        return true
-    }
-
-    private companion object {
-        private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
-    }
 }
 
 /**
  * Moves coroutine resumptions off Kafka's I/O thread in bursts. Resuming a suspended `send` means
  * dispatching it to its dispatcher, which costs the I/O thread far more than a record's bookkeeping;
  * with many coroutines sending, those dispatches would make the I/O thread the bottleneck. Instead
- * a completed send is pushed here (one CAS, no allocation), and the push that finds the queue empty
- * schedules one drain on `Dispatchers.Default`, which resumes everything queued by then. Drains may
- * overlap: each resumption only dispatches, so their order does not matter.
+ * a completed send is queued here (one CAS, no allocation), and one drain at a time resumes
+ * everything queued, on `Dispatchers.Default`.
+ *
+ * A coroutine whose dispatcher is `Dispatchers.Default` itself is resumed in place, on the drain's
+ * thread, which is already one of that dispatcher's threads: its code runs until it suspends again
+ * (the next `send`, say) or ends, with no trip through the scheduler's queues. So that one
+ * coroutine's long stretch of code does not hold up the others, a drain resumes in place only for
+ * [SLICE_NANOS] after it took its batch; the rest of the batch is dispatched. A coroutine that
+ * blocks the drain's thread for [DrainRole.RESUMES]' stall time is left to it, and a new drain takes
+ * over the queue ([Deliveries.checkStall]). Other dispatchers are always dispatched to.
  */
-internal class ResumeQueue :
-    WorkStack(),
-    Runnable {
+internal class ResumeQueue {
+    private val drain = Deliveries(role = DrainRole.RESUMES)
+
     fun resume(work: QueuedWork) {
-        if (push(work)) Dispatchers.Default.dispatch(EmptyCoroutineContext, this)
+        drain.deliver(work)
     }
 
-    override fun run() {
-        runAll()
+    /** On the drain's thread: whether a `Dispatchers.Default` coroutine may be resumed in place now. */
+    fun mayResumeInPlace(): Boolean = drain.inSlice(SLICE_NANOS)
+
+    private companion object {
+        /** How long a drain runs resumed coroutines in place before it dispatches the rest of its batch. */
+        val SLICE_NANOS: Long = TimeUnit.MICROSECONDS.toNanos(200)
     }
+}
+
+/** What a [Deliveries] drain runs, and how long one item may hold back the ones after it. */
+internal enum class DrainRole(
+    val stallNanos: Long,
+) {
+    /** Outcomes that run user code in order: future stages, `onError` handlers, listeners. */
+    OUTCOMES(TimeUnit.SECONDS.toNanos(1)),
+
+    /** Resumptions of suspended sends ([ResumeQueue]): a coroutine resumed in place runs until it suspends. */
+    RESUMES(TimeUnit.MILLISECONDS.toNanos(20)),
+    ;
+
+    /** Whether the current thread is running a drain of this role (of any producer). */
+    val inDrain: ThreadLocal<Boolean> = ThreadLocal.withInitial { false }
 }
 
 /**
@@ -119,6 +124,7 @@ internal class ResumeQueue :
  */
 internal class Deliveries(
     private val executor: Executor = Dispatchers.Default.asExecutor(),
+    private val role: DrainRole = DrainRole.OUTCOMES,
 ) : Runnable {
     private val queued = WorkStack()
 
@@ -129,13 +135,17 @@ internal class Deliveries(
     /** Which drain may go on: a drain that finds it changed was replaced while it stalled, and stops. */
     @Volatile private var generation = 0
 
-    /** Counts deliveries started; the watchdog compares it between ticks. */
-    @Volatile private var progress = 0L
-
-    /** Set while a delivery runs, so that a stall is told from an idle drain. */
-    @Volatile private var delivering = false
+    /**
+     * Twice the deliveries started, plus one while a delivery runs: the watchdog compares it between
+     * ticks to tell a stall from progress or an idle drain. Written with release stores (no fence
+     * per delivery); the watchdog's reads, 10 ms apart, need no more.
+     */
+    private val progress = AtomicLong()
     private var stalledSince = 0L
-    private var seenProgress = -1L
+    private var seenProgress = -2L
+
+    /** When the running drain took its batch; read and written on the drain's thread only. */
+    private var sliceStart = 0L
 
     init {
         SendWatchdog.watch(this)
@@ -147,14 +157,19 @@ internal class Deliveries(
     }
 
     override fun run() {
+        val inDrain = role.inDrain
         val previous = inDrain.get()
         inDrain.set(true)
         val mine = generation
+        sliceStart = System.nanoTime()
         try {
             while (mine == generation) {
                 val node = batch.get()
                 if (node == null) {
-                    if (queued.takeInto(batch)) continue
+                    if (queued.takeInto(batch)) {
+                        sliceStart = System.nanoTime()
+                        continue
+                    }
                     draining.set(false)
                     // A push between the last take and the reset above found `draining` still set; take it now.
                     if (queued.isEmpty || !draining.compareAndSet(false, true)) return
@@ -162,14 +177,14 @@ internal class Deliveries(
                 }
                 if (!batch.compareAndSet(node, node.next)) continue
                 node.next = null
-                progress++
-                delivering = true
+                val started = progress.get() + 2
+                progress.lazySet(started or 1)
                 try {
                     node.runQueued()
                 } catch (e: Throwable) {
                     log.error("kproducer: a completion threw; it is dropped so that the others still run", e)
                 } finally {
-                    delivering = false
+                    progress.lazySet(started)
                 }
             }
         } finally {
@@ -177,21 +192,32 @@ internal class Deliveries(
         }
     }
 
-    /** Called by the watchdog every tick: replaces a drain stalled in one delivery for [STALL_NANOS]. */
+    /** On the drain's thread, while it delivers: whether less than [nanos] passed since it took its current batch. */
+    fun inSlice(nanos: Long): Boolean = System.nanoTime() - sliceStart < nanos
+
+    /** Called by the watchdog every tick: replaces a drain stalled in one delivery for its role's stall time. */
     internal fun checkStall(now: Long) {
-        val seen = progress
-        if (!delivering || seen != seenProgress) {
+        val seen = progress.get()
+        if (seen and 1L == 0L || seen != seenProgress) {
             seenProgress = seen
             stalledSince = now
             return
         }
         // Only outcomes waiting behind the stalled one need a new drain.
-        if (now - stalledSince < STALL_NANOS || (batch.get() == null && queued.isEmpty)) return
-        log.warn(
-            "kproducer: a future stage, onError handler or listener has run for over {} ms (blocking on a later outcome of " +
-                "the same producer?); the outcomes after it are delivered on another thread",
-            TimeUnit.NANOSECONDS.toMillis(STALL_NANOS),
-        )
+        if (now - stalledSince < role.stallNanos || (batch.get() == null && queued.isEmpty)) return
+        if (role == DrainRole.OUTCOMES) {
+            log.warn(
+                "kproducer: a future stage, onError handler or listener has run for over {} ms (blocking on a later outcome of " +
+                    "the same producer?); the outcomes after it are delivered on another thread",
+                TimeUnit.NANOSECONDS.toMillis(role.stallNanos),
+            )
+        } else {
+            log.debug(
+                "kproducer: a coroutine resumed after its send has held the resuming thread for over {} ms; the other resumptions " +
+                    "continue on another thread",
+                TimeUnit.NANOSECONDS.toMillis(role.stallNanos),
+            )
+        }
         generation++
         stalledSince = now
         executor.execute(this)
@@ -216,7 +242,7 @@ internal class Deliveries(
      * (a handler that flushes or closes the producer), where waiting for the drain would deadlock.
      */
     private fun marker(): CompletableFuture<Unit>? {
-        if (inDrain.get()) return null
+        if (role.inDrain.get()) return null
         val done = CompletableFuture<Unit>()
         deliver(
             object : QueuedWork() {
@@ -230,11 +256,5 @@ internal class Deliveries(
 
     private companion object {
         private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
-
-        /** Whether the current thread is running a drain (of any producer). */
-        private val inDrain = ThreadLocal.withInitial { false }
-
-        /** How long one delivery may hold the others back. */
-        val STALL_NANOS: Long = TimeUnit.SECONDS.toNanos(1)
     }
 }
