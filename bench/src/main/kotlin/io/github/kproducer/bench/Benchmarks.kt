@@ -25,8 +25,10 @@ public object Benchmarks {
     /** Runs the benchmarks; `quick` as an argument shortens them. */
     @JvmStatic
     public fun main(args: Array<String>) {
-        val quick = args.flatMap { it.split(Regex("\\s+")) }.any { it == "quick" || it == "--quick" }
-        val plan =
+        val words = args.flatMap { it.split(Regex("\\s+")) }.filter { it.isNotEmpty() }
+        val quick = words.any { it == "quick" || it == "--quick" }
+        val options = words.filter { '=' in it }.associate { it.substringBefore('=') to it.substringAfter('=') }
+        val base =
             if (quick) {
                 Plan(
                     records = 100_000,
@@ -38,13 +40,30 @@ public object Benchmarks {
             } else {
                 Plan(1_000_000, 5, 2_000, 5, "")
             }
+        // For profiling one pattern: rows=launch,raw (name parts), settings=tuned, records=N, rounds=N, only=throughput.
+        val plan =
+            Plan(
+                records = options["records"]?.toInt() ?: base.records,
+                rounds = options["rounds"]?.toInt() ?: base.rounds,
+                syncRecords = base.syncRecords,
+                jmhIterations = base.jmhIterations,
+                jmhInclude = base.jmhInclude,
+                rows = options["rows"]?.split(',') ?: emptyList(),
+                settings = options["settings"]?.split(',') ?: emptyList(),
+            )
+        val only = options["only"]
         println("kproducer benchmarks (${if (quick) "quick" else "full"}): ${plan.records} records of ${Plan.RECORD_BYTES} B, ${plan.rounds} rounds")
         val took =
             measureTime {
                 val throughput = throughput(plan)
-                val overhead = sendOverhead(plan)
-                val startup = startup(if (quick) 1 else 3)
-                report(throughput, overhead, startup)
+                if (only == "throughput") {
+                    report(plan, throughput, null, null, null)
+                } else {
+                    val memory = PendingMemory.measure(if (quick) 200_000 else 1_000_000)
+                    val overhead = sendOverhead(plan)
+                    val startup = startup(if (quick) 1 else 3)
+                    report(plan, throughput, memory, overhead, startup)
+                }
             }
         println("(${took.inWholeSeconds} s in all)")
     }
@@ -56,7 +75,15 @@ public object Benchmarks {
         val jmhIterations: Int,
         /** A regular expression narrowing the JMH benchmarks; empty runs them all. */
         val jmhInclude: String,
+        /** Parts of row names to run (raw always runs: every ratio needs it); empty runs every row. */
+        val rows: List<String> = emptyList(),
+        /** Labels of the settings to run; empty runs both. */
+        val settings: List<String> = emptyList(),
     ) {
+        val selectedRows: List<Row> =
+            if (rows.isEmpty()) Row.all else Row.all.filter { row -> row == Row.Raw || rows.any { row.name.contains(it, ignoreCase = true) } }
+        val selectedSettings: List<Settings> = if (settings.isEmpty()) Settings.entries else Settings.entries.filter { it.label in settings }
+
         companion object {
             const val RECORD_BYTES = 100
         }
@@ -71,9 +98,9 @@ public object Benchmarks {
                 var topicNumber = 0
                 // Round 0 warms up the JIT and the broker, and is not counted.
                 for (round in 0..plan.rounds) {
-                    for (settings in Settings.entries) {
+                    for (settings in plan.selectedSettings) {
                         // Rotate the order every round, so that no row always runs first or last.
-                        val rows = Row.all.let { all -> all.drop(round % all.size) + all.take(round % all.size) }
+                        val rows = plan.selectedRows.let { all -> all.drop(round % all.size) + all.take(round % all.size) }
                         for (row in rows) {
                             val topic = "bench-${topicNumber++}"
                             admin.createTopics(listOf(NewTopic(topic, 3, 1.toShort()))).all().get()
@@ -126,7 +153,12 @@ public object Benchmarks {
                     measureTime { kafka.startBroker(2) }.inWholeMilliseconds
                 }
             }
-        return Startup(cold.median(), newCluster.median(), restart.median())
+        val createTopic =
+            EmbeddedKafka().use { kafka ->
+                kafka.createTopic("warm-up", partitions = 3)
+                (1..maxOf(times, 3)).map { measureTime { kafka.createTopic("topic-$it", partitions = 3) }.inWholeMilliseconds }
+            }
+        return Startup(cold.median(), newCluster.median(), restart.median(), createTopic.median())
     }
 
     internal class Measurement(
@@ -142,23 +174,27 @@ public object Benchmarks {
         val coldJvmMillis: Double,
         val newClusterMillis: Double,
         val restartMillis: Double,
+        /** `createTopic` of 3 partitions in a warm single-broker cluster, until it returns (ready to produce). */
+        val createTopicMillis: Double,
     )
 
     private fun report(
+        plan: Plan,
         measurements: List<Measurement>,
-        overhead: Map<String, Double>,
-        startup: Startup,
+        memory: PendingMemory.Result?,
+        overhead: Map<String, Double>?,
+        startup: Startup?,
     ) {
         println()
         println("End-to-end throughput, medians over rounds; ratio = the row's records/s over raw KafkaProducer's in the same round;")
         println("CPU = the producer JVM's CPU time per record (all its threads), and its ratio to raw's in the same round")
         println(
-            "%-9s %-24s %14s %9s %10s %13s %9s %s".format("settings", "row", "records/s", "MiB/s", "ratio/raw", "CPU ns/rec", "CPU/raw", "ratio per round"),
+            "%-9s %-26s %14s %9s %10s %13s %9s %s".format("settings", "row", "records/s", "MiB/s", "ratio/raw", "CPU ns/rec", "CPU/raw", "ratio per round"),
         )
         val ratios = HashMap<Pair<Settings, String>, Double>()
         val cpuRatios = HashMap<Pair<Settings, String>, Double>()
-        for (settings in Settings.entries) {
-            for (row in Row.all) {
+        for (settings in plan.selectedSettings) {
+            for (row in plan.selectedRows) {
                 val own = measurements.filter { it.settings == settings && it.row == row.name }
                 val raw = measurements.filter { it.settings == settings && it.row == Row.RAW }.associateBy { it.round }
                 val perRound = own.map { it.recordsPerSecond / raw.getValue(it.round).recordsPerSecond }
@@ -169,7 +205,7 @@ public object Benchmarks {
                 val rate = own.map { it.recordsPerSecond }.median()
                 val cpu = own.map { it.cpuNanosPerRecord }.median()
                 println(
-                    "%-9s %-24s %,14.0f %9.1f %10.3f %13.0f %9.2f %s".format(
+                    "%-9s %-26s %,14.0f %9.1f %10.3f %13.0f %9.2f %s".format(
                         settings.label,
                         row.name,
                         rate,
@@ -182,36 +218,91 @@ public object Benchmarks {
                 )
             }
         }
-        val rawNs = overhead.getValue("rawSend")
-        val sendNs = overhead.getValue("kproducerSend")
-        val offerNs = overhead.getValue("kproducerOffer")
-        println()
-        println("CPU per send on a producer with no network (JMH, average time per call)")
-        println("  Producer.send(record, callback)   %8.1f ns".format(rawNs))
-        println("  kproducer send(record)            %8.1f ns   (+%.1f ns)".format(sendNs, sendNs - rawNs))
-        println("  kproducer offer(record)           %8.1f ns   (+%.1f ns)".format(offerNs, offerNs - rawNs))
-        println()
-        println(
-            "Embedded broker: cold start in a new JVM %.0f ms, new cluster in a warm JVM %.0f ms, restart of one broker of three %.0f ms (medians)"
-                .format(startup.coldJvmMillis, startup.newClusterMillis, startup.restartMillis),
-        )
-        println()
-        val tuned = Settings.TUNED
-        val line =
-            listOf(
-                "sendAll/raw=%.2f".format(ratios.getValue(tuned to Row.SEND_ALL)),
-                "flow/raw=%.2f".format(ratios.getValue(tuned to Row.FLOW)),
-                "coroutines/raw=%.2f".format(ratios.getValue(tuned to Row.COROUTINES)),
-                "coroutines/raw-1000-in-flight=%.2f".format(ratios.getValue(tuned to Row.COROUTINES) / ratios.getValue(tuned to Row.RAW_1000)),
-                "vs-kotlin-kafka=%.2f".format(ratios.getValue(tuned to Row.SEND_ALL) / ratios.getValue(tuned to Row.KOTLIN_KAFKA)),
-                "defaults-sendAll/raw=%.2f".format(ratios.getValue(Settings.DEFAULTS to Row.SEND_ALL)),
-                "sendAll-cpu/raw=%.2f".format(cpuRatios.getValue(tuned to Row.SEND_ALL)),
-                "flow-cpu/raw=%.2f".format(cpuRatios.getValue(tuned to Row.FLOW)),
-                "coroutines-cpu/raw=%.2f".format(cpuRatios.getValue(tuned to Row.COROUTINES)),
-                "send-overhead-ns=%.0f".format(sendNs - rawNs),
-                "cold-start-ms=%.0f".format(startup.coldJvmMillis),
-                "warm-restart-ms=%.0f".format(startup.restartMillis),
+        if (overhead != null) {
+            val rawNs = overhead.getValue("rawSend")
+            println()
+            println("CPU per send on a producer with no network (JMH, average time per call)")
+            println("  Producer.send(record, callback)   %8.1f ns".format(rawNs))
+            for ((name, label) in listOf("kproducerSend" to "kproducer send(record)", "kproducerOffer" to "kproducer offer(record)")) {
+                val ns = overhead.getValue(name)
+                println("  %-32s %8.1f ns   (+%.1f ns)".format(label, ns, ns - rawNs))
+            }
+            val loopNs = overhead["rawLoop"]
+            if (loopNs != null) {
+                println("  Producer.send over a list        %8.1f ns per record".format(loopNs))
+                for ((name, label) in listOf("kproducerSendAll" to "kproducer sendAll(list)", "kproducerFlow" to "kproducer sendAll(flow)")) {
+                    val ns = overhead[name] ?: continue
+                    println("  %-32s %8.1f ns per record   (+%.1f ns)".format(label, ns, ns - loopNs))
+                }
+            }
+        }
+        if (memory != null) {
+            println()
+            println(
+                "Heap per pending send, coroutine per record: kproducer send %.0f B, bare suspendCancellableCoroutine %.0f B (kproducer adds %.0f B)"
+                    .format(memory.kproducerBytes, memory.bareBytes, memory.kproducerBytes - memory.bareBytes),
             )
+        }
+        if (startup != null) {
+            println()
+            println(
+                (
+                    "Embedded broker: cold start in a new JVM %.0f ms, new cluster in a warm JVM %.0f ms, restart of one broker of three %.0f ms, " +
+                        "createTopic of 3 partitions %.0f ms (medians)"
+                ).format(startup.coldJvmMillis, startup.newClusterMillis, startup.restartMillis, startup.createTopicMillis),
+            )
+        }
+        println()
+        val line = mutableListOf<String>()
+
+        fun ratio(
+            key: String,
+            settings: Settings,
+            row: String,
+            of: Map<Pair<Settings, String>, Double> = ratios,
+        ) {
+            of[settings to row]?.let { line += "$key=%.2f".format(it) }
+        }
+        val tuned = Settings.TUNED
+        val defaults = Settings.DEFAULTS
+        ratio("sendAll/raw", tuned, Row.SEND_ALL)
+        ratio("flow/raw", tuned, Row.FLOW)
+        ratio("launch/raw", tuned, Row.LAUNCH)
+        ratio("awaitAll/raw", tuned, Row.AWAIT_ALL)
+        ratio("sendAsync/raw", tuned, Row.SEND_ASYNC)
+        ratio("offer/raw", tuned, Row.OFFER)
+        for (settings in listOf(tuned, defaults)) {
+            val coroutines = ratios[settings to Row.COROUTINES]
+            val bounded = ratios[settings to Row.RAW_1000]
+            if (coroutines != null && bounded != null) {
+                val prefix = if (settings == defaults) "defaults-" else ""
+                line += "${prefix}coroutines/raw-1000-in-flight=%.2f".format(coroutines / bounded)
+            }
+        }
+        val kotlinKafka = ratios[tuned to Row.KOTLIN_KAFKA]
+        val sendAll = ratios[tuned to Row.SEND_ALL]
+        if (kotlinKafka != null && sendAll != null) line += "vs-kotlin-kafka=%.2f".format(sendAll / kotlinKafka)
+        ratio("defaults-sendAll/raw", defaults, Row.SEND_ALL)
+        ratio("defaults-flow/raw", defaults, Row.FLOW)
+        ratio("defaults-launch/raw", defaults, Row.LAUNCH)
+        ratio("sendAll-cpu/raw", tuned, Row.SEND_ALL, cpuRatios)
+        ratio("flow-cpu/raw", tuned, Row.FLOW, cpuRatios)
+        ratio("launch-cpu/raw", tuned, Row.LAUNCH, cpuRatios)
+        if (overhead != null) {
+            val rawNs = overhead.getValue("rawSend")
+            line += "send-overhead-ns=%.0f".format(overhead.getValue("kproducerSend") - rawNs)
+            line += "offer-overhead-ns=%.0f".format(overhead.getValue("kproducerOffer") - rawNs)
+        }
+        if (memory != null) {
+            line += "pending-send-bytes=%.0f".format(memory.kproducerBytes)
+            line += "bare-pending-send-bytes=%.0f".format(memory.bareBytes)
+        }
+        if (startup != null) {
+            line += "cold-start-ms=%.0f".format(startup.coldJvmMillis)
+            line += "new-cluster-ms=%.0f".format(startup.newClusterMillis)
+            line += "warm-restart-ms=%.0f".format(startup.restartMillis)
+            line += "create-topic-ms=%.0f".format(startup.createTopicMillis)
+        }
         println(line.joinToString(" "))
     }
 

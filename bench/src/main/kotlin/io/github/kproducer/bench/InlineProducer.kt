@@ -28,13 +28,13 @@ import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
  * A producer with no network: `send` completes the callback at once with fixed metadata. Sending
  * through it measures only what a layer on top of `Producer.send` costs.
  */
-public class InlineProducer : Producer<ByteArray?, ByteArray> {
+public open class InlineProducer : Producer<ByteArray?, ByteArray> {
     private val metadata = RecordMetadata(TopicPartition("bench", 0), 0, 0, 0, 0, 100)
     private val done: Future<RecordMetadata> = CompletableFuture.completedFuture(metadata)
 
     override fun send(record: ProducerRecord<ByteArray?, ByteArray>): Future<RecordMetadata> = done
 
-    override fun send(
+    open override fun send(
         record: ProducerRecord<ByteArray?, ByteArray>,
         callback: Callback?,
     ): Future<RecordMetadata> {

@@ -6,10 +6,13 @@ import io.github.nomisRev.kafka.publisher.Acks
 import io.github.nomisRev.kafka.publisher.KafkaPublisher
 import io.github.nomisRev.kafka.publisher.PublisherSettings
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.suspendCancellableCoroutine
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -17,6 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer
 import java.util.Properties
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.atomic.AtomicReference
+import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
 import kotlin.time.TimeSource
 
 /** The producer settings a row runs with. */
@@ -180,6 +185,85 @@ internal sealed class Row(
         ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list.asFlow()).collect { } }
     }
 
+    /** A coroutine per record, every one launched at once: `coroutineScope { records.forEach { launch { send(it) } } }`. */
+    object Launch : Row(LAUNCH) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            timedKProducer(bootstrapServers, settings, records) { producer ->
+                coroutineScope { records.list.forEach { record -> launch { producer.send(record) } } }
+            }
+    }
+
+    /**
+     * The coroutine-per-record pattern with no library: `launch { suspendCancellableCoroutine { Producer.send(it, callback resumes) } }`
+     * on a plain `KafkaProducer`. What launching a million coroutines costs by itself: the floor of the pattern.
+     */
+    object BareLaunch : Row(BARE_LAUNCH) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
+                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+                runBlocking(Dispatchers.Default) {
+                    timed {
+                        coroutineScope {
+                            records.list.forEach { record ->
+                                launch {
+                                    suspendCancellableCoroutine<org.apache.kafka.clients.producer.RecordMetadata> { continuation ->
+                                        producer.send(record) { metadata, e ->
+                                            if (e == null) continuation.resume(metadata) else continuation.resumeWithException(e)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+    }
+
+    /** A deferred per record: `records.map { async { send(it) } }.awaitAll()`. */
+    object AwaitAll : Row(AWAIT_ALL) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            timedKProducer(bootstrapServers, settings, records) { producer ->
+                coroutineScope { records.list.map { record -> async { producer.send(record) } }.awaitAll() }
+            }
+    }
+
+    /** Java's first try: `records.map { sendAsync(it) }.forEach { it.join() }`. */
+    object SendAsync : Row(SEND_ASYNC) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            timedKProducer(bootstrapServers, settings, records) { producer ->
+                records.list.map { producer.sendAsync(it) }.forEach { it.join() }
+            }
+    }
+
+    /** Fire and forget, then wait: `records.forEach { offer(it) }; flush()`. */
+    object OfferFlush : Row(OFFER) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            timedKProducer(bootstrapServers, settings, records) { producer ->
+                records.list.forEach { producer.offer(it) }
+                producer.flush()
+            }
+    }
+
     /** kproducer's suspending `send`, from 1,000 coroutines each sending its share one by one. */
     object Coroutines : Row(COROUTINES) {
         override fun run(
@@ -240,7 +324,14 @@ internal sealed class Row(
         const val RAW_1000 = "raw, 1000 in flight"
         const val KOTLIN_KAFKA = "kotlin-kafka publisher"
         const val SYNC = "send().get() per record"
+        const val LAUNCH = "kproducer launch/record"
+        const val BARE_LAUNCH = "bare launch/record"
+        const val AWAIT_ALL = "kproducer async/awaitAll"
+        const val SEND_ASYNC = "kproducer sendAsync+join"
+        const val OFFER = "kproducer offer+flush"
 
-        val all: List<Row> by lazy { listOf(Raw, SendAll, FlowRow, RawBounded, Coroutines, KotlinKafka, Sync) }
+        val all: List<Row> by lazy {
+            listOf(Raw, SendAll, FlowRow, Launch, BareLaunch, AwaitAll, SendAsync, OfferFlush, RawBounded, Coroutines, KotlinKafka, Sync)
+        }
     }
 }
