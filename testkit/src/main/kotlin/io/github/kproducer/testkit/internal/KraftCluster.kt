@@ -123,8 +123,10 @@ internal class KraftCluster(
                 "Broker $id is the last one running; stopping it would leave no cluster. Close the cluster instead."
             }
             TestKitLogging.quietly {
-                node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
-                node.stopController()
+                TimerReapers.wakeDuring {
+                    node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
+                    node.stopController()
+                }
             }
             forgetRegistration(id)
         }
@@ -292,11 +294,13 @@ internal class KraftCluster(
     ) {
         val executor = Executors.newCachedThreadPool(StarterThreads("stop"))
         try {
-            runAll(executor, toStop, timeout, "broker shutdown") { it.stopBroker(timeout.toJavaDuration()) }
-            if (nodes.size > 1 && nodes.none { it.isRunning && it !in toStop }) {
-                runAll(executor, toStop, timeout, "quorum shutdown") { it.abandonQuorum(timeout.toJavaDuration()) }
+            TimerReapers.wakeDuring {
+                runAll(executor, toStop, timeout, "broker shutdown") { it.stopBroker(timeout.toJavaDuration()) }
+                if (nodes.size > 1 && nodes.none { it.isRunning && it !in toStop }) {
+                    runAll(executor, toStop, timeout, "quorum shutdown") { it.abandonQuorum(timeout.toJavaDuration()) }
+                }
+                runAll(executor, toStop, timeout, "controller shutdown") { it.stopController() }
             }
-            runAll(executor, toStop, timeout, "controller shutdown") { it.stopController() }
         } finally {
             executor.shutdown()
         }
