@@ -57,6 +57,10 @@ internal object BrokerProperties {
             "share.coordinator.state.topic.min.isr" to minIsr,
             "share.coordinator.state.topic.num.partitions" to "5",
             "group.initial.rebalance.delay.ms" to "0",
+            // The controller holds each metadata write up to 25 ms to batch it with others. A start
+            // makes several writes one after another (the broker's registration, its unfencing), and so do
+            // createTopic, a restart's ISR change and a stop's unregistration; the test kit waits for each.
+            "controller.quorum.append.linger.ms" to "0",
             "num.network.threads" to "2",
             "num.io.threads" to "4",
             "background.threads" to "4",
