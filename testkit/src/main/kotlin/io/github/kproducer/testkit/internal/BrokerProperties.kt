@@ -177,8 +177,9 @@ internal object BrokerProperties {
                 }
             }
         }
-        if (problems.isEmpty()) {
-            // Let Kafka check the values: types, ranges and cross-setting rules.
+        if (problems.isEmpty() && properties.isNotEmpty()) {
+            // Let Kafka check the values: types, ranges and cross-setting rules. (Without user properties
+            // there is nothing to check, and a KafkaConfig costs a start some milliseconds.)
             val sample =
                 mapOf(
                     "process.roles" to "broker,controller",
