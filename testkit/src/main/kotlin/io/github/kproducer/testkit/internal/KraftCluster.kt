@@ -45,6 +45,9 @@ internal class KraftCluster(
     private val lock = Any()
     private var closed = false
 
+    /** The housekeeping admin client, see [internalAdmin]; used and changed only under [lock]. */
+    private var housekeeping: Admin? = null
+
     /** Set when a failed start left a starter thread inside Kafka; the data directory is then kept, not deleted under it. */
     @Volatile private var starterStillRunning = false
 
@@ -158,19 +161,35 @@ internal class KraftCluster(
     ) {
         val deadline = Deadline((config.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
         TestKitLogging.quietly {
-            internalAdmin().use { admin -> ServingPartitions.await(admin, null, broker, deadline, call) }
+            ServingPartitions.await(internalAdmin(), null, broker, deadline, call)
         }
     }
 
-    /** An admin client on the brokers' internal (PLAINTEXT, unauthenticated) listener, for the test kit's own housekeeping. */
-    private fun internalAdmin(): Admin {
-        val running = nodes.filter { it.isRunning }.joinToString(",") { internalAddressOf(it.id) }
-        return Admin.create(
-            mapOf(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to running,
-                AdminClientConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "housekeeping",
-            ),
-        )
+    /**
+     * The admin client on the brokers' internal (PLAINTEXT, unauthenticated) listener, for the test
+     * kit's own housekeeping; opened on first use and kept until [close], since each new client costs a
+     * stop or start its creation and a first metadata round trip. Its reconnect backoff is kept short:
+     * it talks to brokers that the test stops and starts, and must not wait out a backoff grown while
+     * a broker was down once that broker is back.
+     */
+    private fun internalAdmin(): Admin =
+        housekeeping ?: Admin
+            .create(
+                mapOf(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to nodes.joinToString(",") { internalAddressOf(it.id) },
+                    AdminClientConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "housekeeping",
+                    AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                    AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                    AdminClientConfig.RETRY_BACKOFF_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                    AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                ),
+            ).also { housekeeping = it }
+
+    /** Closes the housekeeping admin client, if one was opened, without waiting: no call of it is in flight. */
+    private fun closeHousekeeping() {
+        val admin = housekeeping ?: return
+        housekeeping = null
+        TestKitLogging.quietly { runCatching { admin.close(java.time.Duration.ZERO) } }
     }
 
     /**
@@ -182,7 +201,7 @@ internal class KraftCluster(
     private fun forgetRegistration(id: Int) {
         try {
             TestKitLogging.quietly {
-                internalAdmin().use { admin -> admin.unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS) }
+                internalAdmin().unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)
             }
         } catch (e: Exception) {
             log.warn("Could not unregister stopped broker {}; its restart waits for the session timeout", id, e)
@@ -271,6 +290,7 @@ internal class KraftCluster(
     }
 
     private fun shutdownQuietly() {
+        closeHousekeeping()
         val running = nodes.filter { it.isRunning }
         if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)
         ports.forEach { it.releaseUnclaimed() }
@@ -340,6 +360,7 @@ internal class KraftCluster(
         private val CLOSE_TIMEOUT = 5.seconds
         private val UNREGISTER_TIMEOUT = 10.seconds
         private val OUTAGE_STOP_TIMEOUT = 5.seconds
+        private const val HOUSEKEEPING_BACKOFF_MS = 20
 
         /** How long the threads of a failed start may take to end once their nodes are stopped. */
         private val STARTER_JOIN = 10.seconds
