@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 import kotlin.time.toJavaDuration
@@ -162,6 +163,34 @@ internal class KraftCluster(
         val deadline = Deadline((config.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
         TestKitLogging.quietly {
             ServingPartitions.await(internalAdmin(), null, broker, deadline, call)
+        }
+        awaitMetadataOnEveryBroker(deadline, call)
+    }
+
+    /**
+     * Waits until every running broker answers clients from metadata at least as new as the newest
+     * any of them has now. What the test kit just waited for was seen through one broker's metadata
+     * (the one its admin client asked); the others apply the same records a few milliseconds later,
+     * and a client that asks one of those in between (for the ISR, or a producer for the new topic's
+     * leaders) would still see the old state.
+     *
+     * @throws AssertionError naming [call] when the deadline passes first.
+     */
+    fun awaitMetadataOnEveryBroker(
+        deadline: Deadline,
+        call: String,
+    ) {
+        val running = nodes.filter { it.isRunning }
+        val newest = running.maxOfOrNull { it.servedMetadataOffset() ?: -1L } ?: return
+        while (true) {
+            val behind = running.filter { (it.servedMetadataOffset() ?: newest) < newest }
+            if (behind.isEmpty()) return
+            if (deadline.hasPassed) {
+                throw AssertionError(
+                    "$call: brokers ${behind.map { it.id }} did not apply the cluster metadata up to offset $newest within ${deadline.timeout}",
+                )
+            }
+            deadline.pause(METADATA_POLL)
         }
     }
 
@@ -361,6 +390,9 @@ internal class KraftCluster(
         private val UNREGISTER_TIMEOUT = 10.seconds
         private val OUTAGE_STOP_TIMEOUT = 5.seconds
         private const val HOUSEKEEPING_BACKOFF_MS = 20
+
+        /** Between two looks at the brokers' metadata offsets (in-process reads, no requests). */
+        private val METADATA_POLL = 1.milliseconds
 
         /** How long the threads of a failed start may take to end once their nodes are stopped. */
         private val STARTER_JOIN = 10.seconds
