@@ -61,6 +61,12 @@ internal object BrokerProperties {
             // makes several writes one after another (the broker's registration, its unfencing), and so do
             // createTopic, a restart's ISR change and a stop's unregistration; the test kit waits for each.
             "controller.quorum.append.linger.ms" to "0",
+            // A fresh voter waits a random 1-2 s (the election timeout) before it asks for votes, so a
+            // new cluster of several nodes spent about a second without a controller. The test kit's
+            // voters are in one JVM, a millisecond apart; a shorter timeout only makes a lost election
+            // be retried sooner (Raft's safety does not depend on it). Leader failure detection
+            // (controller.quorum.fetch.timeout.ms) is unchanged. A single node elects itself at once.
+            "controller.quorum.election.timeout.ms" to "200",
             "num.network.threads" to "2",
             "num.io.threads" to "4",
             "background.threads" to "4",
