@@ -46,7 +46,7 @@ public class EmbeddedKafka private constructor(
     public val config: EmbeddedKafkaConfig,
 ) : KafkaCluster {
     private val cluster = KraftCluster(config)
-    private val topics = TopicCreator(::connectionProperties)
+    private val topics = TopicCreator(::connectionProperties, cluster::awaitMetadataOnEveryBroker)
 
     override val bootstrapServers: String get() = cluster.bootstrapServers
 

@@ -57,6 +57,16 @@ internal object BrokerProperties {
             "share.coordinator.state.topic.min.isr" to minIsr,
             "share.coordinator.state.topic.num.partitions" to "5",
             "group.initial.rebalance.delay.ms" to "0",
+            // The controller holds each metadata write up to 25 ms to batch it with others. A start
+            // makes several writes one after another (the broker's registration, its unfencing), and so do
+            // createTopic, a restart's ISR change and a stop's unregistration; the test kit waits for each.
+            "controller.quorum.append.linger.ms" to "0",
+            // A fresh voter waits a random 1-2 s (the election timeout) before it asks for votes, so a
+            // new cluster of several nodes spent about a second without a controller. The test kit's
+            // voters are in one JVM, a millisecond apart; a shorter timeout only makes a lost election
+            // be retried sooner (Raft's safety does not depend on it). Leader failure detection
+            // (controller.quorum.fetch.timeout.ms) is unchanged. A single node elects itself at once.
+            "controller.quorum.election.timeout.ms" to "200",
             "num.network.threads" to "2",
             "num.io.threads" to "4",
             "background.threads" to "4",
@@ -173,8 +183,9 @@ internal object BrokerProperties {
                 }
             }
         }
-        if (problems.isEmpty()) {
-            // Let Kafka check the values: types, ranges and cross-setting rules.
+        if (problems.isEmpty() && properties.isNotEmpty()) {
+            // Let Kafka check the values: types, ranges and cross-setting rules. (Without user properties
+            // there is nothing to check, and a KafkaConfig costs a start some milliseconds.)
             val sample =
                 mapOf(
                     "process.roles" to "broker,controller",

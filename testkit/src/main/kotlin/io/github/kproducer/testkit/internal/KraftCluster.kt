@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 import kotlin.time.toJavaDuration
@@ -44,6 +45,9 @@ internal class KraftCluster(
     private val nodes = ArrayList<KraftNode>()
     private val lock = Any()
     private var closed = false
+
+    /** The housekeeping admin client, see [internalAdmin]; used and changed only under [lock]. */
+    private var housekeeping: Admin? = null
 
     /** Set when a failed start left a starter thread inside Kafka; the data directory is then kept, not deleted under it. */
     @Volatile private var starterStillRunning = false
@@ -123,8 +127,10 @@ internal class KraftCluster(
                 "Broker $id is the last one running; stopping it would leave no cluster. Close the cluster instead."
             }
             TestKitLogging.quietly {
-                node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
-                node.stopController()
+                TimerReapers.wakeDuring {
+                    node.stopBroker(SINGLE_STOP_TIMEOUT.toJavaDuration())
+                    node.stopController()
+                }
             }
             forgetRegistration(id)
         }
@@ -156,19 +162,63 @@ internal class KraftCluster(
     ) {
         val deadline = Deadline((config.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
         TestKitLogging.quietly {
-            internalAdmin().use { admin -> ServingPartitions.await(admin, null, broker, deadline, call) }
+            ServingPartitions.await(internalAdmin(), null, broker, deadline, call)
+        }
+        awaitMetadataOnEveryBroker(deadline, call)
+    }
+
+    /**
+     * Waits until every running broker answers clients from metadata at least as new as the newest
+     * any of them has now. What the test kit just waited for was seen through one broker's metadata
+     * (the one its admin client asked); the others apply the same records a few milliseconds later,
+     * and a client that asks one of those in between (for the ISR, or a producer for the new topic's
+     * leaders) would still see the old state.
+     *
+     * @throws AssertionError naming [call] when the deadline passes first.
+     */
+    fun awaitMetadataOnEveryBroker(
+        deadline: Deadline,
+        call: String,
+    ) {
+        val running = nodes.filter { it.isRunning }
+        val newest = running.maxOfOrNull { it.servedMetadataOffset() ?: -1L } ?: return
+        while (true) {
+            val behind = running.filter { (it.servedMetadataOffset() ?: newest) < newest }
+            if (behind.isEmpty()) return
+            if (deadline.hasPassed) {
+                throw AssertionError(
+                    "$call: brokers ${behind.map { it.id }} did not apply the cluster metadata up to offset $newest within ${deadline.timeout}",
+                )
+            }
+            deadline.pause(METADATA_POLL)
         }
     }
 
-    /** An admin client on the brokers' internal (PLAINTEXT, unauthenticated) listener, for the test kit's own housekeeping. */
-    private fun internalAdmin(): Admin {
-        val running = nodes.filter { it.isRunning }.joinToString(",") { internalAddressOf(it.id) }
-        return Admin.create(
-            mapOf(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to running,
-                AdminClientConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "housekeeping",
-            ),
-        )
+    /**
+     * The admin client on the brokers' internal (PLAINTEXT, unauthenticated) listener, for the test
+     * kit's own housekeeping; opened on first use and kept until [close], since each new client costs a
+     * stop or start its creation and a first metadata round trip. Its reconnect backoff is kept short:
+     * it talks to brokers that the test stops and starts, and must not wait out a backoff grown while
+     * a broker was down once that broker is back.
+     */
+    private fun internalAdmin(): Admin =
+        housekeeping ?: Admin
+            .create(
+                mapOf(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to nodes.joinToString(",") { internalAddressOf(it.id) },
+                    AdminClientConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "housekeeping",
+                    AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                    AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                    AdminClientConfig.RETRY_BACKOFF_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                    AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG to HOUSEKEEPING_BACKOFF_MS,
+                ),
+            ).also { housekeeping = it }
+
+    /** Closes the housekeeping admin client, if one was opened, without waiting: no call of it is in flight. */
+    private fun closeHousekeeping() {
+        val admin = housekeeping ?: return
+        housekeeping = null
+        TestKitLogging.quietly { runCatching { admin.close(java.time.Duration.ZERO) } }
     }
 
     /**
@@ -180,7 +230,7 @@ internal class KraftCluster(
     private fun forgetRegistration(id: Int) {
         try {
             TestKitLogging.quietly {
-                internalAdmin().use { admin -> admin.unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS) }
+                internalAdmin().unregisterBroker(id).all().get(UNREGISTER_TIMEOUT.inWholeMilliseconds, TimeUnit.MILLISECONDS)
             }
         } catch (e: Exception) {
             log.warn("Could not unregister stopped broker {}; its restart waits for the session timeout", id, e)
@@ -269,6 +319,7 @@ internal class KraftCluster(
     }
 
     private fun shutdownQuietly() {
+        closeHousekeeping()
         val running = nodes.filter { it.isRunning }
         if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)
         ports.forEach { it.releaseUnclaimed() }
@@ -292,11 +343,13 @@ internal class KraftCluster(
     ) {
         val executor = Executors.newCachedThreadPool(StarterThreads("stop"))
         try {
-            runAll(executor, toStop, timeout, "broker shutdown") { it.stopBroker(timeout.toJavaDuration()) }
-            if (nodes.size > 1 && nodes.none { it.isRunning && it !in toStop }) {
-                runAll(executor, toStop, timeout, "quorum shutdown") { it.abandonQuorum(timeout.toJavaDuration()) }
+            TimerReapers.wakeDuring {
+                runAll(executor, toStop, timeout, "broker shutdown") { it.stopBroker(timeout.toJavaDuration()) }
+                if (nodes.size > 1 && nodes.none { it.isRunning && it !in toStop }) {
+                    runAll(executor, toStop, timeout, "quorum shutdown") { it.abandonQuorum(timeout.toJavaDuration()) }
+                }
+                runAll(executor, toStop, timeout, "controller shutdown") { it.stopController() }
             }
-            runAll(executor, toStop, timeout, "controller shutdown") { it.stopController() }
         } finally {
             executor.shutdown()
         }
@@ -336,6 +389,10 @@ internal class KraftCluster(
         private val CLOSE_TIMEOUT = 5.seconds
         private val UNREGISTER_TIMEOUT = 10.seconds
         private val OUTAGE_STOP_TIMEOUT = 5.seconds
+        private const val HOUSEKEEPING_BACKOFF_MS = 20
+
+        /** Between two looks at the brokers' metadata offsets (in-process reads, no requests). */
+        private val METADATA_POLL = 1.milliseconds
 
         /** How long the threads of a failed start may take to end once their nodes are stopped. */
         private val STARTER_JOIN = 10.seconds

@@ -94,6 +94,16 @@ internal class KraftNode(
         servers = Servers(shared, controller, broker)
     }
 
+    /**
+     * The offset of the cluster metadata that this node's broker answers clients from (its metadata
+     * cache), or null when the broker is not running.
+     */
+    fun servedMetadataOffset(): Long? {
+        val broker = servers?.broker ?: return null
+        val cache: org.apache.kafka.metadata.KRaftMetadataCache? = broker.metadataCache()
+        return cache?.currentImage()?.offset()
+    }
+
     /** The running broker's authorizer, or null when it is stopped or ACLs are off. */
     fun authorizer(): Authorizer? {
         val plugin = servers?.broker?.authorizerPlugin() ?: return null

@@ -35,7 +35,8 @@ internal object LogbackQuieting {
                 // When the active controller moves (a stop or restart of the test kit's), the old one fails
                 // the requests it still holds, and a restarted one the brokers' first heartbeats, with
                 // NOT_CONTROLLER, which Kafka logs as an error; the senders retry with the new controller.
-                val movedController = name == CONTROLLER_APIS && t is NotControllerException && !configuredByUser(name)
+                // Requests answered from a future (a controller registration) carry it inside a CompletionException.
+                val movedController = name == CONTROLLER_APIS && isNotController(t) && !configuredByUser(name)
                 return if (movedController) FilterReply.DENY else FilterReply.NEUTRAL
             }
             // The warnings of the test kit's own stops are its artefacts, not news: hidden whatever the level.
@@ -43,6 +44,8 @@ internal object LogbackQuieting {
             if (level.isGreaterOrEqual(Level.WARN) || !TestKitLogging.onQuietThread) return FilterReply.NEUTRAL
             return if (configuredByUser(name)) FilterReply.NEUTRAL else FilterReply.DENY
         }
+
+        private fun isNotController(t: Throwable?): Boolean = generateSequence(t) { it.cause }.take(5).any { it is NotControllerException }
 
         /** Whether the user set a level on this logger or one of its parents (the root aside). */
         private fun configuredByUser(name: String): Boolean {

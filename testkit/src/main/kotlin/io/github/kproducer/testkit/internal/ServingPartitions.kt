@@ -27,7 +27,8 @@ import kotlin.time.Duration.Companion.milliseconds
  * does from the same state a produce request is checked against.
  */
 internal object ServingPartitions {
-    private val pause = 20.milliseconds
+    /** Between two looks; each look is three requests on loopback, and what it waits for takes a few ms. */
+    private val pause = 5.milliseconds
 
     /**
      * Waits until every partition of [topics] (every topic, internal ones included, when null) serves.

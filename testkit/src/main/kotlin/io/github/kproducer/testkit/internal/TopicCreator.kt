@@ -10,6 +10,8 @@ import kotlin.time.Duration.Companion.seconds
 /** Creates topics through one lazily opened admin client, and waits until they serve produce requests. */
 internal class TopicCreator(
     private val connection: () -> Map<String, Any>,
+    /** Waits until every broker serves the metadata that the serving check saw ([KraftCluster.awaitMetadataOnEveryBroker]). */
+    private val awaitMetadataOnEveryBroker: (Deadline, String) -> Unit = { _, _ -> },
 ) : AutoCloseable {
     private val lock = Any()
     private var admin: Admin? = null
@@ -35,6 +37,7 @@ internal class TopicCreator(
             }
             // Other failures (the topic exists, too few brokers, a bad config) are Kafka's own, as documented.
             ServingPartitions.await(admin, listOf(name), null, deadline, call)
+            awaitMetadataOnEveryBroker(deadline, call)
         }
     }
 
