@@ -40,7 +40,7 @@ public object Benchmarks {
             } else {
                 Plan(1_000_000, 5, 2_000, 5, "")
             }
-        // For profiling one pattern: rows=launch,raw (name parts), settings=tuned, records=N, rounds=N, only=throughput.
+        // For profiling one pattern: rows=launch,raw (name parts), settings=tuned, records=N, rounds=N, only=throughput|memory.
         val plan =
             Plan(
                 records = options["records"]?.toInt() ?: base.records,
@@ -52,6 +52,11 @@ public object Benchmarks {
                 settings = options["settings"]?.split(',') ?: emptyList(),
             )
         val only = options["only"]
+        if (only == "memory") {
+            val memory = PendingMemory.measure(plan.records)
+            println("pending-send-bytes=%.0f bare-pending-send-bytes=%.0f".format(memory.kproducerBytes, memory.bareBytes))
+            return
+        }
         println("kproducer benchmarks (${if (quick) "quick" else "full"}): ${plan.records} records of ${Plan.RECORD_BYTES} B, ${plan.rounds} rounds")
         val took =
             measureTime {
@@ -145,6 +150,8 @@ public object Benchmarks {
 
     private fun startup(times: Int): Startup {
         val cold = (1..times).map { RemoteBroker.start().use { it.startMillis } }
+        // The option testkit/README.md suggests for small CI machines: C1 only, so the JIT takes less of the start.
+        val coldC1 = (1..times).map { RemoteBroker.start("-XX:TieredStopAtLevel=1").use { it.startMillis } }
         val newCluster = (1..times).map { measureTime { EmbeddedKafka().use { } }.inWholeMilliseconds }
         val restart =
             EmbeddedKafka { brokers = 3 }.use { kafka ->
@@ -158,7 +165,7 @@ public object Benchmarks {
                 kafka.createTopic("warm-up", partitions = 3)
                 (1..maxOf(times, 3)).map { measureTime { kafka.createTopic("topic-$it", partitions = 3) }.inWholeMilliseconds }
             }
-        return Startup(cold.median(), newCluster.median(), restart.median(), createTopic.median())
+        return Startup(cold.median(), coldC1.median(), newCluster.median(), restart.median(), createTopic.median())
     }
 
     internal class Measurement(
@@ -172,6 +179,8 @@ public object Benchmarks {
 
     internal class Startup(
         val coldJvmMillis: Double,
+        /** The same with `-XX:TieredStopAtLevel=1` in the broker's JVM. */
+        val coldJvmC1Millis: Double,
         val newClusterMillis: Double,
         val restartMillis: Double,
         /** `createTopic` of 3 partitions in a warm single-broker cluster, until it returns (ready to produce). */
@@ -249,7 +258,7 @@ public object Benchmarks {
                 (
                     "Embedded broker: cold start in a new JVM %.0f ms, new cluster in a warm JVM %.0f ms, restart of one broker of three %.0f ms, " +
                         "createTopic of 3 partitions %.0f ms (medians)"
-                ).format(startup.coldJvmMillis, startup.newClusterMillis, startup.restartMillis, startup.createTopicMillis),
+                ).format(startup.coldJvmMillis, startup.coldJvmC1Millis, startup.newClusterMillis, startup.restartMillis, startup.createTopicMillis),
             )
         }
         println()
@@ -299,6 +308,7 @@ public object Benchmarks {
         }
         if (startup != null) {
             line += "cold-start-ms=%.0f".format(startup.coldJvmMillis)
+            line += "cold-start-c1-ms=%.0f".format(startup.coldJvmC1Millis)
             line += "new-cluster-ms=%.0f".format(startup.newClusterMillis)
             line += "warm-restart-ms=%.0f".format(startup.restartMillis)
             line += "create-topic-ms=%.0f".format(startup.createTopicMillis)

@@ -34,11 +34,12 @@ internal class RemoteBroker private constructor(
     }
 
     companion object {
-        fun start(): RemoteBroker {
+        /** Starts a broker JVM with [jvmOptions] added to its command line. */
+        fun start(vararg jvmOptions: String): RemoteBroker {
             val started = TimeSource.Monotonic.markNow()
             val java = "${System.getProperty("java.home")}/bin/java"
             val process =
-                ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), BrokerProcess::class.java.name)
+                ProcessBuilder(listOf(java, "-Xmx1g", *jvmOptions, "-cp", System.getProperty("java.class.path"), BrokerProcess::class.java.name))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start()
             val lines = BufferedReader(InputStreamReader(process.inputStream))
