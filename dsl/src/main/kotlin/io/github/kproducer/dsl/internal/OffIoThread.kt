@@ -135,6 +135,9 @@ internal class Deliveries(
     /** Which drain may go on: a drain that finds it changed was replaced while it stalled, and stops. */
     @Volatile private var generation = 0
 
+    /** Orders a drain's take of a new batch against its replacement ([checkStall]). */
+    private val takeLock = Any()
+
     /**
      * Twice the deliveries started, plus one while a delivery runs: the watchdog compares it between
      * ticks to tell a stall from progress or an idle drain. Written with release stores (no fence
@@ -166,10 +169,17 @@ internal class Deliveries(
             while (mine == generation) {
                 val node = batch.get()
                 if (node == null) {
-                    if (queued.takeInto(batch)) {
+                    // A drain that was replaced must not take: its take would overwrite the batch of the drain that replaced it.
+                    val took =
+                        synchronized(takeLock) {
+                            if (mine != generation) return
+                            batch.get() == null && queued.takeInto(batch)
+                        }
+                    if (took) {
                         sliceStart = System.nanoTime()
                         continue
                     }
+                    if (batch.get() != null) continue
                     draining.set(false)
                     // A push between the last take and the reset above found `draining` still set; take it now.
                     if (queued.isEmpty || !draining.compareAndSet(false, true)) return
@@ -196,9 +206,13 @@ internal class Deliveries(
     fun inSlice(nanos: Long): Boolean = System.nanoTime() - sliceStart < nanos
 
     /** Called by the watchdog every tick: replaces a drain stalled in one delivery for its role's stall time. */
-    internal fun checkStall(now: Long) {
+    internal fun checkStall(
+        now: Long,
+        paused: Boolean = false,
+    ) {
         val seen = progress.get()
-        if (seen and 1L == 0L || seen != seenProgress) {
+        // After a pause of the whole JVM (a collection) the watchdog's clock jumped: that is no stall of the drain.
+        if (paused || seen and 1L == 0L || seen != seenProgress) {
             seenProgress = seen
             stalledSince = now
             return
@@ -218,7 +232,7 @@ internal class Deliveries(
                 TimeUnit.NANOSECONDS.toMillis(role.stallNanos),
             )
         }
-        generation++
+        synchronized(takeLock) { generation++ }
         stalledSince = now
         executor.execute(this)
     }

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong
 internal object SendWatchdog {
     /** How often the watchdog looks; a stuck direct send is interrupted after one to two ticks. */
     const val TICK_MS: Long = 10
+    private val TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MS)
 
     private const val MODE_BITS = 3
     private const val MODE_MASK = 7L
@@ -147,8 +148,10 @@ internal object SendWatchdog {
                 // Nobody interrupts this thread on purpose; keep watching.
             }
             val now = System.nanoTime()
+            // A tick that came more than three ticks late saw the JVM paused (a collection), not a stalled drain.
+            val paused = now - coarseNanos > 3 * TICK_NANOS
             coarseNanos = now
-            scan(now)
+            scan(now, paused)
         }
     }
 
@@ -160,11 +163,14 @@ internal object SendWatchdog {
         private set
 
     /** One look at every guard and every delivery queue; visible for tests. */
-    internal fun scan(now: Long) {
+    internal fun scan(
+        now: Long,
+        paused: Boolean = false,
+    ) {
         val queues = deliveries.iterator()
         while (queues.hasNext()) {
             val queue = queues.next().get()
-            if (queue == null) queues.remove() else queue.checkStall(now)
+            if (queue == null) queues.remove() else queue.checkStall(now, paused)
         }
         val iterator = guards.iterator()
         while (iterator.hasNext()) {
