@@ -102,6 +102,30 @@ internal sealed class Row(
         }
     }
 
+    /** A row that times [body] on a warm kproducer ([timedKProducer]). */
+    abstract class KProducerRow(
+        name: String,
+        private val body: suspend (KProducer<ByteArray?, ByteArray>, Records) -> Unit,
+    ) : Row(name) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> body(producer, records) }
+    }
+
+    /** Runs [body] on a new `KafkaProducer` whose topic metadata one untimed send has already fetched. */
+    protected inline fun <T> warmKafkaProducer(
+        bootstrapServers: String,
+        settings: Settings,
+        records: Records,
+        body: (KafkaProducer<ByteArray?, ByteArray>) -> T,
+    ): T =
+        KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
+            producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+            body(producer)
+        }
+
     protected inline fun timed(block: () -> Unit): Timing {
         val cpu = processCpuNanos()
         val started = TimeSource.Monotonic.markNow()
@@ -124,8 +148,7 @@ internal sealed class Row(
             settings: Settings,
             records: Records,
         ): Timing =
-            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
-                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
                 val done = CountDownLatch(records.count)
                 val failure = AtomicReference<Exception>()
                 timed {
@@ -150,8 +173,7 @@ internal sealed class Row(
             settings: Settings,
             records: Records,
         ): Timing =
-            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
-                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
                 val permits = java.util.concurrent.Semaphore(1000)
                 val done = CountDownLatch(records.count)
                 timed {
@@ -168,34 +190,19 @@ internal sealed class Row(
     }
 
     /** kproducer's `sendAll(records)`. */
-    object SendAll : Row(SEND_ALL) {
-        override fun run(
-            bootstrapServers: String,
-            settings: Settings,
-            records: Records,
-        ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list) }
-    }
+    object SendAll : KProducerRow(SEND_ALL, { producer, records ->
+        producer.sendAll(records.list)
+    })
 
     /** kproducer's `sendAll(flow)`, collected. */
-    object FlowRow : Row(FLOW) {
-        override fun run(
-            bootstrapServers: String,
-            settings: Settings,
-            records: Records,
-        ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> producer.sendAll(records.list.asFlow()).collect { } }
-    }
+    object FlowRow : KProducerRow(FLOW, { producer, records ->
+        producer.sendAll(records.list.asFlow()).collect { }
+    })
 
     /** A coroutine per record, every one launched at once: `coroutineScope { records.forEach { launch { send(it) } } }`. */
-    object Launch : Row(LAUNCH) {
-        override fun run(
-            bootstrapServers: String,
-            settings: Settings,
-            records: Records,
-        ): Timing =
-            timedKProducer(bootstrapServers, settings, records) { producer ->
-                coroutineScope { records.list.forEach { record -> launch { producer.send(record) } } }
-            }
-    }
+    object Launch : KProducerRow(LAUNCH, { producer, records ->
+        coroutineScope { records.list.forEach { record -> launch { producer.send(record) } } }
+    })
 
     /**
      * The coroutine-per-record pattern with no library: `launch { suspendCancellableCoroutine { Producer.send(it, callback resumes) } }`
@@ -207,8 +214,7 @@ internal sealed class Row(
             settings: Settings,
             records: Records,
         ): Timing =
-            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
-                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
                 runBlocking(Dispatchers.Default) {
                     timed {
                         coroutineScope {
@@ -228,41 +234,20 @@ internal sealed class Row(
     }
 
     /** A deferred per record: `records.map { async { send(it) } }.awaitAll()`. */
-    object AwaitAll : Row(AWAIT_ALL) {
-        override fun run(
-            bootstrapServers: String,
-            settings: Settings,
-            records: Records,
-        ): Timing =
-            timedKProducer(bootstrapServers, settings, records) { producer ->
-                coroutineScope { records.list.map { record -> async { producer.send(record) } }.awaitAll() }
-            }
-    }
+    object AwaitAll : KProducerRow(AWAIT_ALL, { producer, records ->
+        coroutineScope { records.list.map { record -> async { producer.send(record) } }.awaitAll() }
+    })
 
     /** Java's first try: `records.map { sendAsync(it) }.forEach { it.join() }`. */
-    object SendAsync : Row(SEND_ASYNC) {
-        override fun run(
-            bootstrapServers: String,
-            settings: Settings,
-            records: Records,
-        ): Timing =
-            timedKProducer(bootstrapServers, settings, records) { producer ->
-                records.list.map { producer.sendAsync(it) }.forEach { it.join() }
-            }
-    }
+    object SendAsync : KProducerRow(SEND_ASYNC, { producer, records ->
+        records.list.map { producer.sendAsync(it) }.forEach { it.join() }
+    })
 
     /** Fire and forget, then wait: `records.forEach { offer(it) }; flush()`. */
-    object OfferFlush : Row(OFFER) {
-        override fun run(
-            bootstrapServers: String,
-            settings: Settings,
-            records: Records,
-        ): Timing =
-            timedKProducer(bootstrapServers, settings, records) { producer ->
-                records.list.forEach { producer.offer(it) }
-                producer.flush()
-            }
-    }
+    object OfferFlush : KProducerRow(OFFER, { producer, records ->
+        records.list.forEach { producer.offer(it) }
+        producer.flush()
+    })
 
     /** kproducer's suspending `send`, from 1,000 coroutines each sending its share one by one. */
     object Coroutines : Row(COROUTINES) {
@@ -310,8 +295,7 @@ internal sealed class Row(
             settings: Settings,
             records: Records,
         ): Timing =
-            KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
-                producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
                 timed { records.list.forEach { producer.send(it).get() } }
             }
     }
