@@ -19,10 +19,13 @@ import kotlin.time.toKotlinDuration
  * Not thread-safe.
  */
 public class KProducerBuilder<K, V> internal constructor(
-    private val config: KProducerConfig<K, V>,
+    internal val config: KProducerConfig<K, V>,
 ) {
-    /** Sets `bootstrap.servers`. */
-    public fun bootstrapServers(servers: String): KProducerBuilder<K, V> = apply { config.bootstrapServers = servers }
+    /**
+     * Sets `bootstrap.servers` from one or more `host:port` values; one value may also list several,
+     * comma-separated: `bootstrapServers("broker1:9092", "broker2:9092")`.
+     */
+    public fun bootstrapServers(vararg servers: String): KProducerBuilder<K, V> = apply { config.bootstrapServers(*servers) }
 
     /** Sets `client.id`. */
     public fun clientId(clientId: String): KProducerBuilder<K, V> = apply { config.clientId = clientId }
@@ -119,6 +122,9 @@ public class KProducerBuilder<K, V> internal constructor(
 
     /** Sets how many records a batch keeps in flight; see [KProducerOptions.maxInFlightRecords]. */
     public fun maxInFlightRecords(records: Int): KProducerBuilder<K, V> = apply { config.maxInFlightRecords = records }
+
+    /** Sets whether suspending sends copy [HeadersContext] headers; see [KProducerOptions.copyContextHeaders]. */
+    public fun copyContextHeaders(enabled: Boolean): KProducerBuilder<K, V> = apply { config.copyContextHeaders = enabled }
 
     /** Sets the handler of fire-and-forget failures; see [KProducerOptions.onError]. */
     public fun onError(handler: SendErrorHandler<K, V>): KProducerBuilder<K, V> = apply { config.onError(handler) }

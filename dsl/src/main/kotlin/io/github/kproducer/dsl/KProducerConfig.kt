@@ -8,6 +8,9 @@ import io.github.kproducer.dsl.internal.LambdaInterceptor
 import io.github.kproducer.dsl.internal.LambdaPartitioner
 import io.github.kproducer.dsl.internal.PARTITIONER_KEY
 import io.github.kproducer.dsl.internal.PartitionerLambda
+import io.github.kproducer.dsl.internal.TypedSetting
+import io.github.kproducer.dsl.internal.TypedSettings
+import io.github.kproducer.dsl.internal.TypedValue
 import io.github.kproducer.dsl.internal.lambdaSerializer
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.Serializer
@@ -31,6 +34,7 @@ public class KProducerConfig<K, V> internal constructor(
 ) : KProducerOptions<K, V>() {
     private var keySerializer: Serializer<K>? = inferredKeySerializer
     private var valueSerializer: Serializer<V>? = inferredValueSerializer
+    private val typed = TypedSettings()
     private val raw = LinkedHashMap<String, Any>()
     private val plugin = LinkedHashMap<String, Any>()
     private var sslConfig: SslConfig? = null
@@ -40,73 +44,73 @@ public class KProducerConfig<K, V> internal constructor(
     private val acknowledgementInterceptors = ArrayList<AcknowledgementInterceptor>()
 
     /** `bootstrap.servers`: `host:port` pairs of some brokers, comma-separated; two or more recommended. Required. */
-    public var bootstrapServers: String? = null
+    public var bootstrapServers: String? by typed.setting("bootstrap.servers")
 
     /** `client.id`: the name of this producer in broker logs, metrics and quotas. */
-    public var clientId: String? = null
+    public var clientId: String? by typed.setting("client.id")
 
     /** `acks`: how many replicas must have a record before it counts as sent. Kafka's default is [Acks.ALL]. */
-    public var acks: Acks? = null
+    public var acks: Acks? by typed.setting("acks")
 
     /**
      * `enable.idempotence`: retries cannot duplicate or reorder records. Needs [Acks.ALL], retries > 0
      * and at most 5 requests in flight. When not set, Kafka enables it unless another setting conflicts.
      */
-    public var idempotence: Boolean? = null
+    public var idempotence: Boolean? by typed.setting("enable.idempotence")
 
     /** `retries`: how often a failed batch is retried within [deliveryTimeout]. Kafka's default is effectively unlimited. */
-    public var retries: Int? = null
+    public var retries: Int? by typed.setting("retries")
 
     /** `retry.backoff.ms`: the first wait before a retry (Kafka default 100 ms); it grows exponentially up to [retryBackoffMax]. */
-    public var retryBackoff: Duration? = null
+    public var retryBackoff: Duration? by typed.setting("retry.backoff.ms")
 
     /** `retry.backoff.max.ms`: the longest wait between retries (Kafka default 1 s). */
-    public var retryBackoffMax: Duration? = null
+    public var retryBackoffMax: Duration? by typed.setting("retry.backoff.max.ms")
 
     /**
      * `delivery.timeout.ms`: the upper bound on reporting a record's success or failure after `send`
      * returns, retries included (Kafka default 2 min). Must be at least [linger] + [requestTimeout].
      */
-    public var deliveryTimeout: Duration? = null
+    public var deliveryTimeout: Duration? by typed.setting("delivery.timeout.ms")
 
     /** `request.timeout.ms`: how long to wait for one broker response (Kafka default 30 s). */
-    public var requestTimeout: Duration? = null
+    public var requestTimeout: Duration? by typed.setting("request.timeout.ms")
 
     /**
      * `max.block.ms`: how long `send` may wait for topic metadata or buffer space (Kafka default 60 s).
      * A suspending send waits without holding your thread; see [KProducer.send].
      */
-    public var maxBlock: Duration? = null
+    public var maxBlock: Duration? by typed.setting("max.block.ms")
 
     /** `linger.ms`: how long a batch waits for more records before it is sent (Kafka default 5 ms). */
-    public var linger: Duration? = null
+    public var linger: Duration? by typed.setting("linger.ms")
 
     /** `batch.size`: the bytes of one partition batch (Kafka default 16384). */
-    public var batchSize: Int? = null
+    public var batchSize: Int? by typed.setting("batch.size")
 
     /** `buffer.memory`: the bytes of records waiting to be sent, all partitions together (Kafka default 32 MiB). */
-    public var bufferMemory: Long? = null
+    public var bufferMemory: Long? by typed.setting("buffer.memory")
 
     /** `compression.type`: the codec of record batches (Kafka default [Compression.NONE]). */
-    public var compression: Compression? = null
+    public var compression: Compression? by typed.setting("compression.type")
 
     /** The level of [compression] (`compression.gzip.level`, `.lz4.level` or `.zstd.level`); see [Compression.levels]. */
-    public var compressionLevel: Int? = null
+    public var compressionLevel: Int? by typed.setting(ConfigRules.COMPRESSION_LEVEL, minimum = Long.MIN_VALUE, ownRule = true)
 
     /** `max.in.flight.requests.per.connection`: unacknowledged requests per broker (Kafka default 5; at most 5 with idempotence). */
-    public var maxInFlight: Int? = null
+    public var maxInFlight: Int? by typed.setting("max.in.flight.requests.per.connection", minimum = 1)
 
     /** `max.request.size`: the largest request, and so the largest record, in bytes (Kafka default 1 MiB). */
-    public var maxRequestSize: Int? = null
+    public var maxRequestSize: Int? by typed.setting("max.request.size")
 
     /** `transactional.id`: enables transactions; needs idempotence. */
-    public var transactionalId: String? = null
+    public var transactionalId: String? by typed.setting("transactional.id")
 
     /** `transaction.timeout.ms`: how long a transaction may stay open before the coordinator aborts it (Kafka default 1 min). */
-    public var transactionTimeout: Duration? = null
+    public var transactionTimeout: Duration? by typed.setting("transaction.timeout.ms")
 
     /** `security.protocol`: `PLAINTEXT` (Kafka's default), `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`. Required when [sasl] is set. */
-    public var securityProtocol: SecurityProtocol? = null
+    public var securityProtocol: SecurityProtocol? by typed.setting("security.protocol", ownRule = true)
 
     /** Sets [bootstrapServers] from several `host:port` values. */
     public fun bootstrapServers(vararg servers: String) {
@@ -202,8 +206,7 @@ public class KProducerConfig<K, V> internal constructor(
      * @throws KProducerConfigException listing every problem, each with its fix.
      */
     public fun build(): KProducerSettings<K, V> {
-        val typed = typedProperties() + pluginClasses()
-        val resolved = ConfigRules.resolve(typed, raw, plugin + pluginLambdas(), sslConfig, saslConfig, securityProtocol)
+        val resolved = ConfigRules.resolve(typedValues() + pluginClasses(), raw, plugin + pluginLambdas(), sslConfig, saslConfig)
         val problems =
             buildList {
                 if (keySerializer == null) add(ConfigRules.missingSerializer("key", keyType))
@@ -215,11 +218,16 @@ public class KProducerConfig<K, V> internal constructor(
         return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, behaviour(), resolved.lanes)
     }
 
-    private fun pluginClasses(): Map<String, Any?> =
-        mapOf(
-            "partitioner.class" to partitionerLambda?.let { LambdaPartitioner::class.java },
-            "interceptor.classes" to
+    /** The typed settings with their values, in the order declared above. */
+    internal fun typedValues(): List<TypedValue> = typed.values()
+
+    private fun pluginClasses(): List<TypedValue> =
+        listOf(
+            TypedValue(PARTITIONER_CLASS, partitionerLambda?.let { LambdaPartitioner::class.java }),
+            TypedValue(
+                INTERCEPTOR_CLASSES,
                 if (sendInterceptors.isEmpty() && acknowledgementInterceptors.isEmpty()) null else listOf(LambdaInterceptor::class.java),
+            ),
         )
 
     private fun pluginLambdas(): Map<String, Any> =
@@ -229,27 +237,8 @@ public class KProducerConfig<K, V> internal constructor(
                 put(INTERCEPTORS_KEY, InterceptorLambdas(sendInterceptors.toList(), acknowledgementInterceptors.toList()))
             }
         }
-
-    private fun typedProperties(): Map<String, Any?> =
-        linkedMapOf(
-            "bootstrap.servers" to bootstrapServers,
-            "client.id" to clientId,
-            "acks" to acks,
-            "enable.idempotence" to idempotence,
-            "retries" to retries,
-            "retry.backoff.ms" to retryBackoff,
-            "retry.backoff.max.ms" to retryBackoffMax,
-            "delivery.timeout.ms" to deliveryTimeout,
-            "request.timeout.ms" to requestTimeout,
-            "max.block.ms" to maxBlock,
-            "linger.ms" to linger,
-            "batch.size" to batchSize,
-            "buffer.memory" to bufferMemory,
-            "compression.type" to compression,
-            ConfigRules.COMPRESSION_LEVEL to compressionLevel,
-            "max.in.flight.requests.per.connection" to maxInFlight,
-            "max.request.size" to maxRequestSize,
-            "transactional.id" to transactionalId,
-            "transaction.timeout.ms" to transactionTimeout,
-        )
 }
+
+/** The Kafka settings behind [KProducerConfig.partitioner] and the interceptor blocks. */
+private val PARTITIONER_CLASS = TypedSetting("partitioner.class", "partitioner { }", minimum = 0, ownRule = false)
+private val INTERCEPTOR_CLASSES = TypedSetting("interceptor.classes", "onSend { } / onAcknowledgement { }", minimum = 0, ownRule = false)

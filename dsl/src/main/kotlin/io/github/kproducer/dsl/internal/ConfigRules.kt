@@ -23,35 +23,8 @@ internal object ConfigRules {
     /** Placeholder key of the typed compression level; the real key depends on the codec. */
     const val COMPRESSION_LEVEL = "compression.level"
 
-    /** DSL names of the typed settings, by Kafka key, for messages. */
-    private val typedNames =
-        mapOf(
-            "bootstrap.servers" to "bootstrapServers",
-            "client.id" to "clientId",
-            "acks" to "acks",
-            "enable.idempotence" to "idempotence",
-            "retries" to "retries",
-            "retry.backoff.ms" to "retryBackoff",
-            "retry.backoff.max.ms" to "retryBackoffMax",
-            "delivery.timeout.ms" to "deliveryTimeout",
-            "request.timeout.ms" to "requestTimeout",
-            "max.block.ms" to "maxBlock",
-            "linger.ms" to "linger",
-            "batch.size" to "batchSize",
-            "buffer.memory" to "bufferMemory",
-            "compression.type" to "compression",
-            COMPRESSION_LEVEL to "compressionLevel",
-            "max.in.flight.requests.per.connection" to "maxInFlight",
-            "max.request.size" to "maxRequestSize",
-            "transactional.id" to "transactionalId",
-            "transaction.timeout.ms" to "transactionTimeout",
-            "security.protocol" to "securityProtocol",
-            "partitioner.class" to "partitioner { }",
-            "interceptor.classes" to "onSend { } / onAcknowledgement { }",
-        )
-
-    private val knownKeys: Set<String> by lazy { ProducerConfig.configNames() }
-    private val keyTypes: Map<String, ConfigDef.Type> by lazy { ProducerConfig.configDef().configKeys().mapValues { it.value.type } }
+    internal val knownKeys: Set<String> by lazy { ProducerConfig.configNames() }
+    internal val keyTypes: Map<String, ConfigDef.Type> by lazy { ProducerConfig.configDef().configKeys().mapValues { it.value.type } }
 
     class Resolved(
         val properties: Map<String, Any>,
@@ -67,35 +40,64 @@ internal object ConfigRules {
         "no ${role}Serializer for $role type $type: Kafka has built-in serializers for ${BuiltInSerializers.supported}; " +
             "set ${role}Serializer(...) (a Serializer or a lambda `{ topic, $role -> bytes }`)"
 
+    /**
+     * Resolves the [typed] settings (each with its declaration), the [raw] properties, the [plugin]
+     * properties and the security blocks into the producer's properties, in this order, and collects
+     * every problem on the way.
+     */
     fun resolve(
-        typed: Map<String, Any?>,
+        typed: List<TypedValue>,
         raw: Map<String, Any>,
         plugin: Map<String, Any>,
         ssl: SslConfig?,
         sasl: SaslConfig?,
-        protocol: SecurityProtocol?,
     ): Resolved {
-        val problems = mutableListOf<String>()
-        val properties = LinkedHashMap<String, Any>()
-        val explicit = HashSet<String>()
+        val resolution = Resolution(typed)
+        resolution.applyTyped()
+        resolution.applyCompressionLevel()
+        resolution.applyRaw(raw)
+        resolution.applySecurity(ssl, sasl)
+        resolution.applyPluginProperties(plugin)
+        resolution.checkBootstrapServers()
+        val parsed = resolution.parseWithKafka()
+        if (parsed != null) resolution.checkContradictions(parsed)
+        return Resolved(resolution.properties, resolution.problems, parsed?.let(LaneTuning::of) ?: LaneTuning.DEFAULT)
+    }
+}
 
-        // 1. Typed settings, converted to Kafka's units.
-        val compression = typed["compression.type"] as Compression?
-        for ((key, value) in typed) {
-            if (value == null) continue
-            val name = typedNames.getValue(key)
+/** One run of [ConfigRules.resolve]: the properties so far, the keys set explicitly, and the problems found. */
+private class Resolution(
+    private val typed: List<TypedValue>,
+) {
+    val problems = mutableListOf<String>()
+    val properties = LinkedHashMap<String, Any>()
+    private val explicit = HashSet<String>()
+    private val byKey: Map<String, TypedValue> = typed.associateBy { it.setting.key }
+
+    private fun valueOf(key: String): Any? = byKey[key]?.value
+
+    /** Typed settings, converted to Kafka's units and checked against their bounds. */
+    fun applyTyped() {
+        for (entry in typed) {
+            val setting = entry.setting
+            val value = entry.value
+            if (value == null || setting.ownRule) continue
+            val key = setting.key
+            val name = setting.name
             when (value) {
                 is Duration -> {
+                    val intKey = ConfigRules.keyTypes[key] == ConfigDef.Type.INT
                     when {
                         value.isNegative() -> {
                             problems += "$name must not be negative, was $value"
                         }
 
-                        keyTypes[key] == ConfigDef.Type.INT && value.inWholeMilliseconds > Int.MAX_VALUE -> {
-                            problems += "$name must be at most ${Int.MAX_VALUE}ms (about 24 days), was $value"
+                        intKey && value.inWholeMilliseconds > Int.MAX_VALUE -> {
+                            problems +=
+                                "$name must be at most ${Int.MAX_VALUE}ms (about 24 days), was $value"
                         }
 
-                        keyTypes[key] == ConfigDef.Type.INT -> {
+                        intKey -> {
                             properties[key] = value.inWholeMilliseconds.toInt()
                         }
 
@@ -106,11 +108,7 @@ internal object ConfigRules {
                 }
 
                 is Int, is Long -> {
-                    if (value.toLong() < minimum(key)) {
-                        problems += "$name must be at least ${minimum(key)}, was $value"
-                    } else if (key != COMPRESSION_LEVEL) {
-                        properties[key] = value
-                    }
+                    if (value.toLong() < setting.minimum) problems += "$name must be at least ${setting.minimum}, was $value" else properties[key] = value
                 }
 
                 is Acks -> {
@@ -127,39 +125,42 @@ internal object ConfigRules {
             }
             explicit += key
         }
-        val bootstrap = typed["bootstrap.servers"] as String?
+        val bootstrap = valueOf("bootstrap.servers") as String?
         if (bootstrap != null && bootstrap.isBlank()) properties.remove("bootstrap.servers")
+    }
 
-        // 2. Compression level: the key depends on the codec.
-        val level = typed[COMPRESSION_LEVEL] as Int?
-        if (level != null) {
-            val range = compression?.levels
-            when {
-                compression == null || range == null -> {
-                    problems += "compressionLevel $level needs a compression with levels (GZIP 1..9, LZ4 1..17, ZSTD -131072..22); " +
-                        "compression is ${compression ?: "not set"}"
-                }
+    /** The compression level: its key depends on the codec, its range too. */
+    fun applyCompressionLevel() {
+        val level = valueOf(ConfigRules.COMPRESSION_LEVEL) as Int? ?: return
+        val compression = valueOf("compression.type") as Compression?
+        val range = compression?.levels
+        when {
+            compression == null || range == null -> {
+                problems += "compressionLevel $level needs a compression with levels (GZIP 1..9, LZ4 1..17, ZSTD -131072..22); " +
+                    "compression is ${compression ?: "not set"}"
+            }
 
-                level !in range -> {
-                    problems += "compressionLevel for $compression must be in $range, was $level"
-                }
+            level !in range -> {
+                problems += "compressionLevel for $compression must be in $range, was $level"
+            }
 
-                else -> {
-                    properties["compression.${compression.kafkaValue}.level"] = level
-                }
+            else -> {
+                properties["compression.${compression.kafkaValue}.level"] = level
             }
         }
+    }
 
-        // 3. Raw properties: known keys only, never twice.
+    /** Raw properties: known keys only, never set twice. */
+    fun applyRaw(raw: Map<String, Any>) {
         for ((key, value) in raw) {
             when {
                 key in explicit -> {
-                    problems += "'$key' is set twice: by ${typedNames[key]} and by property(\"$key\", ...); keep one"
+                    problems += "'$key' is set twice: by ${byKey[key]?.setting?.name} and by property(\"$key\", ...); keep one"
                 }
 
-                key !in knownKeys && !key.startsWith(CommonClientConfigs.METRICS_CONTEXT_PREFIX) -> {
+                key !in ConfigRules.knownKeys && !key.startsWith(CommonClientConfigs.METRICS_CONTEXT_PREFIX) -> {
                     problems += "unknown producer property '$key'" +
-                        (closestKey(key, knownKeys)?.let { "; did you mean '$it'?" } ?: "") +
+                        (closestKey(key, ConfigRules.knownKeys)?.let { "; did you mean '$it'?" } ?: "") +
                         " (a setting read by your own plugin goes in pluginProperty(\"$key\", ...))"
                 }
 
@@ -169,21 +170,32 @@ internal object ConfigRules {
                 }
             }
         }
+    }
 
-        // 4. Security blocks; a protocol given as a raw property counts too.
+    /** The security blocks; a protocol given as a raw property counts too. */
+    fun applySecurity(
+        ssl: SslConfig?,
+        sasl: SaslConfig?,
+    ) {
+        val typedProtocol = byKey.getValue("security.protocol")
         val rawProtocol = (properties["security.protocol"] as? String)?.let { runCatching { SecurityProtocol.forName(it) }.getOrNull() }
-        SecurityRules.apply(ssl, sasl, protocol ?: rawProtocol, properties, explicit, problems)
+        val protocol = typedProtocol.value as SecurityProtocol? ?: rawProtocol
+        SecurityRules.apply(ssl, sasl, protocol, typedProtocol.setting.name, properties, explicit, problems)
+    }
 
-        // 5. Plugin properties: unchecked, but not a producer setting in disguise.
+    /** Plugin properties: unchecked, but not a producer setting in disguise. */
+    fun applyPluginProperties(plugin: Map<String, Any>) {
         for ((key, value) in plugin) {
-            if (key in knownKeys) {
+            if (key in ConfigRules.knownKeys) {
                 problems += "'$key' is a producer setting: set it with its typed property or property(\"$key\", ...), not pluginProperty"
             } else {
                 properties[key] = value
             }
         }
+    }
 
-        // 6. Bootstrap servers: required, host:port each, parsed as Kafka parses them.
+    /** Bootstrap servers: required, `host:port` each, parsed as Kafka parses them. */
+    fun checkBootstrapServers() {
         val servers = properties["bootstrap.servers"]?.toString()
         if (servers == null) {
             problems += "bootstrapServers is not set: set bootstrapServers = \"host1:9092,host2:9092\" (two or more brokers recommended)"
@@ -192,47 +204,35 @@ internal object ConfigRules {
                 problems += "bootstrapServers entry '$it' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
             }
         }
-
-        // 7. Kafka's own checks of types and ranges, then the contradictions between settings.
-        val parsed =
-            try {
-                // Kafka requires these three; the first is reported above, the serializers are instances.
-                val forParsing =
-                    HashMap<String, Any>(properties).apply {
-                        putIfAbsent("bootstrap.servers", "placeholder:9092")
-                        putIfAbsent("key.serializer", ByteArraySerializer::class.java)
-                        putIfAbsent("value.serializer", ByteArraySerializer::class.java)
-                    }
-                ProducerConfig.configDef().parse(forParsing)
-            } catch (e: ConfigException) {
-                problems += "Kafka rejects a value: ${e.message}"
-                null
-            }
-        if (parsed != null) contradictions(parsed, explicit, problems, properties)
-
-        return Resolved(properties, problems, parsed?.let(LaneTuning::of) ?: LaneTuning.DEFAULT)
     }
 
-    /** Whether Kafka's client accepts [address] as a bootstrap server: `host:port`, `[ipv6]:port`, optionally after `PROTOCOL://`. */
-    private fun isHostAndPort(address: String): Boolean {
-        val host = Utils.getHost(address)
-        val port = Utils.getPort(address)
-        return !host.isNullOrEmpty() && port != null && port in 0..65535
-    }
-
-    private fun minimum(key: String): Long =
-        when (key) {
-            "max.in.flight.requests.per.connection" -> 1
-            COMPRESSION_LEVEL -> Long.MIN_VALUE
-            else -> 0
+    /** Kafka's own checks of types and ranges; `null` when Kafka rejects a value (recorded as a problem). */
+    fun parseWithKafka(): Map<String, Any?>? =
+        try {
+            // Kafka requires these three; the first is reported above, the serializers are instances.
+            val forParsing =
+                HashMap<String, Any>(properties).apply {
+                    putIfAbsent("bootstrap.servers", "placeholder:9092")
+                    putIfAbsent("key.serializer", ByteArraySerializer::class.java)
+                    putIfAbsent("value.serializer", ByteArraySerializer::class.java)
+                }
+            ProducerConfig.configDef().parse(forParsing)
+        } catch (e: ConfigException) {
+            problems += "Kafka rejects a value: ${e.message}"
+            null
         }
 
-    private fun contradictions(
-        parsed: Map<String, Any?>,
-        explicit: Set<String>,
-        problems: MutableList<String>,
-        properties: MutableMap<String, Any>,
-    ) {
+    /** The contradictions between settings that Kafka reports late (at the first send) or never. */
+    fun checkContradictions(parsed: Map<String, Any?>) {
+        checkIdempotence(parsed)
+        checkTimeouts(parsed)
+        checkSizes(parsed)
+        if (parsed["transaction.timeout.ms"] != null && "transaction.timeout.ms" in explicit && parsed["transactional.id"] == null) {
+            problems += "transactionTimeout has no effect without transactionalId; set transactionalId or remove transactionTimeout"
+        }
+    }
+
+    private fun checkIdempotence(parsed: Map<String, Any?>) {
         val acks = parsed["acks"].toString()
         val retries = (parsed["retries"] as Number).toInt()
         val maxInFlight = (parsed["max.in.flight.requests.per.connection"] as Number).toInt()
@@ -253,21 +253,25 @@ internal object ConfigRules {
         // Kafka silently turns idempotence off when an unset idempotence meets a conflicting setting;
         // say what the producer will do instead.
         if (!idempotenceSet) properties["enable.idempotence"] = transactional || (acksAll && maxInFlight <= 5 && retries != 0)
+    }
 
+    private fun checkTimeouts(parsed: Map<String, Any?>) {
         val delivery = (parsed["delivery.timeout.ms"] as Number).toLong()
         val linger = (parsed["linger.ms"] as Number).toLong()
         val request = (parsed["request.timeout.ms"] as Number).toLong()
         // Kafka compares against the sum capped at Int.MAX_VALUE (KafkaProducer.configureDeliveryTimeout).
         val lingerAndRequest = minOf(linger + request, Int.MAX_VALUE.toLong())
-        if (delivery < lingerAndRequest) {
-            if ("delivery.timeout.ms" in explicit) {
-                problems += "deliveryTimeout ${delivery}ms must be at least linger + requestTimeout = ${lingerAndRequest}ms; " +
-                    "raise deliveryTimeout or lower linger/requestTimeout"
-            } else {
-                // Kafka raises an unset delivery timeout to linger + requestTimeout (with a warning); say so in the properties.
-                properties["delivery.timeout.ms"] = lingerAndRequest.toInt()
-            }
+        if (delivery >= lingerAndRequest) return
+        if ("delivery.timeout.ms" in explicit) {
+            problems += "deliveryTimeout ${delivery}ms must be at least linger + requestTimeout = ${lingerAndRequest}ms; " +
+                "raise deliveryTimeout or lower linger/requestTimeout"
+        } else {
+            // Kafka raises an unset delivery timeout to linger + requestTimeout (with a warning); say so in the properties.
+            properties["delivery.timeout.ms"] = lingerAndRequest.toInt()
         }
+    }
+
+    private fun checkSizes(parsed: Map<String, Any?>) {
         val bufferMemory = (parsed["buffer.memory"] as Number).toLong()
         val batchSize = (parsed["batch.size"] as Number).toLong()
         val maxRequestSize = (parsed["max.request.size"] as Number).toLong()
@@ -278,9 +282,13 @@ internal object ConfigRules {
         if (maxRequestSize > bufferMemory && "max.request.size" in explicit && "buffer.memory" in explicit) {
             problems += "maxRequestSize $maxRequestSize exceeds bufferMemory $bufferMemory; a record that large could never be buffered"
         }
-        if (parsed["transaction.timeout.ms"] != null && "transaction.timeout.ms" in explicit && !transactional) {
-            problems += "transactionTimeout has no effect without transactionalId; set transactionalId or remove transactionTimeout"
-        }
+    }
+
+    /** Whether Kafka's client accepts [address] as a bootstrap server: `host:port`, `[ipv6]:port`, optionally after `PROTOCOL://`. */
+    private fun isHostAndPort(address: String): Boolean {
+        val host = Utils.getHost(address)
+        val port = Utils.getPort(address)
+        return !host.isNullOrEmpty() && port != null && port in 0..65535
     }
 }
 
@@ -290,6 +298,7 @@ private object SecurityRules {
         ssl: SslConfig?,
         sasl: SaslConfig?,
         protocol: SecurityProtocol?,
+        protocolName: String,
         properties: MutableMap<String, Any>,
         explicit: MutableSet<String>,
         problems: MutableList<String>,
@@ -309,7 +318,7 @@ private object SecurityRules {
                     null
                 }
             }
-        if (effective != null) set(properties, explicit, problems, "security.protocol", effective.name, "securityProtocol")
+        if (effective != null) set(properties, explicit, problems, "security.protocol", effective.name, protocolName)
         if (ssl != null) {
             if (effective == SecurityProtocol.PLAINTEXT || effective == SecurityProtocol.SASL_PLAINTEXT) {
                 problems += "ssl { } has no effect with securityProtocol $effective; use SSL or SASL_SSL"
