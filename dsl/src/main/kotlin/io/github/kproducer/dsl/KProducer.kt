@@ -263,7 +263,7 @@ public interface KProducer<K, V> : AutoCloseable {
         public fun <K, V> builder(
             keySerializer: Serializer<K>,
             valueSerializer: Serializer<V>,
-        ): KProducerBuilder<K, V> = KProducerBuilder(newConfig(keySerializer, valueSerializer, "explicit", "explicit"))
+        ): KProducerBuilder<K, V> = KProducerBuilder(newConfig(keySerializer, valueSerializer))
 
         /**
          * Starts a Java-style builder whose serializers are Kafka's built-in ones for [keyType] and

@@ -3,6 +3,7 @@ package io.github.kproducer.dsl
 import io.github.kproducer.dsl.internal.LaneTuning
 import io.github.kproducer.dsl.internal.ProducerBehaviour
 import io.github.kproducer.dsl.internal.Secrets
+import io.github.kproducer.dsl.internal.displayName
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.serialization.Serializer
 import kotlin.time.Duration
@@ -38,5 +39,5 @@ public class KProducerSettings<K, V> internal constructor(
 
     override fun toString(): String =
         "KProducerSettings(" + Secrets.masked(properties).entries.joinToString { "${it.key}=${it.value}" } +
-            ", keySerializer=${keySerializer.javaClass.simpleName}, valueSerializer=${valueSerializer.javaClass.simpleName})"
+            ", keySerializer=${keySerializer.displayName()}, valueSerializer=${valueSerializer.displayName()})"
 }

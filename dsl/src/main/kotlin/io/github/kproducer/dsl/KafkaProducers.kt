@@ -5,6 +5,7 @@ package io.github.kproducer.dsl
 import io.github.kproducer.dsl.internal.BuiltInSerializers
 import io.github.kproducer.dsl.internal.ClientProbe
 import io.github.kproducer.dsl.internal.DefaultKProducer
+import io.github.kproducer.dsl.internal.GuardedSerializer
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.common.serialization.Serializer
@@ -83,10 +84,11 @@ internal fun <K, V> newConfig(
     valueType: String,
 ): KProducerConfig<K, V> = KProducerConfig(BuiltInSerializers.forClass(keyClass), BuiltInSerializers.forClass(valueClass), keyType, valueType)
 
-/** Creates a configuration builder with the given serializers. */
+/**
+ * Creates a configuration builder with the given serializers, guarded as `keySerializer(...)` and
+ * `valueSerializer(...)` guard theirs: one failing serializer surfaces the same way on every path.
+ */
 internal fun <K, V> newConfig(
     keySerializer: Serializer<K>,
     valueSerializer: Serializer<V>,
-    keyType: String,
-    valueType: String,
-): KProducerConfig<K, V> = KProducerConfig(keySerializer, valueSerializer, keyType, valueType)
+): KProducerConfig<K, V> = KProducerConfig(GuardedSerializer("key", keySerializer), GuardedSerializer("value", valueSerializer), "explicit", "explicit")

@@ -97,4 +97,10 @@ internal class GuardedSerializer<T>(
     }
 
     override fun toString(): String = delegate.toString()
+
+    /** The name `KProducerSettings.toString()` shows: the user's serializer class, or `lambda`. */
+    val displayName: String get() = if (named) delegate.javaClass.simpleName else "lambda"
 }
+
+/** The name of a serializer as `KProducerSettings.toString()` shows it, never `GuardedSerializer`. */
+internal fun Serializer<*>.displayName(): String = (this as? GuardedSerializer<*>)?.displayName ?: javaClass.simpleName
