@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.serialization.Serializer
 import java.util.concurrent.CompletableFuture
+import java.util.function.Consumer
 import kotlin.time.Duration
 
 /**
@@ -280,8 +281,24 @@ public interface KProducer<K, V> : AutoCloseable {
         @JvmStatic
         public fun <K, V> create(settings: KProducerSettings<K, V>): KProducer<K, V> = KProducer(settings)
 
-        /** Wraps an existing [producer]; see [asKProducer]. */
+        /**
+         * Wraps an existing [producer] with the default options; see [asKProducer]. Closing the
+         * [KProducer] closes [producer].
+         */
         @JvmStatic
         public fun <K, V> wrap(producer: Producer<K, V>): KProducer<K, V> = producer.asKProducer()
     }
+
+        /**
+         * Wraps an existing [producer] with the options [configure] sets, such as the handler of
+         * fire-and-forget failures and listeners:
+         * `KProducer.wrap(producer, options -> options.onError((record, e) -> ...))`; see [asKProducer].
+         *
+         * @throws KProducerConfigException when an option is invalid, listing every problem at once.
+         */
+        @JvmStatic
+        public fun <K, V> wrap(
+            producer: Producer<K, V>,
+            configure: Consumer<KProducerOptions<K, V>>,
+        ): KProducer<K, V> = producer.asKProducer { configure.accept(this) }
 }

@@ -64,8 +64,9 @@ public fun <K, V> SendListener(
 
 /**
  * How a [KProducer] behaves around the Kafka client: where fire-and-forget failures go, who hears of
- * every outcome, how many records a batch keeps in flight, and how long `close()` waits. These options apply both to producers built by [kafkaProducer] and to existing
- * producers wrapped with [asKProducer].
+ * every outcome, how many records a batch keeps in flight, and how long `close()` waits. These
+ * options apply both to producers built by [kafkaProducer] and to existing producers wrapped with
+ * [asKProducer] (or `KProducer.wrap(producer, options -> ...)` from Java).
  *
  * Not thread-safe: configure it on one thread.
  */

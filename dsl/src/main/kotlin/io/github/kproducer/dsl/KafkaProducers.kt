@@ -58,16 +58,15 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
 }
 
 /**
- * Wraps an existing Kafka [producer] (a `KafkaProducer`, Kafka's `MockProducer`, the test kit's mock...)
- * in a [KProducer], with [configure] setting how failures of fire-and-forget sends are handled.
- * The [KProducer] takes ownership: closing it closes [producer].
+ * Wraps this existing Kafka producer (a `KafkaProducer`, Kafka's `MockProducer`, the test kit's
+ * mock...) in a [KProducer], with [configure] setting its [KProducerOptions]: where failures of
+ * fire-and-forget sends go, listeners, in-flight bounds and the close timeout.
+ *
+ * The [KProducer] takes ownership: closing it closes this producer. Only the options are validated;
+ * the producer's own settings are what it was created with.
+ *
+ * @throws KProducerConfigException when an option is invalid, listing every problem at once.
  */
-public fun <K, V> kafkaProducer(
-    producer: Producer<K, V>,
-    configure: KProducerOptions<K, V>.() -> Unit = {},
-): KProducer<K, V> = producer.asKProducer(configure)
-
-/** Wraps this producer in a [KProducer]; see [kafkaProducer]. */
 public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.() -> Unit = {}): KProducer<K, V> {
     val options = KProducerOptions<K, V>().apply(configure)
     val problems = options.optionProblems()
