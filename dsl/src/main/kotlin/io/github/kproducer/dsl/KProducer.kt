@@ -56,6 +56,7 @@ import kotlin.time.Duration
  *
  * Thread-safe. Closing it closes the underlying producer.
  */
+@SubclassOptInRequired(InternalForInheritanceKProducerApi::class)
 public interface KProducer<K, V> : AutoCloseable {
     /** The Kafka producer this one sends through: the client built from the settings, or the wrapped one. */
     public val producer: Producer<K, V>
@@ -287,7 +288,6 @@ public interface KProducer<K, V> : AutoCloseable {
          */
         @JvmStatic
         public fun <K, V> wrap(producer: Producer<K, V>): KProducer<K, V> = producer.asKProducer()
-    }
 
         /**
          * Wraps an existing [producer] with the options [configure] sets, such as the handler of
@@ -301,4 +301,5 @@ public interface KProducer<K, V> : AutoCloseable {
             producer: Producer<K, V>,
             configure: Consumer<KProducerOptions<K, V>>,
         ): KProducer<K, V> = producer.asKProducer { configure.accept(this) }
+    }
 }

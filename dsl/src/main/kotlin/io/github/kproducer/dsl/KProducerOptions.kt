@@ -2,65 +2,9 @@ package io.github.kproducer.dsl
 
 import io.github.kproducer.dsl.internal.LoggingErrorHandler
 import io.github.kproducer.dsl.internal.ProducerBehaviour
-import org.apache.kafka.clients.producer.ProducerRecord
-import org.apache.kafka.clients.producer.RecordMetadata
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
-
-/**
- * Receives the failure of a record sent with [KProducer.offer], where no caller waits for the result.
- *
- * It is called on a thread of `Dispatchers.Default`, never on the producer's I/O thread, so it may
- * send again. Calls come one at a time, in the order the failures happened, in the same queue that
- * completes `sendAsync` futures: a handler that blocks delays them, so keep it short. Every failure of
- * a record accepted before `close` reaches it before `close` returns. An exception it throws is
- * logged and dropped.
- */
-public fun interface SendErrorHandler<K, V> {
-    /** Handles the failure of [record] with [exception] (Kafka's own exception type). */
-    public fun onError(
-        record: ProducerRecord<K, V>,
-        exception: Exception,
-    )
-}
-
-/**
- * Told of the outcome of every record a [KProducer] sends, whichever way it was sent. Both methods
- * default to doing nothing. They run on `Dispatchers.Default`, one call per record, one at a time in
- * the order the outcomes happened (in the queue of `sendAsync` futures and `onError` handlers, so
- * keep them short), never on the producer's I/O thread; an exception they throw is logged and dropped.
- */
-public interface SendListener<K, V> {
-    /** [record] was acknowledged with [metadata]. */
-    public fun onSuccess(
-        record: ProducerRecord<K, V>,
-        metadata: RecordMetadata,
-    ) {}
-
-    /** [record] failed with [exception]. */
-    public fun onError(
-        record: ProducerRecord<K, V>,
-        exception: Exception,
-    ) {}
-}
-
-/** Creates a [SendListener] from two lambdas, either of which may be left out. */
-public fun <K, V> SendListener(
-    onSuccess: (record: ProducerRecord<K, V>, metadata: RecordMetadata) -> Unit = { _, _ -> },
-    onError: (record: ProducerRecord<K, V>, exception: Exception) -> Unit = { _, _ -> },
-): SendListener<K, V> =
-    object : SendListener<K, V> {
-        override fun onSuccess(
-            record: ProducerRecord<K, V>,
-            metadata: RecordMetadata,
-        ) = onSuccess(record, metadata)
-
-        override fun onError(
-            record: ProducerRecord<K, V>,
-            exception: Exception,
-        ) = onError(record, exception)
-    }
 
 /**
  * How a [KProducer] behaves around the Kafka client: where fire-and-forget failures go, who hears of

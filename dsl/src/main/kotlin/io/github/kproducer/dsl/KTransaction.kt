@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture
  * Valid only inside its `transaction { }` block; using it afterwards fails with
  * `IllegalStateException`. Thread-safe within the block.
  */
+@SubclassOptInRequired(InternalForInheritanceKProducerApi::class)
 public interface KTransaction<K, V> {
     /**
      * Sends [record] in this transaction and returns its metadata once written (not yet committed).

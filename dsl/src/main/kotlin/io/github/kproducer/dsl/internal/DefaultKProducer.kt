@@ -1,6 +1,7 @@
 package io.github.kproducer.dsl.internal
 
 import io.github.kproducer.dsl.HeadersContext
+import io.github.kproducer.dsl.InternalForInheritanceKProducerApi
 import io.github.kproducer.dsl.KProducer
 import io.github.kproducer.dsl.KTransaction
 import io.github.kproducer.dsl.ProducerMetrics
@@ -49,6 +50,7 @@ import kotlin.time.toKotlinDuration
  * with one callback object that resumes the caller. Its suspend functions make suspend calls only in
  * tail position, so none of them allocates a state machine.
  */
+@OptIn(InternalForInheritanceKProducerApi::class)
 internal class DefaultKProducer<K, V>(
     override val producer: Producer<K, V>,
     val behaviour: ProducerBehaviour<K, V>,

@@ -1,5 +1,6 @@
 package io.github.kproducer.dsl.internal
 
+import io.github.kproducer.dsl.InternalForInheritanceKProducerApi
 import io.github.kproducer.dsl.KTransaction
 import io.github.kproducer.dsl.isFatal
 import kotlinx.coroutines.Dispatchers
@@ -225,6 +226,7 @@ internal class Transactions<K, V>(
     private suspend fun <T> blocking(call: () -> T): T = withContext(Dispatchers.IO) { interruptible(call) }
 
     /** The receiver of one `transaction { }` block; refuses use after the block. */
+    @OptIn(InternalForInheritanceKProducerApi::class)
     private inner class Scope : KTransaction<K, V> {
         @Volatile var active = true
 
