@@ -6,28 +6,44 @@ import org.apache.kafka.common.header.Headers
 import java.time.Instant
 import java.util.UUID
 
-/*
- * Typed header values. Headers are bytes; these helpers write numbers, booleans, UUIDs and instants
- * as their UTF-8 text (ISO-8601 for instants), which any consumer in any language can read, and read
+/**
+ * Reads the last header [name] as UTF-8 text, or `null` when there is none.
+ *
+ * Headers are bytes; the typed helpers of this file write numbers, booleans, UUIDs and instants as
+ * their UTF-8 text (ISO-8601 for instants), which any consumer in any language can read, and read
  * them back from the last header of a name.
  */
-
-/** The last header [name] as UTF-8 text, or `null` when there is none. */
 public fun Headers.string(name: String): String? = lastHeader(name)?.value()?.toString(Charsets.UTF_8)
 
-/** The last header [name] as a Long, or `null` when there is none. @throws NumberFormatException when it is not a number. */
+/**
+ * Reads the last header [name] as a Long written in decimal text, or `null` when there is none.
+ *
+ * @throws NumberFormatException when the header is not a decimal number that fits a Long.
+ */
 public fun Headers.long(name: String): Long? = string(name)?.toLong()
 
 /** The last header [name] as an Int, or `null` when there is none. @throws NumberFormatException when it is not a number. */
 public fun Headers.int(name: String): Int? = string(name)?.toInt()
 
-/** The last header [name] as a Boolean (`true`/`false`), or `null` when there is none. */
+/**
+ * Reads the last header [name] as a Boolean, or `null` when there is none.
+ *
+ * @throws IllegalArgumentException when the header is neither `true` nor `false`.
+ */
 public fun Headers.boolean(name: String): Boolean? = string(name)?.toBooleanStrict()
 
-/** The last header [name] as a UUID, or `null` when there is none. */
+/**
+ * Reads the last header [name] as a UUID in its standard text form, or `null` when there is none.
+ *
+ * @throws IllegalArgumentException when the header is not a UUID.
+ */
 public fun Headers.uuid(name: String): UUID? = string(name)?.let(UUID::fromString)
 
-/** The last header [name] as an Instant (ISO-8601), or `null` when there is none. */
+/**
+ * Reads the last header [name] as an Instant in ISO-8601, or `null` when there is none.
+ *
+ * @throws java.time.format.DateTimeParseException when the header is not an ISO-8601 instant.
+ */
 public fun Headers.instant(name: String): Instant? = string(name)?.let(Instant::parse)
 
 /** Adds header [name] with [value] as UTF-8 text; returns the headers. */

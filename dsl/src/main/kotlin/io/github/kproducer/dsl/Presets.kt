@@ -6,24 +6,18 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 
-/*
- * Named starting points for the use cases of the study notes (chapter 3: card payments versus web
- * click logs). Call one first in the configuration block, then override what differs:
- *
- *     kafkaProducer<String, Payment> {
- *         reliable()
- *         bootstrapServers = "..."
- *         linger = 2.milliseconds
- *     }
- *
- * They set producer settings only. Durability also needs the topic side: replication factor 3 and
- * min.insync.replicas 2, which a producer cannot set.
- */
-
 /**
- * Card payments: no record may be lost or duplicated, latency should stay well under 500 ms, and
- * throughput is high.
- *
+ * Sets the producer up for card payments: no record may be lost or duplicated, latency should stay
+ * well under 500 ms, and throughput is high. Call it first in the configuration block, then override
+ * what differs:
+ * ```
+ * kafkaProducer<String, Payment> {
+ *     reliable()
+ *     bootstrapServers = "..."
+ *     linger = 2.milliseconds
+ * }
+ * ```
+ * What it sets, and why:
  * - `acks = ALL` and idempotence: a record counts as sent only when every in-sync replica has it,
  *   and retries cannot duplicate or reorder it (at most 5 requests in flight keeps order).
  * - Unlimited retries within a 2 minute delivery timeout: transient failures (leader elections)
@@ -33,6 +27,9 @@ import kotlin.time.Duration.Companion.seconds
  *
  * This gives exactly-once *writes* per partition. End-to-end exactly-once also needs transactions
  * (`transactionalId`) and `read_committed` consumers; `acks = ALL` alone is at-least-once.
+ *
+ * It sets producer settings only. No loss also needs the topic side, which a producer cannot set:
+ * replication factor 3 and `min.insync.replicas = 2`, so that `acks = ALL` means two copies at least.
  */
 public fun KProducerConfig<*, *>.reliable() {
     acks = Acks.ALL
@@ -46,8 +43,9 @@ public fun KProducerConfig<*, *>.reliable() {
 }
 
 /**
- * Web click logs: losing an occasional record is acceptable, latency hardly matters, volume is
- * large and cost (network, disk) should be low.
+ * Sets the producer up for web click logs: losing an occasional record is acceptable, latency
+ * hardly matters, volume is large and cost (network, disk) should be low. Call it first in the
+ * configuration block, then override what differs. What it sets, and why:
  *
  * - `acks = LEADER`: one write per record instead of waiting for replicas; a leader failure can
  *   lose the records it had not replicated yet. Idempotence is off (it would need `acks = ALL`).
@@ -65,13 +63,15 @@ public fun KProducerConfig<*, *>.highThroughput() {
 }
 
 /**
- * Interactive events where every millisecond counts and an occasional loss on leader failure is
- * acceptable.
+ * Sets the producer up for interactive events where every millisecond counts and an occasional loss
+ * on leader failure is acceptable. Call it first in the configuration block, then override what
+ * differs. What it sets, and why:
  *
  * - `linger = 0`: a batch leaves as soon as the sender thread is free, without waiting to fill.
  * - `acks = LEADER`: one broker round trip, no wait for followers; idempotence off with it.
  * - No compression: no CPU time spent before the record leaves.
- * - A 10 second delivery timeout: a failure is reported quickly instead of after minutes of retries.
+ * - A 5 second request timeout and a 10 second delivery timeout: a failure is reported within
+ *   seconds instead of after minutes of retries.
  */
 public fun KProducerConfig<*, *>.lowLatency() {
     acks = Acks.LEADER
