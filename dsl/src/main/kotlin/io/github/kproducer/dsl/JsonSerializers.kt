@@ -25,14 +25,8 @@ public fun <T> jsonSerializer(
     json: Json = Json,
 ): Serializer<T> =
     Serializer { topic, data ->
-        if (data == null) {
-            null
-        } else {
-            try {
-                json.encodeToString(serializer, data).encodeToByteArray()
-            } catch (e: kotlinx.serialization.SerializationException) {
-                throw SerializationException("Cannot write ${serializer.descriptor.serialName} as JSON for topic '$topic': ${e.message}", e)
-            }
+        convertOrFail(data, { "Cannot write ${serializer.descriptor.serialName} as JSON for topic '$topic'" }) {
+            json.encodeToString(serializer, it).encodeToByteArray()
         }
     }
 
@@ -48,13 +42,25 @@ public fun <T> jsonDeserializer(
     json: Json = Json,
 ): Deserializer<T> =
     Deserializer { topic, bytes ->
-        if (bytes == null) {
-            null
-        } else {
-            try {
-                json.decodeFromString(serializer, bytes.decodeToString())
-            } catch (e: IllegalArgumentException) {
-                throw SerializationException("Cannot read ${serializer.descriptor.serialName} from JSON of topic '$topic': ${e.message}", e)
-            }
+        convertOrFail(bytes, { "Cannot read ${serializer.descriptor.serialName} from JSON of topic '$topic'" }) {
+            json.decodeFromString(serializer, it.decodeToString())
         }
     }
+
+/**
+ * Converts [input] with [convert]; `null` stays `null`. A failure of kotlinx.serialization (an
+ * `IllegalArgumentException`, its `SerializationException` included) becomes Kafka's
+ * [SerializationException], its message [what] failed and why.
+ */
+private inline fun <I : Any, O> convertOrFail(
+    input: I?,
+    what: () -> String,
+    convert: (I) -> O,
+): O? {
+    if (input == null) return null
+    return try {
+        convert(input)
+    } catch (e: IllegalArgumentException) {
+        throw SerializationException("${what()}: ${e.message}", e)
+    }
+}

@@ -20,6 +20,11 @@ data class UserEvent(
     val timestamp: Long,
 )
 
+@Serializable
+data class Reading(
+    val celsius: Double,
+)
+
 class JsonAndHeadersSpec :
     FunSpec({
         val kafka = install(EmbeddedKafkaExtension())
@@ -42,6 +47,15 @@ class JsonAndHeadersSpec :
             val error = shouldThrow<SerializationException> { jsonDeserializer<UserEvent>().deserialize("events", "{not json".toByteArray()) }
             error.message shouldContain "UserEvent"
             error.message shouldContain "events"
+        }
+
+        test("a value JSON cannot write fails as Kafka's SerializationException naming the type and topic, and null stays a tombstone") {
+            val serializer = jsonSerializer<Reading>()
+            val error = shouldThrow<SerializationException> { serializer.serialize("readings", Reading(Double.NaN)) }
+            error.message shouldContain "Cannot write io.github.kproducer.dsl.Reading as JSON for topic 'readings'"
+            error.message shouldContain "NaN"
+            serializer.serialize("readings", null) shouldBe null
+            jsonDeserializer<Reading>().deserialize("readings", null) shouldBe null
         }
 
         test("typed header values travel as text and read back as their types") {
