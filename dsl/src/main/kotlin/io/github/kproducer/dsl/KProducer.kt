@@ -57,7 +57,9 @@ import kotlin.time.Duration
  * Thread-safe. Closing it closes the underlying producer.
  */
 @SubclassOptInRequired(InternalForInheritanceKProducerApi::class)
-public interface KProducer<K, V> : AutoCloseable {
+public interface KProducer<K, V> :
+    RecordSender<K, V>,
+    AutoCloseable {
     /** The Kafka producer this one sends through: the client built from the settings, or the wrapped one. */
     public val producer: Producer<K, V>
 
@@ -74,28 +76,7 @@ public interface KProducer<K, V> : AutoCloseable {
      * @throws org.apache.kafka.common.KafkaException Kafka's own exception when the send fails.
      * @throws IllegalStateException when this producer is closed.
      */
-    public suspend fun send(record: ProducerRecord<K, V>): RecordMetadata
-
-    /**
-     * Sends a record with [key] and [value] to [topic] (partition chosen by the partitioner); see
-     * [send]. A `null` value is a tombstone.
-     */
-    public suspend fun send(
-        topic: String,
-        key: K?,
-        value: V?,
-    ): RecordMetadata = send(ProducerRecord(topic, key, value))
-
-    /**
-     * Builds a record for [topic] with [build] (`key`, `value`, `partition`, `timestamp`, `header(...)`)
-     * and sends it; see [send].
-     *
-     * @throws IllegalArgumentException when [build] does not set `value` (set `value = null` for a tombstone).
-     */
-    public suspend fun send(
-        topic: String,
-        build: RecordBuilder<K, V>.() -> Unit,
-    ): RecordMetadata = send(producerRecord(topic, build))
+    override suspend fun send(record: ProducerRecord<K, V>): RecordMetadata
 
     /**
      * Java form of [send]: returns a future completed with the metadata, or exceptionally with

@@ -12,30 +12,18 @@ import java.util.concurrent.CompletableFuture
  * through it become visible to `read_committed` consumers only when the transaction commits.
  *
  * Valid only inside its `transaction { }` block; using it afterwards fails with
- * `IllegalStateException`. Thread-safe within the block.
+ * `IllegalStateException`. Thread-safe within the block. The `send(topic, key, value)` and
+ * `send(topic) { }` forms come from [RecordSender].
  */
 @SubclassOptInRequired(InternalForInheritanceKProducerApi::class)
-public interface KTransaction<K, V> {
+public interface KTransaction<K, V> : RecordSender<K, V> {
     /**
      * Sends [record] in this transaction and returns its metadata once written (not yet committed).
      *
      * @throws org.apache.kafka.common.KafkaException Kafka's exception; the transaction then aborts
      *   when the exception leaves the block.
      */
-    public suspend fun send(record: ProducerRecord<K, V>): RecordMetadata
-
-    /** Sends [key] and [value] to [topic] in this transaction; see [send]. */
-    public suspend fun send(
-        topic: String,
-        key: K?,
-        value: V?,
-    ): RecordMetadata = send(ProducerRecord(topic, key, value))
-
-    /** Builds a record for [topic] and sends it in this transaction; see [send]. */
-    public suspend fun send(
-        topic: String,
-        build: RecordBuilder<K, V>.() -> Unit,
-    ): RecordMetadata = send(producerRecord(topic, build))
+    override suspend fun send(record: ProducerRecord<K, V>): RecordMetadata
 
     /** Sends [records] in this transaction like [KProducer.sendAll]. */
     public suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata>

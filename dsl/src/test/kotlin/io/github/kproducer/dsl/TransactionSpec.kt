@@ -64,6 +64,29 @@ class TransactionSpec :
             kafka.readStrings("tx-audit", 2).map { it.key() } shouldBe listOf("order-1", "order-3")
         }
 
+        test("code that takes a RecordSender sends through a producer or inside a transaction alike") {
+            kafka.createTopic("tx-sender")
+
+            suspend fun recordPayment(
+                sender: RecordSender<String, String>,
+                order: String,
+            ) {
+                sender.send("tx-sender", order, "paid")
+                sender.send("tx-sender") {
+                    key = order
+                    value = "receipt"
+                }
+            }
+            transactional("tx-sender").use { producer ->
+                producer.transaction { recordPayment(this, "in-transaction") }
+            }
+            kafkaProducer<String, String> { bootstrapServers = kafka.bootstrapServers }.use { producer ->
+                recordPayment(producer, "plain")
+            }
+            committed("tx-sender").map { "${it.key()}=${it.value()}" } shouldBe
+                listOf("in-transaction=paid", "in-transaction=receipt", "plain=paid", "plain=receipt")
+        }
+
         test("consumer offsets sent in a transaction are committed to the group with it") {
             kafka.createTopic("tx-out")
             transactional("tx-offsets").use { producer ->
