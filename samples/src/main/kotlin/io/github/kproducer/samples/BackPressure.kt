@@ -19,10 +19,7 @@ import kotlin.time.Duration.Companion.milliseconds
  * keeps ticking, and every record arrives.
  */
 @OptIn(ExperimentalCoroutinesApi::class)
-internal object BackPressure : Sample {
-    override val name = "back-pressure"
-    override val title = "A 64 KiB buffer, 20 MiB of records, one thread that never blocks"
-    override val notes = "002, 003"
+internal object BackPressure : Sample(name = "back-pressure", title = "A 64 KiB buffer, 20 MiB of records, one thread that never blocks", notes = "002, 003") {
     const val TOPIC = "back-pressure"
 
     class Result(

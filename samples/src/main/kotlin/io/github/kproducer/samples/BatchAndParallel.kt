@@ -11,10 +11,11 @@ import kotlin.time.measureTimedValue
  * Study note 002: a batch of 100 messages to `batch-topic` in one call, and sends to several topics
  * in parallel (the note's `Promise.all`), here one coroutine per topic.
  */
-internal object BatchAndParallel : Sample {
-    override val name = "batch-and-parallel"
-    override val title = "A batch of 100 to batch-topic, and parallel sends to several topics"
-    override val notes = "002"
+internal object BatchAndParallel : Sample(
+    name = "batch-and-parallel",
+    title = "A batch of 100 to batch-topic, and parallel sends to several topics",
+    notes = "002",
+) {
     val topics = listOf("orders", "payments", "shipments")
 
     override suspend fun run(env: SampleEnvironment) {

@@ -12,11 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord
  * key in order. Replication factor 3 with min.insync.replicas 2 and an idempotent acks=all
  * producer make that hold.
  */
-internal object BrokerFailure : Sample {
-    override val name = "broker-failure"
-    override val title = "Stop one broker of three mid-stream and lose nothing"
-    override val notes = "002"
-    override val brokers = 3
+internal object BrokerFailure : Sample(name = "broker-failure", title = "Stop one broker of three mid-stream and lose nothing", notes = "002", brokers = 3) {
     const val TOPIC = "failover"
 
     class Result(

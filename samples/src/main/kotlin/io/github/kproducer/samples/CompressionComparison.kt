@@ -11,11 +11,7 @@ import kotlin.random.Random
  * and records per second. Compression works per batch, so 64 KiB batches and 20 ms linger are used
  * for all.
  */
-internal object CompressionComparison : Sample {
-    override val name = "compression"
-    override val title = "Bytes on the wire and records/s per compression codec"
-    override val notes = "002, 004"
-
+internal object CompressionComparison : Sample(name = "compression", title = "Bytes on the wire and records/s per compression codec", notes = "002, 004") {
     class Row(
         val codec: Compression,
         val bytesOnWire: Long,

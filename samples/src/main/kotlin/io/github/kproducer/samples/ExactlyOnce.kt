@@ -21,11 +21,12 @@ import kotlin.time.Duration.Companion.minutes
  * consume-transform-produce processor on a 3-broker cluster. A first instance stops halfway; a
  * second takes over with the same transactional id; the output has every order exactly once.
  */
-internal object ExactlyOnce : Sample {
-    override val name = "exactly-once"
-    override val title = "Consume-transform-produce with transactions, restarted halfway"
-    override val notes = "002"
-    override val brokers = 3
+internal object ExactlyOnce : Sample(
+    name = "exactly-once",
+    title = "Consume-transform-produce with transactions, restarted halfway",
+    notes = "002",
+    brokers = 3,
+) {
     const val INPUT = "eos-orders"
     const val OUTPUT = "eos-orders-enriched"
 

@@ -20,10 +20,7 @@ internal data class Order(
  * interceptors: `onSend` may change the record (it stamps `producedAt`), `onAcknowledgement` only
  * observes (it counts).
  */
-internal object HeadersAndInterceptors : Sample {
-    override val name = "headers-interceptors"
-    override val title = "Headers, and interceptors that stamp and count"
-    override val notes = "003, 004"
+internal object HeadersAndInterceptors : Sample(name = "headers-interceptors", title = "Headers, and interceptors that stamp and count", notes = "003, 004") {
     const val TOPIC = "orders-with-headers"
 
     override suspend fun run(env: SampleEnvironment) {

@@ -17,10 +17,7 @@ internal data class UserEvent(
  * Study note 002's first programs: connect, send "Hello Kafka!" to `user-events`, disconnect; then a
  * keyed JSON event (`userId`, `action: LOGIN`, `timestamp`) written with kotlinx.serialization.
  */
-internal object JsonEvents : Sample {
-    override val name = "json-events"
-    override val title = "A plain message and a keyed JSON event to user-events"
-    override val notes = "002"
+internal object JsonEvents : Sample(name = "json-events", title = "A plain message and a keyed JSON event to user-events", notes = "002") {
     const val TOPIC = "user-events"
 
     override suspend fun run(env: SampleEnvironment) {

@@ -22,10 +22,7 @@ import kotlin.time.Duration.Companion.seconds
  * `multipart-topic` (3 partitions), and read by a 3-member consumer group `group_01`. Every key's
  * records sit in one partition, so one consumer reads all of them, in order.
  */
-internal object KeyOrdering : Sample {
-    override val name = "key-ordering"
-    override val title = "2,000 keyed lines into 3 partitions, read by a 3-member group"
-    override val notes = "004"
+internal object KeyOrdering : Sample(name = "key-ordering", title = "2,000 keyed lines into 3 partitions, read by a 3-member group", notes = "004") {
     const val TOPIC = "multipart-topic"
 
     class Result(

@@ -17,10 +17,7 @@ import kotlin.time.TimeSource
  * works. Every 25th record is too large for `max.request.size`, so both counters move. The counts
  * come from a [SendListener]; the producer's own `metrics()` agree, and add the client's rates.
  */
-internal object Monitoring : Sample {
-    override val name = "monitoring"
-    override val title = "Success and failure counters every 5 seconds"
-    override val notes = "002"
+internal object Monitoring : Sample(name = "monitoring", title = "Success and failure counters every 5 seconds", notes = "002") {
     const val TOPIC = "monitored-topic"
 
     class Result(

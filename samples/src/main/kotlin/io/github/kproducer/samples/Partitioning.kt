@@ -8,10 +8,7 @@ import org.apache.kafka.clients.producer.ProducerRecord
  * batches without one), a custom partitioner hashing the user id out of keys like `user-7:click`,
  * and an explicit partition (2).
  */
-internal object Partitioning : Sample {
-    override val name = "partitioning"
-    override val title = "Default, custom (user id) and explicit partitions"
-    override val notes = "002"
+internal object Partitioning : Sample(name = "partitioning", title = "Default, custom (user id) and explicit partitions", notes = "002") {
     const val TOPIC = "partitioned-events"
     const val PARTITIONS = 4
 

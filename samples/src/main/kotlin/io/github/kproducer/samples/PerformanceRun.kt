@@ -11,10 +11,7 @@ import kotlin.random.Random
  * idempotence, 5 ms linger, 64 KiB batches, lz4) as a flow, with a live progress line, reporting
  * records/s and MiB/s.
  */
-internal object PerformanceRun : Sample {
-    override val name = "performance"
-    override val title = "100,000 records: records/s and MiB/s"
-    override val notes = "002"
+internal object PerformanceRun : Sample(name = "performance", title = "100,000 records: records/s and MiB/s", notes = "002") {
     const val TOPIC = "perf-topic"
     private const val RECORD_BYTES = 100
 

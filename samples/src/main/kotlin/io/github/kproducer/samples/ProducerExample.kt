@@ -13,10 +13,7 @@ import kotlin.time.Duration.Companion.milliseconds
  * serializer of our own (4 bytes, big-endian), zstd, acks=all, 16 KB batches, 5 ms linger, 10 records.
  * The Java version is `io.github.kproducer.samples.java.KafkaProducerExample`.
  */
-internal object ProducerExample : Sample {
-    override val name = "producer-example"
-    override val title = "Custom Integer serializer, zstd, acks=all (KafkaProducerExample)"
-    override val notes = "004"
+internal object ProducerExample : Sample(name = "producer-example", title = "Custom Integer serializer, zstd, acks=all (KafkaProducerExample)", notes = "004") {
     const val TOPIC = "test_topic"
 
     override suspend fun run(env: SampleEnvironment) {

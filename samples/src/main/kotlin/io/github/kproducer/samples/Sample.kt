@@ -18,21 +18,18 @@ import kotlin.time.Duration
 import kotlin.time.TimeSource
 
 /** One program of the study notes, runnable by [name] from [SamplesTour]. */
-internal interface Sample {
+internal abstract class Sample(
     /** The command-line name, such as `compression`. */
-    val name: String
-
+    val name: String,
     /** What it shows, one line. */
-    val title: String
-
+    val title: String,
     /** The study notes it comes from, such as `002`. */
-    val notes: String
-
+    val notes: String,
     /** How many brokers the embedded cluster needs (3 for failover and exactly-once). */
-    val brokers: Int get() = 1
-
+    val brokers: Int = 1,
+) {
     /** Runs the program against [env], printing what a learner wants to see. */
-    suspend fun run(env: SampleEnvironment)
+    abstract suspend fun run(env: SampleEnvironment)
 }
 
 /**

@@ -116,22 +116,18 @@ public object SamplesTour {
 
 /** A Java program of the notes, run by the tour like the Kotlin samples. */
 private class JavaProgram(
-    override val name: String,
-    override val title: String,
-    override val notes: String,
+    name: String,
+    title: String,
+    notes: String,
     private val program: (String) -> Any,
-) : Sample {
+) : Sample(name, title, notes) {
     override suspend fun run(env: SampleEnvironment) {
         program(env.bootstrapServers)
     }
 }
 
 /** Study note 004's SimpleProducer with the DSL, as a tour sample. */
-private object SimpleProducerSample : Sample {
-    override val name = "simple-producer"
-    override val title = "SimpleProducer: one record to simple-topic"
-    override val notes = "004"
-
+private object SimpleProducerSample : Sample(name = "simple-producer", title = "SimpleProducer: one record to simple-topic", notes = "004") {
     override suspend fun run(env: SampleEnvironment) {
         SimpleProducer.run(env.bootstrapServers)
     }

@@ -13,11 +13,7 @@ import kotlin.time.measureTime
  * the `CustomerCountry` records, note 001's `WORLD` to `test`, what a missing required setting does,
  * and why a synchronous send per record is slow.
  */
-internal object SendModes : Sample {
-    override val name = "send-modes"
-    override val title = "Fire-and-forget, synchronous and asynchronous sends"
-    override val notes = "000, 001"
-
+internal object SendModes : Sample(name = "send-modes", title = "Fire-and-forget, synchronous and asynchronous sends", notes = "000, 001") {
     class Result(
         val synchronous: RecordMetadata,
         val asynchronous: RecordMetadata,

@@ -7,10 +7,7 @@ import org.apache.kafka.common.IsolationLevel
  * Study note 002's transactional producer over two topics: one transaction commits, one aborts, and
  * consumers with both isolation levels show what each sees.
  */
-internal object TransactionalProducer : Sample {
-    override val name = "transactions"
-    override val title = "A transaction over topic1 and topic2, committed and aborted"
-    override val notes = "002"
+internal object TransactionalProducer : Sample(name = "transactions", title = "A transaction over topic1 and topic2, committed and aborted", notes = "002") {
     val topics = listOf("topic1", "topic2")
 
     /** Values each isolation level sees, per topic. */

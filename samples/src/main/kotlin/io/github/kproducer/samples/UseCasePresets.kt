@@ -14,10 +14,7 @@ import kotlin.time.measureTime
  * `reliable()`) and web click logs (loss tolerated, latency tolerant: `highThroughput()`). Prints the
  * settings each preset chose, then sends the same number of records with both.
  */
-internal object UseCasePresets : Sample {
-    override val name = "presets"
-    override val title = "Card payments versus click logs: reliable() and highThroughput()"
-    override val notes = "000"
+internal object UseCasePresets : Sample(name = "presets", title = "Card payments versus click logs: reliable() and highThroughput()", notes = "000") {
     private val shown = listOf("acks", "enable.idempotence", "linger.ms", "batch.size", "compression.type", "buffer.memory", "delivery.timeout.ms")
 
     class Result(
