@@ -9,8 +9,9 @@ import kotlin.time.toKotlinDuration
 /**
  * The immutable configuration of an [EmbeddedKafka] cluster, made by [EmbeddedKafkaConfig.Builder.build].
  *
- * Two configurations are equal when every setting is equal; a project-wide Kotest extension uses
- * that to refuse a second, different configuration.
+ * Two configurations are equal when every setting is equal: the SASL users compare as names with
+ * their passwords, whatever the order they were added in (only [saslUsers] and [toString] keep that
+ * order). A project-wide Kotest extension uses that to refuse a second, different configuration.
  */
 public class EmbeddedKafkaConfig private constructor(
     /** Number of combined broker+controller nodes, numbered from 1. */
@@ -39,6 +40,7 @@ public class EmbeddedKafkaConfig private constructor(
      */
     public val sasl: Boolean get() = saslPasswords.isNotEmpty() || acls
 
+    /** Whether [other] is a configuration with the same settings; SASL users compare by name and password, in any order. */
     override fun equals(other: Any?): Boolean =
         other is EmbeddedKafkaConfig &&
             brokers == other.brokers &&
@@ -51,7 +53,12 @@ public class EmbeddedKafkaConfig private constructor(
             acls == other.acls &&
             saslPasswords == other.saslPasswords
 
-    override fun hashCode(): Int = listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout, saslUsers, acls).hashCode()
+    /**
+     * Agrees with [equals]: it hashes the SASL users as a set, since equality compares them with their
+     * passwords whatever the order they were added in, and leaves the passwords out.
+     */
+    override fun hashCode(): Int =
+        listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout, parentDirectory, acls, saslPasswords.keys).hashCode()
 
     /** Lists the settings; broker property values and SASL passwords are left out, so it is safe to log. */
     override fun toString(): String =

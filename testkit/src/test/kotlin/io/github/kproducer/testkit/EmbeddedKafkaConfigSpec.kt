@@ -76,4 +76,31 @@ class EmbeddedKafkaConfigSpec :
             a shouldBe b
             (a == EmbeddedKafkaConfig.defaults()) shouldBe false
         }
+
+        test("configurations whose SASL users were added in a different order are equal and hash alike") {
+            val aliceFirst =
+                EmbeddedKafkaConfig
+                    .builder()
+                    .saslUser("alice", "alice-secret")
+                    .saslUser("bob", "bob-secret")
+                    .build()
+            val bobFirst =
+                EmbeddedKafkaConfig
+                    .builder()
+                    .saslUser("bob", "bob-secret")
+                    .saslUser("alice", "alice-secret")
+                    .build()
+            aliceFirst shouldBe bobFirst
+            aliceFirst.hashCode() shouldBe bobFirst.hashCode()
+            aliceFirst.saslUsers shouldBe listOf("alice", "bob")
+            bobFirst.saslUsers shouldBe listOf("bob", "alice")
+
+            val otherPassword =
+                EmbeddedKafkaConfig
+                    .builder()
+                    .saslUser("alice", "another-secret")
+                    .saslUser("bob", "bob-secret")
+                    .build()
+            (aliceFirst == otherPassword) shouldBe false
+        }
     })
