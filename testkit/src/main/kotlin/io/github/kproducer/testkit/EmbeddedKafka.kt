@@ -232,7 +232,7 @@ public class EmbeddedKafka private constructor(
         @JvmStatic
         public fun start(settings: EmbeddedKafkaSettings): EmbeddedKafka = EmbeddedKafka(settings)
 
-        /** Starts a one-broker cluster with the default configuration; see [start]. */
+        /** Starts a one-broker cluster with the default settings; see [start]. */
         @JvmStatic
         public fun start(): EmbeddedKafka = start(EmbeddedKafkaSettings.defaults())
 
