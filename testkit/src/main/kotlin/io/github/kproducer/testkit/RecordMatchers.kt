@@ -39,34 +39,61 @@ import io.github.kproducer.testkit.metadata.haveTopic as metadataHaveTopic
  * three receivers under one name.
  */
 
-/** Matches a ProducerRecord on [topic]. */
+/**
+ * Matches a ProducerRecord on [topic].
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveTopic]; for RecordMetadata: [io.github.kproducer.testkit.metadata.haveTopic].
+ */
 public fun haveTopic(topic: String): Matcher<ProducerRecord<*, *>> = fieldMatcher("topic", topic) { it.topic }
 
-/** Matches a ProducerRecord whose key is [key]. */
+/**
+ * Matches a ProducerRecord whose key is [key].
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveKey].
+ */
 public fun haveKey(key: Any?): Matcher<ProducerRecord<*, *>> = fieldMatcher("key", key) { it.key }
 
-/** Matches a ProducerRecord whose value is [value]. */
+/**
+ * Matches a ProducerRecord whose value is [value].
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveValue].
+ */
 public fun haveValue(value: Any?): Matcher<ProducerRecord<*, *>> = fieldMatcher("value", value) { it.value }
 
-/** Matches a ProducerRecord whose partition is [partition] (as a mock's history records it, or as set when built). */
+/**
+ * Matches a ProducerRecord whose partition is [partition] (as a mock's history records it, or as set when built).
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.havePartition]; for RecordMetadata: [io.github.kproducer.testkit.metadata.havePartition].
+ */
 public fun havePartition(partition: Int): Matcher<ProducerRecord<*, *>> = fieldMatcher("partition", partition) { it.partition }
 
-/** Matches a ProducerRecord whose timestamp is [timestamp] (milliseconds since the epoch). */
+/**
+ * Matches a ProducerRecord whose timestamp is [timestamp] (milliseconds since the epoch).
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveTimestamp].
+ */
 public fun haveTimestamp(timestamp: Long): Matcher<ProducerRecord<*, *>> = fieldMatcher("timestamp", timestamp) { it.timestamp }
 
-/** Matches a ProducerRecord with at least one header named [name]. */
+/**
+ * Matches a ProducerRecord with at least one header named [name].
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveHeader].
+ */
 public fun haveHeader(name: String): Matcher<ProducerRecord<*, *>> = headerMatcher(name)
 
-/** Matches a ProducerRecord whose last header named [name] has [value] (a String in UTF-8, or a ByteArray). */
+/**
+ * Matches a ProducerRecord whose last header named [name] has [value] (a String in UTF-8, or a ByteArray).
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveHeader].
+ */
 public fun haveHeader(
     name: String,
     value: Any?,
 ): Matcher<ProducerRecord<*, *>> = headerMatcher(name, value)
 
-/** Matches a ProducerRecord whose headers are exactly [headers]: the same names, each once, with these values. */
+/**
+ * Matches a ProducerRecord whose headers are exactly [headers]: the same names, each once, with these values.
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.haveExactHeaders].
+ */
 public fun haveExactHeaders(headers: Map<String, Any?>): Matcher<ProducerRecord<*, *>> = exactHeadersMatcher(headers)
 
-/** Matches a ProducerRecord that has every field assigned in [template]; the failure lists each differing field. */
+/**
+ * Matches a ProducerRecord that has every field assigned in [template]; the failure lists each differing field.
+ * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.matchRecord].
+ */
 public fun matchRecord(template: RecordTemplate.() -> Unit): Matcher<ProducerRecord<*, *>> = templateMatcher(template)
 
 // ---- ProducerRecord ----

@@ -31,25 +31,46 @@ import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPrese
  * difference, and a failure that compares two values carries them as expected and actual.
  */
 
-/** Matches exactly [count] records. */
+/**
+ * Matches exactly [count] records.
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSent].
+ */
 public fun haveSent(count: Int): Matcher<Iterable<ProducerRecord<*, *>>> = countMatcher(count)
 
-/** Matches when at least one record has every field of [template]; otherwise shows the closest ones. */
+/**
+ * Matches when at least one record has every field of [template]; otherwise shows the closest ones.
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSent].
+ */
 public fun haveSent(template: RecordTemplate.() -> Unit): Matcher<Iterable<ProducerRecord<*, *>>> = containMatcher(template)
 
-/** Matches when at least one record satisfies [predicate]. */
+/**
+ * Matches when at least one record satisfies [predicate].
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSentMatching].
+ */
 public fun <R : ProducerRecord<*, *>> haveSentMatching(predicate: (R) -> Boolean): Matcher<Iterable<R>> = containMatchingMatcher(predicate)
 
-/** Matches when every record is on [topic]. */
+/**
+ * Matches when every record is on [topic].
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.allBeOnTopic].
+ */
 public fun allBeOnTopic(topic: String): Matcher<Iterable<ProducerRecord<*, *>>> = allOnTopicMatcher(topic)
 
-/** Matches when all records of a key (per topic) are in one partition, as Kafka's partitioning promises. */
+/**
+ * Matches when all records of a key (per topic) are in one partition, as Kafka's partitioning promises.
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition].
+ */
 public fun keepEachKeyInOnePartition(): Matcher<Iterable<ProducerRecord<*, *>>> = onePartitionPerKeyMatcher()
 
-/** Matches when, for every key, these records hold the values in the order [sent] sent them (partition by partition, in iteration order within one). */
+/**
+ * Matches when, for every key, these records hold the values in the order [sent] sent them (partition by partition, in iteration order within one).
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.preserveOrderPerKey].
+ */
 public fun preserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Matcher<Iterable<ProducerRecord<*, *>>> = orderPerKeyMatcher(sent)
 
-/** Matches when no two records have the same topic, key, value and headers (a retry that duplicated a record). */
+/**
+ * Matches when no two records have the same topic, key, value and headers (a retry that duplicated a record).
+ * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveNoDuplicates].
+ */
 public fun haveNoDuplicates(): Matcher<Iterable<ProducerRecord<*, *>>> = noDuplicatesMatcher()
 
 // ---- sugar: a mock producer's history ----
