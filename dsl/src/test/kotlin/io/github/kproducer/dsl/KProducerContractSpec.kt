@@ -7,6 +7,7 @@ import io.github.kproducer.testkit.shouldHaveSent
 import io.github.kproducer.testkit.shouldKeepEachKeyInOnePartition
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.datatest.withTests
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
@@ -36,9 +37,14 @@ import org.apache.kafka.common.Metric
 import org.apache.kafka.common.MetricName
 import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.errors.NotEnoughReplicasException
+import org.apache.kafka.common.errors.ProducerFencedException
+import org.apache.kafka.common.errors.RecordTooLargeException
+import org.apache.kafka.common.errors.SaslAuthenticationException
 import org.apache.kafka.common.errors.TimeoutException
+import org.apache.kafka.common.errors.TopicAuthorizationException
 import org.apache.kafka.common.serialization.StringSerializer
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutionException
 import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.startCoroutine
@@ -209,27 +215,30 @@ class KProducerContractSpec :
             mock.isClosed shouldBe true
         }
 
-        test("retriable and fatal failures are told apart, through ExecutionException too") {
-            NotEnoughReplicasException("x").isRetriable shouldBe true
-            TimeoutException("x").isRetriable shouldBe true
-            java.util.concurrent
-                .ExecutionException(TimeoutException("x"))
-                .isRetriable shouldBe true
-            org.apache.kafka.common.errors
-                .RecordTooLargeException("x")
-                .isRetriable shouldBe false
-            org.apache.kafka.common.errors
-                .RecordTooLargeException("x")
-                .isFatal shouldBe false
-            org.apache.kafka.common.errors
-                .ProducerFencedException("x")
-                .isFatal shouldBe true
-            org.apache.kafka.common.errors
-                .SaslAuthenticationException("x")
-                .isFatal shouldBe true
-            org.apache.kafka.common.errors
-                .TopicAuthorizationException("x")
-                .isFatal shouldBe false
+        /** How a failure is classified: [error] is retriable or not, fatal to the producer or not. */
+        class Classified(
+            val error: Throwable,
+            val retriable: Boolean,
+            val fatal: Boolean,
+        ) {
+            val name: String = generateSequence(error) { it.cause }.joinToString(" of ") { it.javaClass.simpleName }
+            val kind: String = (if (retriable) "retriable" else "not retriable") + (if (fatal) ", fatal" else ", not fatal")
+        }
+        withTests(
+            nameFn = { "failures are told apart, through ExecutionException too: ${it.name} is ${it.kind}" },
+            ts =
+                listOf(
+                    Classified(NotEnoughReplicasException("x"), retriable = true, fatal = false),
+                    Classified(TimeoutException("x"), retriable = true, fatal = false),
+                    Classified(ExecutionException(TimeoutException("x")), retriable = true, fatal = false),
+                    Classified(RecordTooLargeException("x"), retriable = false, fatal = false),
+                    Classified(ProducerFencedException("x"), retriable = false, fatal = true),
+                    Classified(SaslAuthenticationException("x"), retriable = false, fatal = true),
+                    Classified(TopicAuthorizationException("x"), retriable = false, fatal = false),
+                ),
+        ) { case ->
+            case.error.isRetriable shouldBe case.retriable
+            case.error.isFatal shouldBe case.fatal
         }
 
         test("invalid options of a wrapped producer are refused") {
@@ -268,14 +277,20 @@ class KProducerContractSpec :
             withTimeout(10.seconds) { done.await() }.forEach { it shouldNotBe io }
         }
 
-        test("sendAllSettled on a closed producer throws IllegalStateException, in every form") {
+        val oneRecord = listOf(ProducerRecord("t", "k", "v"))
+        withTests(
+            nameFn = { "sendAllSettled on a closed producer throws IllegalStateException, in every form: ${it.first}" },
+            ts =
+                listOf<Pair<String, suspend (KProducer<String, String>) -> Unit>>(
+                    "sendAllSettled(list)" to { it.sendAllSettled(oneRecord) },
+                    "sendAllSettled(flow)" to { it.sendAllSettled(oneRecord.asFlow()).collect() },
+                    "sendAllSettledAsync(list)" to { it.sendAllSettledAsync(oneRecord) },
+                    "sendAllAsync(list)" to { it.sendAllAsync(oneRecord) },
+                ),
+        ) { (_, form) ->
             val producer = MockProducer(true, null, StringSerializer(), StringSerializer()).asKProducer()
             producer.close()
-            val records = listOf(ProducerRecord("t", "k", "v"))
-            shouldThrow<IllegalStateException> { producer.sendAllSettled(records) }.message shouldContain "closed"
-            shouldThrow<IllegalStateException> { producer.sendAllSettled(records.asFlow()).collect() }
-            shouldThrow<IllegalStateException> { producer.sendAllSettledAsync(records) }
-            shouldThrow<IllegalStateException> { producer.sendAllAsync(records) }
+            shouldThrow<IllegalStateException> { form(producer) }.message shouldContain "closed"
         }
 
         test("a settled flow over an endless upstream stops when the producer closes, after the outcomes of what it handed over") {

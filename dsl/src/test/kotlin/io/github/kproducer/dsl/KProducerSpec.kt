@@ -2,6 +2,13 @@ package io.github.kproducer.dsl
 
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readStrings
+import io.github.kproducer.testkit.shouldHaveHeader
+import io.github.kproducer.testkit.shouldHaveKey
+import io.github.kproducer.testkit.shouldHaveOffset
+import io.github.kproducer.testkit.shouldHavePartition
+import io.github.kproducer.testkit.shouldHaveTimestamp
+import io.github.kproducer.testkit.shouldHaveTopic
+import io.github.kproducer.testkit.shouldHaveValue
 import io.kotest.assertions.nondeterministic.eventually
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.extensions.install
@@ -40,12 +47,11 @@ class KProducerSpec :
             kafka.createTopic("CustomerCountry", partitions = 3)
             producer().use { producer ->
                 val metadata = producer.send("CustomerCountry", "Precision Products", "France")
-                val stored = kafka.readStrings("CustomerCountry", 1).single()
-                stored.key() shouldBe "Precision Products"
-                stored.value() shouldBe "France"
-                metadata.topic() shouldBe "CustomerCountry"
-                metadata.partition() shouldBe stored.partition()
-                metadata.offset() shouldBe stored.offset()
+                val stored = kafka.readStrings("CustomerCountry", 1).single() shouldHaveKey "Precision Products" shouldHaveValue "France"
+                metadata
+                    .shouldHaveTopic("CustomerCountry")
+                    .shouldHavePartition(stored.partition())
+                    .shouldHaveOffset(stored.offset())
                 metadata.timestamp() shouldBe stored.timestamp()
             }
         }
@@ -62,15 +68,13 @@ class KProducerSpec :
                     header("sourceType", byteArrayOf(1, 2))
                 }
             }
-            val stored = kafka.readStrings("user-events", 1).single()
-            stored.partition() shouldBe 2
-            stored.timestamp() shouldBe 1_700_000_000_000
-            String(stored.headers().lastHeader("transactionId").value()) shouldBe "tx-9"
-            stored
-                .headers()
-                .lastHeader("sourceType")
-                .value()
-                .toList() shouldBe listOf<Byte>(1, 2)
+            kafka
+                .readStrings("user-events", 1)
+                .single()
+                .shouldHavePartition(2)
+                .shouldHaveTimestamp(1_700_000_000_000)
+                .shouldHaveHeader("transactionId", "tx-9")
+                .shouldHaveHeader("sourceType", byteArrayOf(1, 2))
         }
 
         test("with acks = NONE the broker acknowledges nothing, so the offset is unknown") {

@@ -15,25 +15,18 @@ import java.util.concurrent.CopyOnWriteArrayList
  */
 public class ContainerKafkaExtension(
     private val image: String = ContainerKafka.DEFAULT_IMAGE,
-) : MountableExtension<ContainerKafkaExtension.Settings, ContainerKafka>,
+) : MountableExtension<ContainerKafkaConfig, ContainerKafka>,
     AfterSpecListener {
     private val started = CopyOnWriteArrayList<ContainerKafka>()
-
-    /** Settings of one install: the image to start. */
-    @TestKitDsl
-    public class Settings internal constructor(
-        /** The Docker image, `apache/kafka:<version>` by default. */
-        public var image: String,
-    )
 
     /**
      * Starts the container; called by Kotest's `install`. Blocks while it starts.
      *
      * @throws IllegalStateException when Docker or Testcontainers is missing.
      */
-    override fun mount(configure: Settings.() -> Unit): ContainerKafka {
-        val settings = Settings(image).apply(configure)
-        return ContainerKafka.start(settings.image).also { started += it }
+    override fun mount(configure: ContainerKafkaConfig.() -> Unit): ContainerKafka {
+        val config = ContainerKafkaConfig(image).apply(configure)
+        return ContainerKafka.start(config.image).also { started += it }
     }
 
     /** Removes the containers this extension started. */

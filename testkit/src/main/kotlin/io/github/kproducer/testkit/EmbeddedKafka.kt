@@ -30,8 +30,8 @@ import kotlin.time.Duration
  * returns once every broker is running. Each instance is independent (own ports, own directory,
  * no shared state), so parallel tests can each have their own.
  *
- * With SASL users or ACLs configured ([EmbeddedKafkaConfig.Builder.saslUser],
- * [EmbeddedKafkaConfig.Builder.acls]) clients must log in: [connectionProperties] with a user name
+ * With SASL users or ACLs configured ([EmbeddedKafkaConfig.saslUser],
+ * [EmbeddedKafkaConfig.acls]) clients must log in: [connectionProperties] with a user name
  * gives that user's properties, [allowProducing] and [createAcls] grant rights, and the test kit's
  * own calls run as the super user [SUPER_USER]. [stopBroker], [startBroker], [stopAllBrokers] and
  * [startAllBrokers] make outages.
@@ -42,10 +42,10 @@ import kotlin.time.Duration
  * Thread-safe. Every method blocks the calling thread.
  */
 public class EmbeddedKafka private constructor(
-    /** The configuration this cluster was started with. */
-    public val config: EmbeddedKafkaConfig,
+    /** The settings this cluster was started with. */
+    public val settings: EmbeddedKafkaSettings,
 ) : KafkaCluster {
-    private val cluster = KraftCluster(config)
+    private val cluster = KraftCluster(settings)
     private val topics = TopicCreator(::connectionProperties, cluster::awaitMetadataOnEveryBroker)
 
     override val bootstrapServers: String get() = cluster.bootstrapServers
@@ -117,7 +117,7 @@ public class EmbeddedKafka private constructor(
 
     /**
      * The client properties that log in as SASL user [user] (added with
-     * [EmbeddedKafkaConfig.Builder.saslUser]) using [mechanism]: `PLAIN` (the default),
+     * [EmbeddedKafkaConfig.saslUser]) using [mechanism]: `PLAIN` (the default),
      * `SCRAM-SHA-256` or `SCRAM-SHA-512`. The password is a Kafka `Password` value, which prints as `[hidden]`.
      *
      * @throws IllegalArgumentException when there is no such user or the mechanism is not one of those.
@@ -145,7 +145,7 @@ public class EmbeddedKafka private constructor(
      *   within 30 seconds; the message says which and what it saw.
      */
     public fun createAcls(bindings: Collection<AclBinding>) {
-        check(config.acls) { "ACLs are off in this cluster; set `acls = true` in its configuration to use them" }
+        check(settings.acls) { "ACLs are off in this cluster; set `acls = true` in its configuration to use them" }
         val deadline = Deadline(ACL_TIMEOUT)
         val call = "createAcls(${bindings.size} bindings)"
         TestKitLogging.quietly {
@@ -210,8 +210,8 @@ public class EmbeddedKafka private constructor(
     }
 
     override fun toString(): String =
-        "EmbeddedKafka(bootstrapServers=$bootstrapServers, brokers=${config.brokers}" +
-            (if (config.sasl) ", sasl=SASL_PLAINTEXT, users=${config.saslUsers}, acls=${config.acls}" else "") + ")"
+        "EmbeddedKafka(bootstrapServers=$bootstrapServers, brokers=${settings.brokers}" +
+            (if (settings.sasl) ", sasl=SASL_PLAINTEXT, users=${settings.saslUsers}, acls=${settings.acls}" else "") + ")"
 
     /** Java entry points and constants. */
     public companion object {
@@ -225,24 +225,24 @@ public class EmbeddedKafka private constructor(
         private val ACL_POLL = Duration.parse("20ms")
 
         /**
-         * Starts a cluster with [config] and returns once every broker runs.
+         * Starts a cluster with [settings] and returns once every broker runs.
          *
          * @throws EmbeddedKafkaStartupException when it cannot start; nothing is left running.
          */
         @JvmStatic
-        public fun start(config: EmbeddedKafkaConfig): EmbeddedKafka = EmbeddedKafka(config)
+        public fun start(settings: EmbeddedKafkaSettings): EmbeddedKafka = EmbeddedKafka(settings)
 
-        /** Starts a one-broker cluster with the default configuration; see [start]. */
+        /** Starts a one-broker cluster with the default settings; see [start]. */
         @JvmStatic
-        public fun start(): EmbeddedKafka = start(EmbeddedKafkaConfig.defaults())
+        public fun start(): EmbeddedKafka = start(EmbeddedKafkaSettings.defaults())
 
         /**
-         * Starts a cluster configured by [configure], such as `b -> b.setBrokers(3)`; see [start].
+         * Starts a cluster configured by [configure], such as `c -> c.setBrokers(3)`; see [start].
          *
          * @throws IllegalArgumentException when the configuration is invalid.
          */
         @JvmStatic
-        public fun start(configure: Consumer<EmbeddedKafkaConfig.Builder>): EmbeddedKafka = start(EmbeddedKafkaConfig.builder().also(configure::accept).build())
+        public fun start(configure: Consumer<EmbeddedKafkaConfig>): EmbeddedKafka = start(EmbeddedKafkaConfig().also(configure::accept).build())
     }
 }
 
@@ -258,5 +258,4 @@ public class EmbeddedKafka private constructor(
  * @throws IllegalArgumentException when the configuration is invalid, listing every problem.
  * @throws EmbeddedKafkaStartupException when the cluster cannot start; nothing is left running.
  */
-public fun EmbeddedKafka(configure: EmbeddedKafkaConfig.Builder.() -> Unit = {}): EmbeddedKafka =
-    EmbeddedKafka.start(EmbeddedKafkaConfig.builder().apply(configure).build())
+public fun EmbeddedKafka(configure: EmbeddedKafkaConfig.() -> Unit = {}): EmbeddedKafka = EmbeddedKafka.start(EmbeddedKafkaConfig().apply(configure).build())

@@ -32,8 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList
  */
 public class EmbeddedKafkaExtension(
     private val lifecycle: Lifecycle = Lifecycle.SPEC,
-    private val configure: EmbeddedKafkaConfig.Builder.() -> Unit = {},
-) : MountableExtension<EmbeddedKafkaConfig.Builder, EmbeddedKafka>,
+    private val configure: EmbeddedKafkaConfig.() -> Unit = {},
+) : MountableExtension<EmbeddedKafkaConfig, EmbeddedKafka>,
     AfterSpecListener,
     BeforeProjectListener,
     AfterProjectListener {
@@ -59,28 +59,27 @@ public class EmbeddedKafkaExtension(
      *   project config, or that is installed with a different configuration than it was created with.
      * @throws EmbeddedKafkaStartupException when the cluster cannot start.
      */
-    override fun mount(configure: EmbeddedKafkaConfig.Builder.() -> Unit): EmbeddedKafka {
-        val config =
-            EmbeddedKafkaConfig
-                .builder()
+    override fun mount(configure: EmbeddedKafkaConfig.() -> Unit): EmbeddedKafka {
+        val settings =
+            EmbeddedKafkaConfig()
                 .apply(this.configure)
                 .apply(configure)
                 .build()
         return when (lifecycle) {
-            Lifecycle.SPEC -> EmbeddedKafka.start(config).also { started += it }
-            Lifecycle.PROJECT -> shared(config)
+            Lifecycle.SPEC -> EmbeddedKafka.start(settings).also { started += it }
+            Lifecycle.PROJECT -> shared(settings)
         }
     }
 
-    private fun shared(config: EmbeddedKafkaConfig): EmbeddedKafka {
+    private fun shared(settings: EmbeddedKafkaSettings): EmbeddedKafka {
         check(registeredInProject) {
             "A project-wide EmbeddedKafkaExtension must be registered in the project config so that it is closed " +
                 "after the project: add it to `override val extensions` of your AbstractProjectConfig, or use Lifecycle.SPEC."
         }
         synchronized(started) {
-            val existing = started.firstOrNull() ?: return EmbeddedKafka.start(config).also { started += it }
-            check(existing.config == config) {
-                "The project-wide EmbeddedKafka is already running with ${existing.config}; configure it once, " +
+            val existing = started.firstOrNull() ?: return EmbeddedKafka.start(settings).also { started += it }
+            check(existing.settings == settings) {
+                "The project-wide EmbeddedKafka is already running with ${existing.settings}; configure it once, " +
                     "where the extension is created, and install it without a configuration block."
             }
             return existing

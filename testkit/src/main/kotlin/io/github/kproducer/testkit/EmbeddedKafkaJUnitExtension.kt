@@ -14,7 +14,7 @@ import java.util.function.Consumer
  * Register it on a static field to configure it and reach the cluster:
  * ```java
  * @RegisterExtension
- * static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.setBrokers(3));
+ * static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(c -> c.setBrokers(3));
  * ... KAFKA.getKafka().getBootstrapServers() ...
  * ```
  * or use `@ExtendWith(EmbeddedKafkaJUnitExtension.class)` for a default one-broker cluster and take
@@ -24,12 +24,12 @@ import java.util.function.Consumer
  * their own cluster.
  */
 public class EmbeddedKafkaJUnitExtension private constructor(
-    private val config: EmbeddedKafkaConfig,
+    private val settings: EmbeddedKafkaSettings,
 ) : BeforeAllCallback,
     AfterAllCallback,
     ParameterResolver {
     /** Creates an extension for the default one-broker cluster; used by `@ExtendWith`. */
-    public constructor() : this(EmbeddedKafkaConfig.defaults())
+    public constructor() : this(EmbeddedKafkaSettings.defaults())
 
     @Volatile private var running: EmbeddedKafka? = null
     private var owner: ExtensionContext? = null
@@ -46,7 +46,7 @@ public class EmbeddedKafkaJUnitExtension private constructor(
     override fun beforeAll(context: ExtensionContext) {
         synchronized(this) {
             if (running != null) return
-            running = EmbeddedKafka.start(config)
+            running = EmbeddedKafka.start(settings)
             owner = context
         }
     }
@@ -75,13 +75,13 @@ public class EmbeddedKafkaJUnitExtension private constructor(
 
     /** Factories for Java. */
     public companion object {
-        /** Creates an extension for a cluster configured by [configure], such as `b -> b.setBrokers(3)`. */
+        /** Creates an extension for a cluster configured by [configure], such as `c -> c.setBrokers(3)`. */
         @JvmStatic
-        public fun create(configure: Consumer<EmbeddedKafkaConfig.Builder>): EmbeddedKafkaJUnitExtension =
-            EmbeddedKafkaJUnitExtension(EmbeddedKafkaConfig.builder().also(configure::accept).build())
+        public fun create(configure: Consumer<EmbeddedKafkaConfig>): EmbeddedKafkaJUnitExtension =
+            EmbeddedKafkaJUnitExtension(EmbeddedKafkaConfig().also(configure::accept).build())
 
-        /** Creates an extension for a cluster with [config]. */
+        /** Creates an extension for a cluster with [settings]. */
         @JvmStatic
-        public fun create(config: EmbeddedKafkaConfig): EmbeddedKafkaJUnitExtension = EmbeddedKafkaJUnitExtension(config)
+        public fun create(settings: EmbeddedKafkaSettings): EmbeddedKafkaJUnitExtension = EmbeddedKafkaJUnitExtension(settings)
     }
 }

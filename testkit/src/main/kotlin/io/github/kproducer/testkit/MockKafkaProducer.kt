@@ -46,7 +46,12 @@ import kotlin.time.Duration.Companion.seconds
  * with `KafkaException("Producer is closed forcefully.")`, delivers their callbacks, and stops the
  * callback thread; later sends, transactional calls and [fence] throw `IllegalStateException`
  * ("Cannot perform operation after producer has been closed"), as the client's do.
+ *
+ * Create one with the `MockKafkaProducer(...)` functions or [MockKafkaProducer.create]; implementing
+ * this interface yourself needs an opt-in to [InternalForInheritanceTestKitApi], since it may gain
+ * members in later releases.
  */
+@SubclassOptInRequired(InternalForInheritanceTestKitApi::class)
 public interface MockKafkaProducer<K, V> : Producer<K, V> {
     /** Every record handed to `send`, in call order, with the partition and timestamp it was given. */
     public fun history(): List<ProducerRecord<K, V>>
@@ -155,6 +160,28 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
             keySerializer: Serializer<K>,
             valueSerializer: Serializer<V>,
         ): MockKafkaProducer<K, V> = MockKafkaProducer(keySerializer, valueSerializer)
+
+        /**
+         * Creates a mock whose serializers are Kafka's built-in ones for [keyType] and [valueType]
+         * (String, byte[], Integer, Long, Short, Double, Float, UUID, ByteBuffer, Bytes), configured by
+         * [configure]: `MockKafkaProducer.create(String.class, String.class, c -> c.topic("orders", 3))`.
+         *
+         * @throws IllegalArgumentException when a type has no built-in serializer (pass serializers
+         *   instead) or the configuration is invalid.
+         */
+        @JvmStatic
+        public fun <K, V> create(
+            keyType: Class<K>,
+            valueType: Class<V>,
+            configure: Consumer<MockKafkaProducerConfig>,
+        ): MockKafkaProducer<K, V> = MockKafkaProducer(builtInSerializer(keyType), builtInSerializer(valueType)) { configure.accept(this) }
+
+        /** Creates a mock with Kafka's built-in serializers for [keyType] and [valueType] and the default configuration; see the other `create`. */
+        @JvmStatic
+        public fun <K, V> create(
+            keyType: Class<K>,
+            valueType: Class<V>,
+        ): MockKafkaProducer<K, V> = create(keyType, valueType) { }
     }
 }
 
@@ -187,4 +214,4 @@ public fun <K, V> MockKafkaProducer(
  *   or the configuration is invalid.
  */
 public inline fun <reified K, reified V> MockKafkaProducer(noinline configure: MockKafkaProducerConfig.() -> Unit = {}): MockKafkaProducer<K, V> =
-    MockKafkaProducer(builtInSerializer(K::class.java), builtInSerializer(V::class.java), configure)
+    MockKafkaProducer.create(K::class.java, V::class.java, Consumer { it.configure() })

@@ -79,17 +79,19 @@ public class RecordTemplate internal constructor() {
         headers += name to value
     }
 
+    private fun actualFields(record: RecordView): Map<String, Any?> =
+        mapOf(
+            "topic" to record.topic,
+            "key" to record.key,
+            "value" to record.value,
+            "partition" to record.partition,
+            "offset" to record.offset,
+            "timestamp" to record.timestamp,
+        )
+
     /** How [record] differs from this template, one `field: expected X but was Y` per field; empty when it matches. */
     internal fun differences(record: RecordView): List<String> {
-        val actual =
-            mapOf(
-                "topic" to record.topic,
-                "key" to record.key,
-                "value" to record.value,
-                "partition" to record.partition,
-                "offset" to record.offset,
-                "timestamp" to record.timestamp,
-            )
+        val actual = actualFields(record)
         val fields =
             expected.mapNotNull { (field, want) ->
                 val got = actual[field]
@@ -107,10 +109,25 @@ public class RecordTemplate internal constructor() {
         return fields + headerFields
     }
 
-    override fun toString(): String {
-        val fields = expected.map { (k, v) -> "$k=${RecordView.show(v)}" } + headers.map { (k, v) -> "header $k=${RecordView.show(v)}" }
-        return fields.joinToString(prefix = "{", postfix = "}")
+    /** The expected fields, as `{topic="orders", key="k", header traceId="t-1"}`. */
+    override fun toString(): String = render(expected.mapValues { RecordView.show(it.value) }, headers.map { (k, v) -> k to RecordView.show(v) })
+
+    /**
+     * The fields this template names, as [record] has them, in the form of [toString] (so that a
+     * failure's expected and actual values line up in a diff); `<none>` for a missing header.
+     */
+    internal fun fieldsOf(record: RecordView): String {
+        val actual = actualFields(record)
+        return render(
+            expected.mapValues { (field, _) -> RecordView.show(actual[field]) },
+            headers.map { (name, _) -> name to (record.headerMap[name]?.let { RecordView.show(it.last()) } ?: "<none>") },
+        )
     }
+
+    private fun render(
+        fields: Map<String, String>,
+        headerFields: List<Pair<String, String>>,
+    ): String = (fields.map { (k, v) -> "$k=$v" } + headerFields.map { (k, v) -> "header $k=$v" }).joinToString(prefix = "{", postfix = "}")
 
     internal companion object {
         fun of(build: RecordTemplate.() -> Unit): RecordTemplate = RecordTemplate().apply(build)

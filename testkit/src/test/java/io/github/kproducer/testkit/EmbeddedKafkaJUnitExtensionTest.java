@@ -53,6 +53,12 @@ class EmbeddedKafkaJUnitExtensionTest {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> EmbeddedKafka.start(b -> b.setBrokers(0)));
         assertTrue(error.getMessage().contains("brokers must be between 1 and 9"));
+
+        EmbeddedKafkaConfig config = EmbeddedKafkaSettings.builder();
+        config.setBrokers(EmbeddedKafkaSettings.MAX_BROKERS + 1);
+        IllegalArgumentException built = assertThrows(IllegalArgumentException.class, config::build);
+        assertTrue(built.getMessage().contains("brokers must be between 1 and 9, was 10"));
+        assertEquals(1, EmbeddedKafkaSettings.defaults().getBrokers());
     }
 
     @Test
@@ -64,7 +70,7 @@ class EmbeddedKafkaJUnitExtensionTest {
                     secured.connectionProperties("alice", "SCRAM-SHA-512"), new StringSerializer(), new StringSerializer())) {
                 assertEquals("java-secured", producer.send(new ProducerRecord<>("java-secured", "k", "v")).get().topic());
             }
-            assertEquals(List.of("alice"), secured.getConfig().getSaslUsers());
+            assertEquals(List.of("alice"), secured.getSettings().getSaslUsers());
             assertTrue(secured.connectionProperties("alice").toString().contains("[hidden]"));
         }
     }

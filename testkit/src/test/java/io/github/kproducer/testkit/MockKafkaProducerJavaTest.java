@@ -1,6 +1,7 @@
 package io.github.kproducer.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,5 +30,19 @@ class MockKafkaProducerJavaTest {
             assertEquals("poison", producer.failed().get(0).key());
             RecordsMatchers.shouldHaveSent(producer, 2);
         }
+    }
+
+    @Test
+    void javaTestsGetKafkasBuiltInSerializersFromTheTypes() throws Exception {
+        try (MockKafkaProducer<String, Integer> producer = MockKafkaProducer.create(String.class, Integer.class, config -> config.topic("counts", 2))) {
+            assertEquals("counts", producer.send(new ProducerRecord<>("counts", "k", 7)).get().topic());
+            assertEquals(7, producer.history().get(0).value());
+        }
+        try (MockKafkaProducer<byte[], Long> producer = MockKafkaProducer.create(byte[].class, Long.class)) {
+            assertEquals("any", producer.send(new ProducerRecord<>("any", new byte[] {1}, 1L)).get().topic());
+        }
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> MockKafkaProducer.create(String.class, Thread.class));
+        assertTrue(error.getMessage().contains("Kafka has no built-in serializer for java.lang.Thread"));
     }
 }

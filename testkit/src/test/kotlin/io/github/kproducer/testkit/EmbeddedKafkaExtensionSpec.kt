@@ -15,7 +15,7 @@ class EmbeddedKafkaExtensionSpec :
 
         test("a project-wide extension gives every install the same running cluster, configured where it was created") {
             (again === shared) shouldBe true
-            shared.config.defaultPartitions shouldBe 2
+            shared.settings.defaultPartitions shouldBe 2
             shared.admin().use {
                 it
                     .describeCluster()
@@ -41,7 +41,7 @@ class EmbeddedKafkaExtensionSpec :
             val first = extension.mount { }
             val second = extension.mount { brokers = 1 }
             (first === second) shouldBe false
-            first.config.defaultPartitions shouldBe 3
+            first.settings.defaultPartitions shouldBe 3
             extension.afterSpec(spec)
             first.dataDirectory.toFile().exists() shouldBe false
             second.dataDirectory.toFile().exists() shouldBe false

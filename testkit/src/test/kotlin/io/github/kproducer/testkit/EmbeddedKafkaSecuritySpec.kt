@@ -77,7 +77,7 @@ class EmbeddedKafkaSecuritySpec :
             val texts =
                 listOf(
                     kafka.toString(),
-                    kafka.config.toString(),
+                    kafka.settings.toString(),
                     kafka.connectionProperties().toString(),
                     kafka.connectionProperties("alice", "SCRAM-SHA-512").toString(),
                 )
@@ -85,8 +85,8 @@ class EmbeddedKafkaSecuritySpec :
                 text shouldNotContain ALICE_PASSWORD
                 text shouldNotContain BOB_PASSWORD
             }
-            kafka.config.saslUsers shouldContainExactly listOf("alice", "bob")
-            kafka.config.toString() shouldContain "saslUsers=[alice, bob]"
+            kafka.settings.saslUsers shouldContainExactly listOf("alice", "bob")
+            kafka.settings.toString() shouldContain "saslUsers=[alice, bob]"
         }
 
         test("unknown users and mechanisms are refused with the fix") {
@@ -99,8 +99,7 @@ class EmbeddedKafkaSecuritySpec :
         test("bad SASL users are reported when the configuration is built") {
             val message =
                 shouldThrow<IllegalArgumentException> {
-                    EmbeddedKafkaConfig
-                        .builder()
+                    EmbeddedKafkaConfig()
                         .saslUser(EmbeddedKafka.SUPER_USER, "x")
                         .saslUser("9lives", "x")
                         .saslUser("carol", "")

@@ -2,6 +2,8 @@ package io.github.kproducer.testkit
 
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.and
+import io.kotest.matchers.or
 import io.kotest.matchers.should
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNot
@@ -13,7 +15,14 @@ import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.header.internals.RecordHeader
 import org.apache.kafka.common.header.internals.RecordHeaders
 import org.apache.kafka.common.record.TimestampType
+import org.opentest4j.AssertionFailedError
 import java.util.Optional
+import io.github.kproducer.testkit.consumed.haveHeader as consumedHaveHeader
+import io.github.kproducer.testkit.consumed.haveOffset as consumedHaveOffset
+import io.github.kproducer.testkit.consumed.haveValue as consumedHaveValue
+import io.github.kproducer.testkit.consumed.matchRecord as consumedMatchRecord
+import io.github.kproducer.testkit.metadata.haveOffset as metadataHaveOffset
+import io.github.kproducer.testkit.metadata.haveTopic as metadataHaveTopic
 
 class RecordMatchersSpec :
     FunSpec({
@@ -55,7 +64,8 @@ class RecordMatchersSpec :
 
             failure { produced() shouldHaveKey "order-1" } shouldBe
                 "Record orders-2 key=\"order-456\" value=\"paid\" headers={transactionId=[\"tx-9\"], bin=[[1, 2]]} timestamp=1700000000000 " +
-                "should have key \"order-1\" but had \"order-456\""
+                "should have key \"order-1\" but had \"order-456\"\n" +
+                "expected:<\"order-1\"> but was:<\"order-456\">"
             failure { produced() shouldNotHaveValue "paid" } shouldContain "should not have value \"paid\""
             failure { produced() shouldHaveTopic "payments" } shouldContain "should have topic \"payments\" but had \"orders\""
             failure { produced() shouldHavePartition 0 } shouldContain "should have partition 0 but had 2"
@@ -84,7 +94,8 @@ class RecordMatchersSpec :
                 .shouldHaveHeader("sourceType", "web")
             failure { consumed() shouldHaveOffset 18 } shouldBe
                 "Record orders-1@17 key=\"order-456\" value=\"paid\" headers={sourceType=[\"web\"]} timestamp=1700000000000 " +
-                "should have offset 18 but had 17"
+                "should have offset 18 but had 17\n" +
+                "expected:<18> but was:<17>"
         }
 
         test("a template compares only the fields it names and lists each difference") {
@@ -108,10 +119,75 @@ class RecordMatchersSpec :
             message shouldContain "header sourceType: expected \"app\" but was \"web\""
         }
 
+        fun diff(block: () -> Unit): Pair<Any?, Any?> {
+            val error = shouldThrow<AssertionFailedError>(block)
+            return error.expected.value to error.actual.value
+        }
+
+        test("a failure that compares two values carries them as expected and actual, for the IDE's diff") {
+            diff { produced() shouldHaveKey "order-1" } shouldBe ("\"order-1\"" to "\"order-456\"")
+            diff { produced().shouldHaveHeader("transactionId", "tx-1") } shouldBe ("\"tx-1\"" to "\"tx-9\"")
+            diff { produced() shouldHaveExactHeaders mapOf("transactionId" to "tx-9") } shouldBe
+                ("{transactionId=\"tx-9\"}" to "{transactionId=\"tx-9\", bin=[1, 2]}")
+            diff { consumed() shouldHaveOffset 18 } shouldBe ("18" to "17")
+            diff { RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1) shouldHavePartition 1 } shouldBe ("1" to "2")
+            diff {
+                consumed() shouldMatchRecord {
+                    key = "order-456"
+                    value = "refunded"
+                    partition = 0
+                    header("sourceType", "app")
+                    header("missing", "x")
+                }
+            } shouldBe (
+                "{key=\"order-456\", value=\"refunded\", partition=0, header sourceType=\"app\", header missing=\"x\"}" to
+                    "{key=\"order-456\", value=\"paid\", partition=1, header sourceType=\"web\", header missing=<none>}"
+            )
+        }
+
+        test("a negated failure says what it should not have, without values to diff") {
+            val error = shouldThrow<AssertionError> { produced() shouldNot haveKey("order-456") }
+            (error as? AssertionFailedError)?.expected?.value shouldBe null
+            error.message shouldBe
+                "Record orders-2 key=\"order-456\" value=\"paid\" headers={transactionId=[\"tx-9\"], bin=[[1, 2]]} timestamp=1700000000000 " +
+                "should not have key \"order-456\""
+        }
+
+        test("each Matcher value says in its type which record it checks") {
+            fun returnType(
+                facade: String,
+                name: String,
+                vararg parameters: Class<*>,
+            ): String =
+                Class
+                    .forName("io.github.kproducer.testkit.$facade")
+                    .getMethod(name, *parameters)
+                    .genericReturnType.typeName
+            val matcher = "io.kotest.matchers.Matcher"
+            returnType("RecordMatchers", "haveKey", Any::class.java) shouldBe "$matcher<org.apache.kafka.clients.producer.ProducerRecord<?, ?>>"
+            returnType("RecordMatchers", "haveTopic", String::class.java) shouldBe "$matcher<org.apache.kafka.clients.producer.ProducerRecord<?, ?>>"
+            returnType("consumed.ConsumedRecordMatchers", "haveKey", Any::class.java) shouldBe
+                "$matcher<org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>>"
+            returnType("consumed.ConsumedRecordMatchers", "haveOffset", Long::class.javaPrimitiveType!!) shouldBe
+                "$matcher<org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>>"
+            returnType("metadata.MetadataMatchers", "haveOffset", Long::class.javaPrimitiveType!!) shouldBe
+                "$matcher<org.apache.kafka.clients.producer.RecordMetadata>"
+        }
+
+        test("Matcher values compose with and / or, and keep their messages") {
+            produced() should (haveTopic("orders") and haveKey("order-456") and haveHeader("transactionId", "tx-9"))
+            produced() should (haveKey("order-1") or haveKey("order-456"))
+            produced() shouldNot (haveKey("order-1") or haveValue("refunded"))
+            consumed() should (consumedHaveOffset(17) and consumedHaveHeader("sourceType"))
+            RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1) should (metadataHaveTopic("orders") and metadataHaveOffset(41))
+            failure { produced() should (haveTopic("orders") and haveValue("refunded")) } shouldContain
+                "should have value \"refunded\" but had \"paid\""
+        }
+
         test("matchers are values too, usable with should and shouldNot") {
-            produced() should haveRecordKey("order-456")
-            consumed() shouldNot haveRecordValue("pending")
-            consumed() should matchRecord { offset = 17L }
+            produced() should haveKey("order-456")
+            consumed() shouldNot consumedHaveValue("pending")
+            consumed() should consumedMatchRecord { offset = 17L }
         }
 
         test("metadata: topic, partition, offset") {
@@ -121,11 +197,6 @@ class RecordMatchersSpec :
                 .shouldHavePartition(2)
                 .shouldHaveOffset(41)
                 .shouldNotHaveOffset(40)
-            failure { metadata shouldHaveOffset 40 } shouldBe "Record orders-2@41 timestamp=0 should have offset 40 but had 41"
-        }
-
-        test("a matcher used on something that is not a record says what it accepts") {
-            val error = shouldThrow<IllegalArgumentException> { "text" should haveRecordKey("k") }
-            error.message shouldBe "The record matchers work on ProducerRecord, ConsumerRecord and RecordMetadata, not java.lang.String"
+            failure { metadata shouldHaveOffset 40 } shouldBe "Record orders-2@41 timestamp=0 should have offset 40 but had 41\nexpected:<40> but was:<41>"
         }
     })

@@ -3,6 +3,7 @@ package io.github.kproducer.testkit
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.and
 import io.kotest.matchers.should
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNot
@@ -11,6 +12,13 @@ import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.serialization.StringSerializer
+import org.opentest4j.AssertionFailedError
+import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
+import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
+import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
+import io.github.kproducer.testkit.consumed.haveSentMatching as consumedHaveSentMatching
+import io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition as consumedKeepEachKeyInOnePartition
+import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPreserveOrderPerKey
 
 class RecordsMatchersSpec :
     FunSpec({
@@ -37,6 +45,32 @@ class RecordsMatchersSpec :
             failure { mock shouldHaveSentMatching { it.value() == "lost" } } shouldContain
                 "Expected a record satisfying the predicate among 3 records, but none did:"
             failure { mock shouldNotHaveSent { key = "order-1" } } shouldContain "Expected no record matching {key=\"order-1\"}, but 1 matched:"
+
+            mock.history() should (haveSent(3) and haveSent { value = "pending" } and allBeOnTopic("orders"))
+            mock.history() should haveSentMatching { it.key() == "order-3" }
+            mock.history() shouldNot haveSent { value = "refunded" }
+        }
+
+        test("a failure that compares two values carries them as expected and actual, for the IDE's diff") {
+            val mock =
+                mockWith(
+                    ProducerRecord("orders", "order-1", "paid"),
+                    ProducerRecord("orders", "order-2", "pending"),
+                    ProducerRecord("audit", "order-9", "x"),
+                )
+
+            fun diff(block: () -> Unit): Pair<Any?, Any?> = shouldThrow<AssertionFailedError>(block).let { it.expected.value to it.actual.value }
+            diff { mock shouldHaveSent 2 } shouldBe ("2" to "3")
+            diff { mock shouldAllBeOnTopic "orders" } shouldBe ("[orders]" to "[orders, audit]")
+            diff {
+                mock shouldHaveSent {
+                    topic = "orders"
+                    key = "order-2"
+                    value = "paid"
+                }
+            } shouldBe ("{topic=\"orders\", key=\"order-2\", value=\"paid\"}" to "{topic=\"orders\", key=\"order-1\", value=\"paid\"}")
+            val inOrder = listOf(ProducerRecord("orders", 0, "k1", "1"), ProducerRecord("orders", 0, "k1", "2"), ProducerRecord("orders", 0, "k2", "a"))
+            diff { inOrder.reversed() shouldPreserveOrderPerKey inOrder } shouldBe ("{\"k1\"=[\"1\", \"2\"]}" to "{\"k1\"=[\"2\", \"1\"]}")
         }
 
         test("a template that nothing matches shows the closest records with a field-by-field difference") {
@@ -73,8 +107,8 @@ class RecordsMatchersSpec :
             val duplicated = sent + ProducerRecord("orders", 0, "k2", "a")
             failure { duplicated.shouldHaveNoDuplicates() } shouldContain "2 times: orders-0 key=\"k2\" value=\"a\""
             sent.shouldHaveNoDuplicates()
-            sent should haveRecordCount(3)
-            sent shouldNot haveRecordCount(4)
+            sent should haveSent(3)
+            sent shouldNot haveSent(4)
         }
 
         test("records read back from a broker: one partition per key, per-key order as sent, no duplicates, one topic") {
@@ -95,5 +129,11 @@ class RecordsMatchersSpec :
                 value = "value-3"
             }
             failure { received shouldPreserveOrderPerKey sent.reversed() } shouldContain "keys differ"
+
+            received should (consumedHaveSent(60) and consumedAllBeOnTopic("readback") and consumedKeepEachKeyInOnePartition())
+            received should (consumedPreserveOrderPerKey(sent) and consumedHaveNoDuplicates())
+            received should consumedHaveSent { key = "key-6" }
+            received should consumedHaveSentMatching { it.value() == "value-59" }
+            failure { received should consumedHaveSent(61) } shouldContain "Expected 61 records but there were 60:"
         }
     })

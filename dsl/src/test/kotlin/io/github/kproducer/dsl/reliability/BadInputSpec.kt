@@ -11,6 +11,7 @@ import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.kotest.assertions.withClue
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.datatest.withTests
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.should
 import io.kotest.matchers.shouldBe
@@ -280,20 +281,18 @@ class BadInputSpec :
             (cases.size >= 25) shouldBe true
         }
 
-        for (case in cases) {
-            test("bad input: ${case.name} fails clearly, without hanging, and leaves no thread") {
-                val clientId = "bad-input-${ids.incrementAndGet()}"
-                val error =
-                    withTimeout(30.seconds) {
-                        withContext(Dispatchers.Default) {
-                            runCatching { case.block(clientId) }.exceptionOrNull()
-                        }
+        withTests(nameFn = { "bad input: ${it.name} fails clearly, without hanging, and leaves no thread" }, ts = cases) { case ->
+            val clientId = "bad-input-${ids.incrementAndGet()}"
+            val error =
+                withTimeout(30.seconds) {
+                    withContext(Dispatchers.Default) {
+                        runCatching { case.block(clientId) }.exceptionOrNull()
                     }
-                withClue("${case.name} must fail") { (error != null) shouldBe true }
-                error!! should beInstanceOf(case.type)
-                case.fragments.forEach { error.message shouldContain it }
-                kafkaClientThreads(clientId).shouldBeEmpty()
-            }
+                }
+            withClue("${case.name} must fail") { (error != null) shouldBe true }
+            error!! should beInstanceOf(case.type)
+            case.fragments.forEach { error.message shouldContain it }
+            kafkaClientThreads(clientId).shouldBeEmpty()
         }
 
         test("close twice is a no-op, not an error, and leaves no thread") {

@@ -109,7 +109,7 @@ class SecuritySpec :
                             settings.toString(),
                             producer(SaslMechanism.PLAIN, "alice", ALICE_PASSWORD).use { it.toString() },
                             kafka.toString(),
-                            kafka.config.toString(),
+                            kafka.settings.toString(),
                             kafka.connectionProperties("alice", "SCRAM-SHA-512").toString(),
                         )
                     texts.forEach { text -> secrets.forEach { text shouldNotContain it } }

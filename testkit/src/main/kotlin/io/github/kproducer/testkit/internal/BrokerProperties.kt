@@ -1,7 +1,7 @@
 package io.github.kproducer.testkit.internal
 
 import io.github.kproducer.testkit.EmbeddedKafka
-import io.github.kproducer.testkit.EmbeddedKafkaConfig
+import io.github.kproducer.testkit.EmbeddedKafkaSettings
 import kafka.server.KafkaConfig
 import org.apache.kafka.common.config.ConfigException
 import org.apache.kafka.server.config.AbstractKafkaConfig
@@ -41,12 +41,12 @@ internal object BrokerProperties {
      * it matters for producers: replication factors and min ISR fit the cluster size, consumer
      * groups start without the 3 s rebalance delay, and the internal topics have few partitions.
      */
-    private fun defaults(config: EmbeddedKafkaConfig): Map<String, String> {
-        val replication = minOf(config.brokers, 3).toString()
-        val minIsr = if (config.brokers >= 3) "2" else "1"
+    private fun defaults(settings: EmbeddedKafkaSettings): Map<String, String> {
+        val replication = minOf(settings.brokers, 3).toString()
+        val minIsr = if (settings.brokers >= 3) "2" else "1"
         return mapOf(
-            "auto.create.topics.enable" to config.autoCreateTopics.toString(),
-            "num.partitions" to config.defaultPartitions.toString(),
+            "auto.create.topics.enable" to settings.autoCreateTopics.toString(),
+            "num.partitions" to settings.defaultPartitions.toString(),
             "default.replication.factor" to "1",
             "offsets.topic.replication.factor" to replication,
             "offsets.topic.num.partitions" to "5",
@@ -73,13 +73,13 @@ internal object BrokerProperties {
             "num.recovery.threads.per.data.dir" to "1",
             "log.cleaner.dedupe.buffer.size" to (2 * 1024 * 1024).toString(),
             "log.cleaner.threads" to "1",
-            "server.max.startup.time.ms" to config.startupTimeout.inWholeMilliseconds.toString(),
+            "server.max.startup.time.ms" to settings.startupTimeout.inWholeMilliseconds.toString(),
         )
     }
 
     /** The complete property map of node [id]. */
     fun forNode(
-        config: EmbeddedKafkaConfig,
+        settings: EmbeddedKafkaSettings,
         id: Int,
         directory: Path,
         ports: NodePorts,
@@ -105,8 +105,8 @@ internal object BrokerProperties {
                 "log.dirs" to directory.resolve("data").toString(),
                 "metadata.log.dir" to directory.resolve("metadata").toString(),
             )
-        if (credentials != null) wiring += security(config, credentials)
-        return defaults(config) + config.brokerProperties + wiring
+        if (credentials != null) wiring += security(settings, credentials)
+        return defaults(settings) + settings.brokerProperties + wiring
     }
 
     /**
@@ -116,7 +116,7 @@ internal object BrokerProperties {
      * replication). With ACLs on, Kafka's `StandardAuthorizer` denies whatever no ACL allows.
      */
     private fun security(
-        config: EmbeddedKafkaConfig,
+        settings: EmbeddedKafkaSettings,
         credentials: SaslCredentials,
     ): Map<String, String> {
         val prefix = "listener.name.${KraftNode.CLIENT_LISTENER.lowercase()}"
@@ -128,7 +128,7 @@ internal object BrokerProperties {
                 "$prefix.scram-sha-256.sasl.jaas.config" to scram,
                 "$prefix.scram-sha-512.sasl.jaas.config" to scram,
             )
-        if (config.acls) {
+        if (settings.acls) {
             properties["authorizer.class.name"] = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
             properties["super.users"] = "User:ANONYMOUS;User:${EmbeddedKafka.SUPER_USER}"
             properties["allow.everyone.if.no.acl.found"] = "false"

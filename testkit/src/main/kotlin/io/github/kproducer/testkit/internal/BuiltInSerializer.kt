@@ -21,7 +21,6 @@ import java.util.UUID
  *
  * @throws IllegalArgumentException when Kafka has no serializer for [type].
  */
-@PublishedApi
 internal fun <T> builtInSerializer(type: Class<*>): Serializer<T> {
     @Suppress("UNCHECKED_CAST")
     val serializer: Serializer<*> =

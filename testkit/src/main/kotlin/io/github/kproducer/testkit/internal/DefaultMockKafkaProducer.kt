@@ -1,5 +1,6 @@
 package io.github.kproducer.testkit.internal
 
+import io.github.kproducer.testkit.InternalForInheritanceTestKitApi
 import io.github.kproducer.testkit.MockKafkaProducer
 import io.github.kproducer.testkit.MockKafkaProducerConfig
 import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion
@@ -42,6 +43,7 @@ import kotlin.concurrent.withLock
 import kotlin.time.Duration as KotlinDuration
 
 /** The [MockKafkaProducer]; see there for the behaviour. All state is guarded by [lock]. */
+@OptIn(InternalForInheritanceTestKitApi::class)
 internal class DefaultMockKafkaProducer<K, V>(
     private val keySerializer: Serializer<K>,
     private val valueSerializer: Serializer<V>,

@@ -1,6 +1,6 @@
 package io.github.kproducer.testkit.internal
 
-import io.github.kproducer.testkit.EmbeddedKafkaConfig
+import io.github.kproducer.testkit.EmbeddedKafkaSettings
 import io.github.kproducer.testkit.EmbeddedKafkaStartupException
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.admin.AdminClientConfig
@@ -32,14 +32,14 @@ import kotlin.time.toJavaDuration
  * a broker only finishes starting once a controller quorum has unfenced it.
  */
 internal class KraftCluster(
-    private val config: EmbeddedKafkaConfig,
+    private val settings: EmbeddedKafkaSettings,
 ) : AutoCloseable {
     private val log = LoggerFactory.getLogger(KraftCluster::class.java)
     val directory: Path =
         try {
-            Files.createTempDirectory(config.parentDirectory ?: Path.of(System.getProperty("java.io.tmpdir")), "embedded-kafka-")
+            Files.createTempDirectory(settings.parentDirectory ?: Path.of(System.getProperty("java.io.tmpdir")), "embedded-kafka-")
         } catch (e: java.io.IOException) {
-            throw EmbeddedKafkaStartupException("Cannot create the data directory under ${config.parentDirectory}: ${e.message}", e)
+            throw EmbeddedKafkaStartupException("Cannot create the data directory under ${settings.parentDirectory}: ${e.message}", e)
         }
     private val ports = ArrayList<NodePorts>()
     private val nodes = ArrayList<KraftNode>()
@@ -55,19 +55,19 @@ internal class KraftCluster(
     val bootstrapServers: String
 
     /** The users clients log in as (the configured ones plus the super user), when the cluster authenticates clients. */
-    val credentials: SaslCredentials? = if (config.sasl) SaslCredentials.of(config.saslPasswords) else null
+    val credentials: SaslCredentials? = if (settings.sasl) SaslCredentials.of(settings.saslPasswords) else null
 
     init {
         BrokerLogging.quietUnlessConfigured()
         try {
-            for (i in 0 until config.brokers) ports += NodePorts.bind(HOST, config.ports.getOrElse(i) { 0 }, config.sasl)
+            for (i in 0 until settings.brokers) ports += NodePorts.bind(HOST, settings.ports.getOrElse(i) { 0 }, settings.sasl)
             val voters = ports.withIndex().joinToString(",") { (i, p) -> "${i + 1}@$HOST:${p.controllerPort}" }
             val clusterId = Uuid.randomUuid().toString()
             nodes +=
                 ports.mapIndexed { i, nodePorts ->
                     val id = i + 1
                     val nodeDirectory = directory.resolve("node-$id")
-                    val properties = BrokerProperties.forNode(config, id, nodeDirectory, nodePorts, voters, credentials)
+                    val properties = BrokerProperties.forNode(settings, id, nodeDirectory, nodePorts, voters, credentials)
                     KraftNode(id, nodeDirectory, clusterId, nodePorts, properties)
                 }
             bootstrapServers = ports.joinToString(",") { "$HOST:${it.clientPort}" }
@@ -160,7 +160,7 @@ internal class KraftCluster(
         call: String,
         started: TimeSource.Monotonic.ValueTimeMark,
     ) {
-        val deadline = Deadline((config.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
+        val deadline = Deadline((settings.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
         TestKitLogging.quietly {
             ServingPartitions.await(internalAdmin(), null, broker, deadline, call)
         }
@@ -284,12 +284,12 @@ internal class KraftCluster(
         started: TimeSource.Monotonic.ValueTimeMark,
     ) {
         for (future in futures) {
-            val remaining = (config.startupTimeout - started.elapsedNow()).inWholeMilliseconds.coerceAtLeast(1)
+            val remaining = (settings.startupTimeout - started.elapsedNow()).inWholeMilliseconds.coerceAtLeast(1)
             try {
                 future.get(remaining, TimeUnit.MILLISECONDS)
             } catch (e: TimeoutException) {
                 throw EmbeddedKafkaStartupException(
-                    "$what did not start within ${config.startupTimeout}.${faultSummary()} " +
+                    "$what did not start within ${settings.startupTimeout}.${faultSummary()} " +
                         "Raise startupTimeout if the machine is slow, or look for broker errors in the log.",
                     e,
                 )

@@ -6,21 +6,20 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlin.time.Duration
 
-class EmbeddedKafkaConfigSpec :
+class EmbeddedKafkaSettingsSpec :
     FunSpec({
         test("the defaults are one broker on a free port with auto-created single-partition topics") {
-            val config = EmbeddedKafkaConfig.defaults()
-            config.brokers shouldBe 1
-            config.ports shouldBe emptyList()
-            config.autoCreateTopics shouldBe true
-            config.defaultPartitions shouldBe 1
+            val settings = EmbeddedKafkaSettings.defaults()
+            settings.brokers shouldBe 1
+            settings.ports shouldBe emptyList()
+            settings.autoCreateTopics shouldBe true
+            settings.defaultPartitions shouldBe 1
         }
 
         test("every problem of a configuration is reported in one error") {
             val error =
                 shouldThrow<IllegalArgumentException> {
-                    EmbeddedKafkaConfig
-                        .builder()
+                    EmbeddedKafkaConfig()
                         .apply {
                             brokers = 0
                             defaultPartitions = 0
@@ -40,8 +39,7 @@ class EmbeddedKafkaConfigSpec :
         test("fixed ports must be one per broker") {
             val error =
                 shouldThrow<IllegalArgumentException> {
-                    EmbeddedKafkaConfig
-                        .builder()
+                    EmbeddedKafkaConfig()
                         .apply {
                             brokers = 3
                             ports = listOf(19092, 19092)
@@ -54,26 +52,48 @@ class EmbeddedKafkaConfigSpec :
         test("a broker property value that Kafka rejects is reported before anything starts") {
             val error =
                 shouldThrow<IllegalArgumentException> {
-                    EmbeddedKafkaConfig.builder().brokerProperty("num.io.threads", "many").build()
+                    EmbeddedKafkaSettings.builder().brokerProperty("num.io.threads", "many").build()
                 }
             error.message shouldContain "broker properties rejected by Kafka"
             error.message shouldContain "num.io.threads"
         }
 
-        test("configurations with the same settings are equal") {
+        test("settings built from the same configuration are equal") {
             val a =
-                EmbeddedKafkaConfig
-                    .builder()
+                EmbeddedKafkaConfig()
                     .apply { brokers = 3 }
                     .brokerProperty("log.retention.ms", 1000)
                     .build()
             val b =
-                EmbeddedKafkaConfig
-                    .builder()
+                EmbeddedKafkaConfig()
                     .apply { brokers = 3 }
                     .brokerProperty("log.retention.ms", "1000")
                     .build()
             a shouldBe b
-            (a == EmbeddedKafkaConfig.defaults()) shouldBe false
+            (a == EmbeddedKafkaSettings.defaults()) shouldBe false
+        }
+
+        test("settings whose SASL users were added in a different order are equal and hash alike") {
+            val aliceFirst =
+                EmbeddedKafkaConfig()
+                    .saslUser("alice", "alice-secret")
+                    .saslUser("bob", "bob-secret")
+                    .build()
+            val bobFirst =
+                EmbeddedKafkaConfig()
+                    .saslUser("bob", "bob-secret")
+                    .saslUser("alice", "alice-secret")
+                    .build()
+            aliceFirst shouldBe bobFirst
+            aliceFirst.hashCode() shouldBe bobFirst.hashCode()
+            aliceFirst.saslUsers shouldBe listOf("alice", "bob")
+            bobFirst.saslUsers shouldBe listOf("bob", "alice")
+
+            val otherPassword =
+                EmbeddedKafkaConfig()
+                    .saslUser("alice", "another-secret")
+                    .saslUser("bob", "bob-secret")
+                    .build()
+            (aliceFirst == otherPassword) shouldBe false
         }
     })

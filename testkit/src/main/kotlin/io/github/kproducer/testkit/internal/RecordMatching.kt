@@ -1,0 +1,270 @@
+package io.github.kproducer.testkit.internal
+
+import io.github.kproducer.testkit.RecordTemplate
+import io.kotest.assertions.print.Printed
+import io.kotest.matchers.Matcher
+import io.kotest.matchers.MatcherResult
+import io.kotest.matchers.MatcherResultBuilder
+
+/*
+ * What every record matcher does, once. The public matchers (RecordMatchers, RecordsMatchers, and the
+ * `consumed` and `metadata` packages) only give these a receiver type: ProducerRecord, ConsumerRecord
+ * and RecordMetadata share no supertype, so each public function says which one it checks.
+ */
+
+/**
+ * A result whose failure carries [expected] and [actual] (as Kotest's `withValues`), so that the
+ * thrown error is an `AssertionFailedError` an IDE can diff; messages stay lazy for both polarities.
+ */
+internal fun diffable(
+    passed: Boolean,
+    expected: () -> String,
+    actual: () -> String,
+    failure: () -> String,
+    negatedFailure: () -> String,
+): MatcherResult =
+    MatcherResultBuilder
+        .create(passed)
+        .withValues({ Printed(expected()) }, { Printed(actual()) })
+        .withFailureMessage(failure)
+        .withNegatedFailureMessage(negatedFailure)
+        .build()
+
+// ---- one record ----
+
+internal fun <R> fieldMatcher(
+    field: String,
+    expected: Any?,
+    extract: (RecordView) -> Any?,
+): Matcher<R> =
+    Matcher { record ->
+        val view = RecordView.of(record)
+        val actual = extract(view)
+        diffable(
+            RecordView.same(expected, actual),
+            { RecordView.show(expected) },
+            { RecordView.show(actual) },
+            { "Record ${view.describe()} should have $field ${RecordView.show(expected)} but had ${RecordView.show(actual)}" },
+            { "Record ${view.describe()} should not have $field ${RecordView.show(expected)}" },
+        )
+    }
+
+internal fun <R> headerMatcher(name: String): Matcher<R> =
+    Matcher { record ->
+        val view = RecordView.of(record)
+        MatcherResult(
+            name in view.headerMap,
+            { "Record ${view.describe()} should have a header '$name' but its headers are ${view.headerMap.keys}" },
+            { "Record ${view.describe()} should not have a header '$name'" },
+        )
+    }
+
+internal fun <R> headerMatcher(
+    name: String,
+    value: Any?,
+): Matcher<R> =
+    Matcher { record ->
+        val view = RecordView.of(record)
+        val values = view.headerMap[name]
+        val negated = { "Record ${view.describe()} should not have a header '$name' = ${RecordView.show(value)}" }
+        if (values == null) {
+            MatcherResult(
+                false,
+                { "Record ${view.describe()} should have a header '$name' = ${RecordView.show(value)} but has no such header" },
+                negated,
+            )
+        } else {
+            diffable(
+                RecordView.same(value, values.last()),
+                { RecordView.show(value) },
+                { RecordView.show(values.last()) },
+                { "Record ${view.describe()} should have a header '$name' = ${RecordView.show(value)} but it was ${RecordView.show(values.last())}" },
+                negated,
+            )
+        }
+    }
+
+internal fun <R> exactHeadersMatcher(headers: Map<String, Any?>): Matcher<R> =
+    Matcher { record ->
+        val view = RecordView.of(record)
+        val actual = view.headerMap
+        val same = actual.keys == headers.keys && actual.all { (name, values) -> values.size == 1 && RecordView.same(headers[name], values[0]) }
+        val shown = headers.mapValues { RecordView.show(it.value) }
+        diffable(
+            same,
+            { shown.toString() },
+            { actual.mapValues { (_, values) -> values.singleOrNull()?.let(RecordView::show) ?: values.map(RecordView::show) }.toString() },
+            { "Record ${view.describe()} should have exactly the headers $shown" },
+            { "Record ${view.describe()} should not have exactly the headers $shown" },
+        )
+    }
+
+internal fun <R> templateMatcher(template: RecordTemplate.() -> Unit): Matcher<R> {
+    val expected = RecordTemplate.of(template)
+    return Matcher { record ->
+        val view = RecordView.of(record)
+        val differences = expected.differences(view)
+        diffable(
+            differences.isEmpty(),
+            { expected.toString() },
+            { expected.fieldsOf(view) },
+            { "Record ${view.describe()} should match $expected but:\n" + differences.joinToString("\n") { "  $it" } },
+            { "Record ${view.describe()} should not match $expected" },
+        )
+    }
+}
+
+// ---- many records ----
+
+private const val LISTED = 10
+
+private fun listing(records: List<RecordView>): String =
+    records.take(LISTED).joinToString("") { "\n  ${it.describe()}" } + if (records.size > LISTED) "\n  ... and ${records.size - LISTED} more" else ""
+
+private fun views(records: Iterable<*>): List<RecordView> = records.map { RecordView.of(it) }
+
+internal fun <R> countMatcher(count: Int): Matcher<Iterable<R>> =
+    Matcher { records ->
+        val all = views(records)
+        diffable(
+            all.size == count,
+            { count.toString() },
+            { all.size.toString() },
+            { "Expected $count records but there were ${all.size}:${listing(all)}" },
+            { "Expected a number of records other than $count" },
+        )
+    }
+
+internal fun <R> containMatcher(template: RecordTemplate.() -> Unit): Matcher<Iterable<R>> {
+    val expected = RecordTemplate.of(template)
+    return Matcher { records ->
+        val all = views(records)
+        val scored = all.map { it to expected.differences(it) }.sortedBy { it.second.size }
+        val matching = scored.filter { it.second.isEmpty() }.map { it.first }
+        val failure = {
+            if (all.isEmpty()) {
+                "Expected a record matching $expected, but there were no records"
+            } else {
+                "Expected a record matching $expected among ${all.size} records, but none matched. Closest:" +
+                    scored.take(3).joinToString("") { (view, diff) ->
+                        "\n  ${view.describe()}" + diff.joinToString("") { "\n      $it" }
+                    }
+            }
+        }
+        val negated = { "Expected no record matching $expected, but ${matching.size} matched:${listing(matching)}" }
+        if (all.isEmpty()) {
+            MatcherResult(false, failure, negated)
+        } else {
+            diffable(matching.isNotEmpty(), { expected.toString() }, { expected.fieldsOf(scored.first().first) }, failure, negated)
+        }
+    }
+}
+
+internal fun <R> containMatchingMatcher(predicate: (R) -> Boolean): Matcher<Iterable<R>> =
+    Matcher { records ->
+        val list = records.toList()
+        val matching = list.filter(predicate)
+        MatcherResult(
+            matching.isNotEmpty(),
+            { "Expected a record satisfying the predicate among ${list.size} records, but none did:${listing(views(list))}" },
+            { "Expected no record satisfying the predicate, but ${matching.size} did:${listing(views(matching))}" },
+        )
+    }
+
+internal fun <R> allOnTopicMatcher(topic: String): Matcher<Iterable<R>> =
+    Matcher { records ->
+        val all = views(records)
+        val others = all.filter { it.topic != topic }
+        diffable(
+            others.isEmpty(),
+            { listOf(topic).toString() },
+            { all.map { it.topic }.distinct().toString() },
+            { "Expected every record on topic '$topic', but ${others.size} were not:${listing(others)}" },
+            { "Expected some record outside topic '$topic', but all were on it" },
+        )
+    }
+
+internal fun <R> onePartitionPerKeyMatcher(): Matcher<Iterable<R>> =
+    Matcher { records ->
+        val split =
+            views(records)
+                .filter { it.key != null }
+                .groupBy { it.topic to keyIdentity(it.key) }
+                .filterValues { group -> group.map { it.partition }.toSet().size > 1 }
+        MatcherResult(
+            split.isEmpty(),
+            {
+                "Expected each key in one partition, but ${split.size} keys were split:" +
+                    split.entries.take(LISTED).joinToString("") { (topicKey, group) ->
+                        "\n  key ${RecordView.show(group.first().key)} on ${topicKey.first} is in partitions " +
+                            group.map { it.partition }.distinct().sortedBy { it ?: -1 }
+                    }
+            },
+            { "Expected some key split across partitions, but every key is in one partition" },
+        )
+    }
+
+internal fun <R> orderPerKeyMatcher(sent: Iterable<*>): Matcher<Iterable<R>> =
+    Matcher { records ->
+        val expected = valuesPerKey(views(sent))
+        val actual = valuesPerKey(views(records).sortedWith(compareBy({ it.topic }, { it.partition ?: -1 }, { it.offset ?: -1 })))
+        val keys = expected.keys + actual.keys
+        val wrong = keys.filter { key -> !sameValues(expected[key].orEmpty(), actual[key].orEmpty()) }
+
+        fun shown(values: Map<KeyIdentity, List<Any?>>) =
+            wrong
+                .take(LISTED)
+                .associate {
+                    RecordView.show(it.value) to values[it].orEmpty().map(RecordView::show)
+                }.toString()
+        diffable(
+            wrong.isEmpty(),
+            { shown(expected) },
+            { shown(actual) },
+            {
+                "Expected the values of each key in the order they were sent, but ${wrong.size} keys differ:" +
+                    wrong.take(LISTED).joinToString("") { key ->
+                        "\n  key ${RecordView.show(key.value)}: sent ${expected[key].orEmpty().map(RecordView::show)}" +
+                            " but found ${actual[key].orEmpty().map(RecordView::show)}"
+                    }
+            },
+            { "Expected some key out of order, but every key kept its order" },
+        )
+    }
+
+internal fun <R> noDuplicatesMatcher(): Matcher<Iterable<R>> =
+    Matcher { records ->
+        val duplicates =
+            views(records)
+                .groupBy { listOf(it.topic, keyIdentity(it.key), keyIdentity(it.value), it.headerMap.mapValues { (_, v) -> v.map(::keyIdentity) }) }
+                .filterValues { it.size > 1 }
+                .values
+        MatcherResult(
+            duplicates.isEmpty(),
+            {
+                "Expected no duplicate records, but ${duplicates.size} records appear more than once:" +
+                    duplicates.take(LISTED).joinToString("") { group -> "\n  ${group.size} times: " + group.joinToString { it.describe() } }
+            },
+            { "Expected duplicate records, but every record is unique" },
+        )
+    }
+
+/** A value usable as a map key: byte arrays by content. */
+private fun keyIdentity(value: Any?): Any? = if (value is ByteArray) value.toList() else value
+
+private class KeyIdentity(
+    val value: Any?,
+) {
+    private val identity = keyIdentity(value)
+
+    override fun equals(other: Any?): Boolean = other is KeyIdentity && other.identity == identity
+
+    override fun hashCode(): Int = identity.hashCode()
+}
+
+private fun valuesPerKey(records: List<RecordView>): Map<KeyIdentity, List<Any?>> = records.groupBy({ KeyIdentity(it.key) }, { it.value })
+
+private fun sameValues(
+    a: List<Any?>,
+    b: List<Any?>,
+): Boolean = a.size == b.size && a.indices.all { RecordView.same(a[it], b[it]) }
