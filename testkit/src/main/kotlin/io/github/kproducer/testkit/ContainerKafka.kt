@@ -34,13 +34,7 @@ public class ContainerKafka private constructor(
     }
 
     /** Stops and removes the container. Idempotent. */
-    override fun close() {
-        try {
-            topics.close()
-        } finally {
-            backend.stop()
-        }
-    }
+    override fun close(): Unit = topics.closeThen { backend.stop() }
 
     override fun toString(): String = "ContainerKafka(bootstrapServers=$bootstrapServers)"
 

@@ -201,13 +201,7 @@ public class EmbeddedKafka private constructor(
     }
 
     /** Stops every broker and deletes the data directory. Idempotent. */
-    override fun close() {
-        try {
-            topics.close()
-        } finally {
-            cluster.close()
-        }
-    }
+    override fun close(): Unit = topics.closeThen { cluster.close() }
 
     override fun toString(): String =
         "EmbeddedKafka(bootstrapServers=$bootstrapServers, brokers=${settings.brokers}" +

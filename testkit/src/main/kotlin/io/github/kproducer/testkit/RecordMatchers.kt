@@ -147,54 +147,54 @@ public infix fun <K, V> ProducerRecord<K, V>.shouldMatchRecord(template: RecordT
 
 // ---- ConsumerRecord ----
 
-/** Asserts the record's topic; returns the record. */
+/** Asserts that this record read back from a broker came from [topic]; returns it for chaining. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveTopic(topic: String): ConsumerRecord<K, V> = apply { this should consumedHaveTopic(topic) }
 
-/** Asserts the record is not on [topic]; returns the record. */
+/** Asserts that this consumed record did not come from [topic]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveTopic(topic: String): ConsumerRecord<K, V> = apply { this shouldNot consumedHaveTopic(topic) }
 
-/** Asserts the record's key; returns the record. */
+/** Asserts that this consumed record's key is [key] (byte arrays by content, a String as its UTF-8 bytes); returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveKey(key: K?): ConsumerRecord<K, V> = apply { this should consumedHaveKey(key) }
 
-/** Asserts the record's key is not [key]; returns the record. */
+/** Asserts that this consumed record's key is anything but [key]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveKey(key: K?): ConsumerRecord<K, V> = apply { this shouldNot consumedHaveKey(key) }
 
-/** Asserts the record's value; returns the record. */
+/** Asserts that this consumed record's value is [value] (`null` for a tombstone); returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveValue(value: V?): ConsumerRecord<K, V> = apply { this should consumedHaveValue(value) }
 
-/** Asserts the record's value is not [value]; returns the record. */
+/** Asserts that this consumed record's value is anything but [value]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveValue(value: V?): ConsumerRecord<K, V> = apply { this shouldNot consumedHaveValue(value) }
 
-/** Asserts the record's partition; returns the record. */
+/** Asserts that the broker stored this record in [partition]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHavePartition(partition: Int): ConsumerRecord<K, V> = apply { this should consumedHavePartition(partition) }
 
-/** Asserts the record is not in [partition]; returns the record. */
+/** Asserts that the broker stored this record in a partition other than [partition]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHavePartition(partition: Int): ConsumerRecord<K, V> =
     apply { this shouldNot consumedHavePartition(partition) }
 
-/** Asserts the record's offset; returns the record. */
+/** Asserts that this record sits at [offset] of its partition; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveOffset(offset: Long): ConsumerRecord<K, V> = apply { this should consumedHaveOffset(offset) }
 
-/** Asserts the record's timestamp; returns the record. */
+/** Asserts that this consumed record carries [timestamp] (create or log-append time, per the topic); returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveTimestamp(timestamp: Long): ConsumerRecord<K, V> = apply { this should consumedHaveTimestamp(timestamp) }
 
-/** Asserts the record has a header [name]; returns the record. */
+/** Asserts that at least one header of this consumed record is named [name]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveHeader(name: String): ConsumerRecord<K, V> = apply { this should consumedHaveHeader(name) }
 
-/** Asserts the record has no header [name]; returns the record. */
+/** Asserts that no header of this consumed record is named [name]; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveHeader(name: String): ConsumerRecord<K, V> = apply { this shouldNot consumedHaveHeader(name) }
 
-/** Asserts the record's last header [name] is [value] (String in UTF-8, or ByteArray); returns the record. */
+/** Asserts that the last header [name] of this consumed record holds [value] (a String as UTF-8, or bytes); returns it. */
 public fun <K, V> ConsumerRecord<K, V>.shouldHaveHeader(
     name: String,
     value: Any?,
 ): ConsumerRecord<K, V> = apply { this should consumedHaveHeader(name, value) }
 
-/** Asserts the record's headers are exactly [headers]; returns the record. */
+/** Asserts that this consumed record has exactly [headers]: those names, each once, with those values; returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveExactHeaders(headers: Map<String, Any?>): ConsumerRecord<K, V> =
     apply { this should consumedHaveExactHeaders(headers) }
 
-/** Asserts the record has every field of [template]; returns the record. */
+/** Asserts that this consumed record has every field [template] assigns; the failure lists each that differs. Returns it. */
 public infix fun <K, V> ConsumerRecord<K, V>.shouldMatchRecord(template: RecordTemplate.() -> Unit): ConsumerRecord<K, V> =
     apply { this should consumedMatchRecord(template) }
 

@@ -53,6 +53,15 @@ internal class TopicCreator(
         }
     }
 
+    /** Closes this creator's admin client, then runs [closeCluster] whether or not that failed: a cluster's own close. */
+    fun closeThen(closeCluster: () -> Unit) {
+        try {
+            close()
+        } finally {
+            closeCluster()
+        }
+    }
+
     private companion object {
         val TIMEOUT = 30.seconds
     }
