@@ -9,11 +9,17 @@ import io.github.kproducer.testkit.internal.countMatcher
 import io.github.kproducer.testkit.internal.noDuplicatesMatcher
 import io.github.kproducer.testkit.internal.onePartitionPerKeyMatcher
 import io.github.kproducer.testkit.internal.orderPerKeyMatcher
+import io.github.kproducer.testkit.internal.describe
 import io.kotest.matchers.Matcher
 import io.kotest.matchers.should
 import io.kotest.matchers.shouldNot
 import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.ProducerRecord
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.withContext
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
 import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
 import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
 import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
@@ -98,6 +104,44 @@ public fun <K, V> MockKafkaProducer<K, V>.shouldKeepEachKeyInOnePartition(): Moc
 
 /** Asserts no record was handed over twice; returns the mock. */
 public fun <K, V> MockKafkaProducer<K, V>.shouldHaveNoDuplicates(): MockKafkaProducer<K, V> = apply { history() should haveNoDuplicates() }
+
+/**
+ * Asserts that nothing is handed to the mock within [within] from now, and returns it: waits for
+ * [within] and compares the history with its size at the call.
+ *
+ * Suspends for [within] in real time (also under a test dispatcher's virtual time); cancellation ends the wait.
+ *
+ * @throws AssertionError naming every record sent during the wait.
+ */
+public suspend fun <K, V> MockKafkaProducer<K, V>.shouldSendNothingWithin(within: Duration): MockKafkaProducer<K, V> {
+    val before = history().size
+    withContext(Dispatchers.Default) { delay(within) }
+    return apply { checkNothingSentSince(before, within) }
+}
+
+/**
+ * Java form of [shouldSendNothingWithin]: blocks the calling thread for [within], then asserts that
+ * nothing was handed to the mock since the call; returns it.
+ *
+ * @throws AssertionError naming every record sent during the wait.
+ */
+public fun <K, V> MockKafkaProducer<K, V>.shouldSendNothingWithin(within: java.time.Duration): MockKafkaProducer<K, V> {
+    val before = history().size
+    Thread.sleep(within.toMillis())
+    return apply { checkNothingSentSince(before, within.toKotlinDuration()) }
+}
+
+private fun MockKafkaProducer<*, *>.checkNothingSentSince(
+    before: Int,
+    within: Duration,
+) {
+    val history = history()
+    if (history.size < before) throw AssertionError("The mock's history was cleared during shouldSendNothingWithin($within)")
+    val arrived = history.drop(before)
+    if (arrived.isNotEmpty()) {
+        throw AssertionError("Expected nothing sent within $within, but ${arrived.size} records were sent:" + arrived.joinToString("") { "\n  " + describe(it) })
+    }
+}
 
 // ---- sugar: ProducerRecords ----
 
