@@ -94,5 +94,6 @@ public class RecordProbe<K, V> internal constructor(
         }
     }
 
-    override fun toString(): String = "RecordProbe(topic=$topic, start=${reader.start.entries.sortedBy { it.key.partition() }.joinToString { "${it.key.partition()}@${it.value}" }})"
+    override fun toString(): String =
+        "RecordProbe(topic=$topic, start=${reader.start.entries.sortedBy { it.key.partition() }.joinToString { "${it.key.partition()}@${it.value}" }})"
 }

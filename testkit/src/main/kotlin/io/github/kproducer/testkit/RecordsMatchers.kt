@@ -6,18 +6,18 @@ import io.github.kproducer.testkit.internal.allOnTopicMatcher
 import io.github.kproducer.testkit.internal.containMatcher
 import io.github.kproducer.testkit.internal.containMatchingMatcher
 import io.github.kproducer.testkit.internal.countMatcher
+import io.github.kproducer.testkit.internal.describe
 import io.github.kproducer.testkit.internal.noDuplicatesMatcher
 import io.github.kproducer.testkit.internal.onePartitionPerKeyMatcher
 import io.github.kproducer.testkit.internal.orderPerKeyMatcher
-import io.github.kproducer.testkit.internal.describe
 import io.kotest.matchers.Matcher
 import io.kotest.matchers.should
 import io.kotest.matchers.shouldNot
-import org.apache.kafka.clients.consumer.ConsumerRecord
-import org.apache.kafka.clients.producer.ProducerRecord
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
+import org.apache.kafka.clients.consumer.ConsumerRecord
+import org.apache.kafka.clients.producer.ProducerRecord
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
 import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
@@ -139,7 +139,9 @@ private fun MockKafkaProducer<*, *>.checkNothingSentSince(
     if (history.size < before) throw AssertionError("The mock's history was cleared during shouldSendNothingWithin($within)")
     val arrived = history.drop(before)
     if (arrived.isNotEmpty()) {
-        throw AssertionError("Expected nothing sent within $within, but ${arrived.size} records were sent:" + arrived.joinToString("") { "\n  " + describe(it) })
+        throw AssertionError(
+            "Expected nothing sent within $within, but ${arrived.size} records were sent:" + arrived.joinToString("") { "\n  " + describe(it) },
+        )
     }
 }
 

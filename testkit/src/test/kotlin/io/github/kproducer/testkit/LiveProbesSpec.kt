@@ -25,7 +25,12 @@ class LiveProbesSpec :
         val producer by lazy { KafkaProducer(kafka.connectionProperties(), StringSerializer(), StringSerializer()) }
         afterSpec { producer.close() }
 
-        fun send(topic: String, key: String, value: String = key, partition: Int? = null) {
+        fun send(
+            topic: String,
+            key: String,
+            value: String = key,
+            partition: Int? = null,
+        ) {
             producer.send(ProducerRecord(topic, partition, key, value)).get()
         }
 
@@ -80,7 +85,10 @@ class LiveProbesSpec :
                             send("live-nothing", "late")
                             awaitItem()
                         }
-                        launch(Dispatchers.IO) { Thread.sleep(200); send("live-nothing", "late-2") }
+                        launch(Dispatchers.IO) {
+                            Thread.sleep(200)
+                            send("live-nothing", "late-2")
+                        }
                         kafka.records("live-nothing").shouldEmitNothingWithin(20.seconds)
                     }
                 error.message shouldContain "late-2"
@@ -123,7 +131,10 @@ class LiveProbesSpec :
             mock.shouldSendNothingWithin(100.milliseconds)
             val error =
                 shouldThrow<AssertionError> {
-                    launch(Dispatchers.IO) { Thread.sleep(50); mock.send(ProducerRecord("orders", "o-late", "v")) }
+                    launch(Dispatchers.IO) {
+                        Thread.sleep(50)
+                        mock.send(ProducerRecord("orders", "o-late", "v"))
+                    }
                     mock.shouldSendNothingWithin(1.seconds)
                 }
             error.message shouldContain "o-late"

@@ -117,7 +117,9 @@ internal class LiveReader<K, V> private constructor(
                     val partitions = consumer.partitionsFor(topic, deadline.remainingJava).orEmpty().map { TopicPartition(it.topic(), it.partition()) }
                     if (partitions.isEmpty()) {
                         if (unknownSince.elapsedNow() >= UNKNOWN_TOPIC_GRACE || deadline.hasPassed) {
-                            throw AssertionError("$call: topic '$topic' does not exist (the brokers did not know it for ${unknownSince.elapsedNow().inWholeMilliseconds} ms)")
+                            throw AssertionError(
+                                "$call: topic '$topic' does not exist (the brokers did not know it for ${unknownSince.elapsedNow().inWholeMilliseconds} ms)",
+                            )
                         }
                         deadline.pause(RETRY_PAUSE)
                         continue
