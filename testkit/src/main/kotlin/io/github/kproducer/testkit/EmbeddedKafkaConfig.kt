@@ -41,6 +41,15 @@ public class EmbeddedKafkaConfig {
      */
     public var acls: Boolean = false
 
+    /**
+     * Whether each broker's client listener is fronted by an in-JVM fault proxy, so that tests can inject
+     * network and protocol faults with [EmbeddedKafka.faults]. Default `false` (nothing is paid when unused).
+     * When `true`, [EmbeddedKafka.bootstrapServers] and the advertised client addresses point at the proxy,
+     * so clients never bypass it; the brokers' own traffic (replication, controller, the test kit's
+     * housekeeping) does not go through it.
+     */
+    public var faultProxy: Boolean = false
+
     private val properties = LinkedHashMap<String, String>()
     private val users = LinkedHashMap<String, String>()
 
@@ -97,6 +106,7 @@ public class EmbeddedKafkaConfig {
             parentDirectory,
             users.keys.toList(),
             acls,
+            faultProxy,
             LinkedHashMap(users),
         )
     }

@@ -29,6 +29,8 @@ public class EmbeddedKafkaSettings internal constructor(
     public val saslUsers: List<String>,
     /** Whether the brokers authorize requests with ACLs (Kafka's `StandardAuthorizer`); see [EmbeddedKafkaConfig.acls]. */
     public val acls: Boolean,
+    /** Whether the client listeners go through the in-JVM fault proxy; see [EmbeddedKafkaConfig.faultProxy]. */
+    public val faultProxy: Boolean,
     internal val saslPasswords: Map<String, String>,
 ) {
     /**
@@ -48,6 +50,7 @@ public class EmbeddedKafkaSettings internal constructor(
             startupTimeout == other.startupTimeout &&
             parentDirectory == other.parentDirectory &&
             acls == other.acls &&
+            faultProxy == other.faultProxy &&
             saslPasswords == other.saslPasswords
 
     /**
@@ -55,12 +58,13 @@ public class EmbeddedKafkaSettings internal constructor(
      * passwords whatever the order they were added in, and leaves the passwords out.
      */
     override fun hashCode(): Int =
-        listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout, parentDirectory, acls, saslPasswords.keys).hashCode()
+        listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout, parentDirectory, acls, faultProxy, saslPasswords.keys).hashCode()
 
     /** Lists the settings; broker property values and SASL passwords are left out, so it is safe to log. */
     override fun toString(): String =
         "EmbeddedKafkaSettings(brokers=$brokers, ports=$ports, autoCreateTopics=$autoCreateTopics, " +
             "defaultPartitions=$defaultPartitions, brokerProperties=${brokerProperties.keys}, startupTimeout=$startupTimeout" +
+            (if (faultProxy) ", faultProxy=true" else "") +
             (if (sasl) ", saslUsers=$saslUsers, acls=$acls" else "") + ")"
 
     /** Java entry points, defaults and limits. */

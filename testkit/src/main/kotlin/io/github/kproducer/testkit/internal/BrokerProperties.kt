@@ -88,7 +88,8 @@ internal object BrokerProperties {
     ): Map<String, String> {
         val controller = KraftNode.CONTROLLER_LISTENER
         val address = { listener: String -> "$listener://${ports.host}:${ports.listeners.getValue(listener)}" }
-        val protocol = { listener: String -> if (listener == KraftNode.CLIENT_LISTENER) "SASL_PLAINTEXT" else "PLAINTEXT" }
+        val advertised = { listener: String -> "$listener://${ports.host}:${ports.advertisedPort(listener)}" }
+        val protocol = { listener: String -> if (listener == KraftNode.CLIENT_LISTENER && credentials != null) "SASL_PLAINTEXT" else "PLAINTEXT" }
         val wiring =
             linkedMapOf(
                 "process.roles" to "broker,controller",
@@ -99,7 +100,7 @@ internal object BrokerProperties {
                 "advertised.listeners" to
                     ports.listeners.keys
                         .filter { it != controller }
-                        .joinToString(",", transform = address),
+                        .joinToString(",", transform = advertised),
                 "listener.security.protocol.map" to ports.listeners.keys.joinToString(",") { "$it:${protocol(it)}" },
                 "inter.broker.listener.name" to KraftNode.BROKER_LISTENER,
                 "log.dirs" to directory.resolve("data").toString(),

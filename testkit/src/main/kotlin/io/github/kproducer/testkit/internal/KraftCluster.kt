@@ -54,13 +54,21 @@ internal class KraftCluster(
 
     val bootstrapServers: String
 
+    /** The fault proxy in front of the client listeners, when [EmbeddedKafkaSettings.faultProxy]. */
+    var faultProxy: io.github.kproducer.testkit.internal.faults.ProxyEngine? = null
+        private set
+
+    /** Client properties for the brokers' internal (PLAINTEXT, unauthenticated, never proxied) listener. */
+    fun internalConnectionProperties(): Map<String, Any> =
+        mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to nodes.joinToString(",") { internalAddressOf(it.id) })
+
     /** The users clients log in as (the configured ones plus the super user), when the cluster authenticates clients. */
     val credentials: SaslCredentials? = if (settings.sasl) SaslCredentials.of(settings.saslPasswords) else null
 
     init {
         BrokerLogging.quietUnlessConfigured()
         try {
-            for (i in 0 until settings.brokers) ports += NodePorts.bind(HOST, settings.ports.getOrElse(i) { 0 }, settings.sasl)
+            for (i in 0 until settings.brokers) ports += NodePorts.bind(HOST, settings.ports.getOrElse(i) { 0 }, settings.sasl, settings.faultProxy)
             val voters = ports.withIndex().joinToString(",") { (i, p) -> "${i + 1}@$HOST:${p.controllerPort}" }
             val clusterId = Uuid.randomUuid().toString()
             nodes +=
@@ -70,7 +78,13 @@ internal class KraftCluster(
                     val properties = BrokerProperties.forNode(settings, id, nodeDirectory, nodePorts, voters, credentials)
                     KraftNode(id, nodeDirectory, clusterId, nodePorts, properties)
                 }
-            bootstrapServers = ports.joinToString(",") { "$HOST:${it.clientPort}" }
+            bootstrapServers = ports.joinToString(",") { "$HOST:${it.advertisedClientPort}" }
+            if (settings.faultProxy) {
+                faultProxy =
+                    io.github.kproducer.testkit.internal.faults.ProxyEngine(
+                        ports.withIndex().associate { (i, p) -> (i + 1) to (p.proxySocket!! to java.net.InetSocketAddress(HOST, p.clientPort)) },
+                    ) { id, topic -> nodes.getOrNull(id - 1)?.topicId(topic) }
+            }
             val scram = credentials?.scramArguments().orEmpty()
             nodes.forEach { it.format(scram) }
             start(nodes, "The embedded Kafka cluster ($bootstrapServers)")
@@ -84,7 +98,7 @@ internal class KraftCluster(
 
     fun isRunning(id: Int): Boolean = node(id).isRunning
 
-    fun bootstrapServersOf(id: Int): String = "$HOST:${ports[node(id).id - 1].clientPort}"
+    fun bootstrapServersOf(id: Int): String = "$HOST:${ports[node(id).id - 1].advertisedClientPort}"
 
     /** The inter-broker (PLAINTEXT, unauthenticated) address of broker [id], for the test kit's own housekeeping. */
     private fun internalAddressOf(id: Int): String = "$HOST:${ports[node(id).id - 1].brokerPort}"
@@ -319,6 +333,7 @@ internal class KraftCluster(
     }
 
     private fun shutdownQuietly() {
+        runCatching { faultProxy?.close() }
         closeHousekeeping()
         val running = nodes.filter { it.isRunning }
         if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)

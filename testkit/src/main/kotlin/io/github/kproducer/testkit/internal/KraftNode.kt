@@ -104,6 +104,12 @@ internal class KraftNode(
         return cache?.currentImage()?.offset()
     }
 
+    /** The id of [topic] in this broker's metadata cache, or null when it is stopped or does not know the topic. */
+    fun topicId(topic: String): org.apache.kafka.common.Uuid? {
+        val cache: org.apache.kafka.metadata.KRaftMetadataCache = servers?.broker?.metadataCache() ?: return null
+        return cache.getTopicId(topic)?.takeIf { it != org.apache.kafka.common.Uuid.ZERO_UUID }
+    }
+
     /** The running broker's authorizer, or null when it is stopped or ACLs are off. */
     fun authorizer(): Authorizer? {
         val plugin = servers?.broker?.authorizerPlugin() ?: return null

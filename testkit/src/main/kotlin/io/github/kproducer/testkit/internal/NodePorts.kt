@@ -22,6 +22,8 @@ import java.nio.channels.ServerSocketChannel
 internal class NodePorts private constructor(
     val host: String,
     prebound: Map<String, ServerSocketChannel>,
+    /** The fault proxy's listening socket (blocking), when the cluster runs one; clients connect to it. */
+    val proxySocket: ServerSocketChannel? = null,
 ) : ServerSocketFactory {
     private val unclaimed = HashMap(prebound)
 
@@ -34,6 +36,13 @@ internal class NodePorts private constructor(
 
     /** The port clients connect to: the SASL listener's when there is one, else [brokerPort]. */
     val clientPort: Int get() = listeners[KraftNode.CLIENT_LISTENER] ?: brokerPort
+
+    /** The port clients are told about and connect to: the fault proxy's when there is one, else [clientPort]. */
+    val advertisedClientPort: Int get() = proxySocket?.socket()?.localPort ?: clientPort
+
+    /** The port a listener advertises: the proxy's for the client listener when proxied. */
+    fun advertisedPort(listener: String): Int =
+        if (listener == KraftNode.CLIENT_LISTENER && proxySocket != null) advertisedClientPort else listeners.getValue(listener)
 
     override fun openServerSocket(
         listenerName: String,
@@ -58,6 +67,7 @@ internal class NodePorts private constructor(
             unclaimed.values.forEach { runCatching { it.close() } }
             unclaimed.clear()
         }
+        runCatching { proxySocket?.close() }
     }
 
     companion object {
@@ -71,10 +81,16 @@ internal class NodePorts private constructor(
             host: String,
             clientPort: Int,
             sasl: Boolean,
+            proxied: Boolean = false,
         ): NodePorts {
             val bound = LinkedHashMap<String, ServerSocketChannel>()
+            var proxy: ServerSocketChannel? = null
             try {
-                if (sasl) {
+                if (proxied) {
+                    proxy = bindOrExplain(host, clientPort, "fault proxy").also { it.configureBlocking(true) }
+                    bound[KraftNode.CLIENT_LISTENER] = bindOrExplain(host, 0, "client")
+                    bound[KraftNode.BROKER_LISTENER] = bindOrExplain(host, 0, "broker")
+                } else if (sasl) {
                     bound[KraftNode.CLIENT_LISTENER] = bindOrExplain(host, clientPort, "client")
                     bound[KraftNode.BROKER_LISTENER] = bindOrExplain(host, 0, "broker")
                 } else {
@@ -83,9 +99,10 @@ internal class NodePorts private constructor(
                 bound[KraftNode.CONTROLLER_LISTENER] = bindOrExplain(host, 0, "controller")
             } catch (e: EmbeddedKafkaStartupException) {
                 bound.values.forEach { runCatching { it.close() } }
+                runCatching { proxy?.close() }
                 throw e
             }
-            return NodePorts(host, bound)
+            return NodePorts(host, bound, proxy)
         }
 
         private fun bindOrExplain(

@@ -1,0 +1,457 @@
+package io.github.kproducer.testkit.internal.faults
+
+import org.apache.kafka.common.Uuid
+import org.apache.kafka.common.message.ProduceRequestData
+import org.apache.kafka.common.protocol.ApiKeys
+import org.apache.kafka.common.protocol.ByteBufferAccessor
+import org.apache.kafka.common.protocol.Errors
+import org.apache.kafka.common.requests.AbstractRequest
+import org.apache.kafka.common.requests.AddPartitionsToTxnRequest
+import org.apache.kafka.common.requests.MetadataRequest
+import org.apache.kafka.common.requests.ProduceRequest
+import org.apache.kafka.common.requests.RequestHeader
+import org.apache.kafka.common.requests.RequestUtils
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest
+import org.slf4j.LoggerFactory
+import java.io.BufferedInputStream
+import java.io.DataInputStream
+import java.io.IOException
+import java.net.InetSocketAddress
+import java.net.Socket
+import java.nio.ByteBuffer
+import java.nio.channels.ServerSocketChannel
+import java.util.ArrayDeque
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLongArray
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
+
+/** What a matching rule does to a request. */
+internal sealed interface Action {
+    /** Answer at once with [error]; the request never reaches the broker. */
+    class Respond(
+        val error: Errors,
+    ) : Action
+
+    /** Forward the request, discard the broker's answer. */
+    data object Drop : Action
+
+    /** Forward the request, hold the answer back for [nanos]. */
+    class Delay(
+        val nanos: Long,
+    ) : Action
+}
+
+/** One protocol fault: which requests it matches, what it does, and how often (a count or a deadline). */
+internal class Rule(
+    val apiKey: ApiKeys,
+    val topic: String?,
+    val brokerId: Int?,
+    val action: Action,
+    times: Int?,
+    private val durationNanos: Long?,
+) {
+    private val remaining = AtomicInteger(times ?: Int.MAX_VALUE)
+    val applied = AtomicInteger()
+
+    @Volatile private var until = Long.MAX_VALUE
+
+    @Volatile var topicId: Uuid? = null
+
+    fun start(now: Long) {
+        if (durationNanos != null) until = now + durationNanos
+    }
+
+    /** Claims one application; false when the rule is used up or expired. */
+    fun claim(now: Long): Boolean {
+        if (now >= until) return false
+        while (true) {
+            val left = remaining.get()
+            if (left <= 0) return false
+            if (remaining.compareAndSet(left, left - 1)) break
+        }
+        applied.incrementAndGet()
+        return true
+    }
+}
+
+/** Network faults of one scope: for [brokerId], or every broker when null. */
+internal class NetworkRule(
+    val brokerId: Int?,
+    val latencyUpNanos: Long = 0,
+    val latencyDownNanos: Long = 0,
+    val bytesPerSecond: Long = 0,
+    val refuseNanos: Long = 0,
+    val cut: Boolean = false,
+) {
+    @Volatile var refuseUntil: Long = 0
+}
+
+/** The rules one `faults { }` scope installed. */
+internal class FaultSet(
+    val rules: List<Rule>,
+    val network: List<NetworkRule>,
+)
+
+/** The effective network state of one broker, recomputed when a scope opens or closes. */
+private class NetState(
+    val upNanos: Long,
+    val downNanos: Long,
+    val bytesPerSecond: Long,
+)
+
+/**
+ * The in-JVM fault proxy: one listening socket per broker in front of its client listener. Each client
+ * connection gets an upstream connection to the broker and four daemon threads (a reader and a writer per
+ * direction), named `kproducer-fault-proxy-...`. Requests are counted per API key and broker; a rule
+ * may answer a request itself (a real error response built with Kafka's own classes), drop or delay the
+ * broker's answer. Answers always leave in request order (the client requires it): each request that
+ * expects an answer takes a slot in a per-connection queue, and the writer emits slots from the head.
+ */
+internal class ProxyEngine(
+    listeners: Map<Int, Pair<ServerSocketChannel, InetSocketAddress>>,
+    private val topicIdOf: (Int, String) -> Uuid?,
+) : AutoCloseable {
+    private val log = LoggerFactory.getLogger(ProxyEngine::class.java)
+    private val sets = CopyOnWriteArrayList<FaultSet>()
+
+    @Volatile private var rules: List<Rule> = emptyList()
+
+    @Volatile private var closed = false
+    private val nodes: Map<Int, Node> = listeners.mapValues { (id, pair) -> Node(id, pair.first, pair.second) }
+    private val counts = nodes.keys.associateWith { AtomicLongArray(MAX_KEY + 1) }
+
+    init {
+        nodes.values.forEach { it.start() }
+    }
+
+    /** Requests of [apiKey] the proxy saw, at [brokerId] or every broker. */
+    fun requests(
+        apiKey: ApiKeys,
+        brokerId: Int?,
+    ): Long =
+        if (brokerId != null) {
+            requireNotNull(counts[brokerId]) { "There is no broker $brokerId; the brokers are ${nodes.keys}" }[apiKey.id.toInt()]
+        } else {
+            counts.values.sumOf { it[apiKey.id.toInt()] }
+        }
+
+    fun brokerIds(): Set<Int> = nodes.keys
+
+    fun install(set: FaultSet) {
+        check(!closed) { "The embedded Kafka cluster is closed" }
+        val now = System.nanoTime()
+        set.rules.forEach { it.start(now) }
+        set.network.forEach { if (it.refuseNanos > 0) it.refuseUntil = now + it.refuseNanos }
+        sets += set
+        recompute()
+        set.network.filter { it.cut }.forEach { rule -> nodes.values.filter { rule.brokerId == null || it.id == rule.brokerId }.forEach { it.cutAll() } }
+    }
+
+    fun remove(set: FaultSet) {
+        sets.remove(set)
+        recompute()
+    }
+
+    fun cut(brokerId: Int?) = nodes.values.filter { brokerId == null || it.id == brokerId }.forEach { it.cutAll() }
+
+    private fun recompute() {
+        rules = sets.flatMap { it.rules }
+        nodes.values.forEach { node ->
+            val net = sets.flatMap { it.network }.filter { it.brokerId == null || it.brokerId == node.id }
+            node.net =
+                NetState(
+                    net.maxOfOrNull { it.latencyUpNanos } ?: 0,
+                    net.maxOfOrNull { it.latencyDownNanos } ?: 0,
+                    net.filter { it.bytesPerSecond > 0 }.minOfOrNull { it.bytesPerSecond } ?: 0,
+                )
+            node.refusing = net.filter { it.refuseNanos > 0 }
+        }
+    }
+
+    override fun close() {
+        closed = true
+        sets.clear()
+        recompute()
+        nodes.values.forEach { it.close() }
+    }
+
+    /** Decides what happens to one request; null means forward it untouched. */
+    private fun decide(
+        brokerId: Int,
+        header: RequestHeader,
+        body: ByteBuffer,
+    ): Pair<Rule, AbstractRequest?>? {
+        val current = rules
+        if (current.isEmpty()) return null
+        val now = System.nanoTime()
+        var parsed: AbstractRequest? = null
+        for (rule in current) {
+            if (rule.apiKey != header.apiKey() || (rule.brokerId != null && rule.brokerId != brokerId)) continue
+            if (rule.topic != null || rule.action is Action.Respond) {
+                if (parsed == null) parsed = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), ByteBufferAccessor(body.duplicate())).request
+            }
+            if (rule.topic != null && !names(parsed!!, rule, brokerId)) continue
+            if (rule.claim(now)) return rule to parsed
+        }
+        return null
+    }
+
+    private fun names(
+        request: AbstractRequest,
+        rule: Rule,
+        brokerId: Int,
+    ): Boolean {
+        val topic = rule.topic!!
+        return when (request) {
+            is ProduceRequest -> {
+                val id = rule.topicId ?: topicIdOf(brokerId, topic)?.also { rule.topicId = it }
+                request.data().topicData().any { it.name() == topic || (id != null && it.topicId() == id) }
+            }
+            is MetadataRequest -> request.data().topics()?.any { it.name() == topic } ?: true
+            is AddPartitionsToTxnRequest -> request.data().v3AndBelowTopics().any { it.name() == topic }
+            is TxnOffsetCommitRequest -> request.data().topics().any { it.name() == topic }
+            else -> false
+        }
+    }
+
+    /** The listening socket of one broker and its open connections. */
+    private inner class Node(
+        val id: Int,
+        private val server: ServerSocketChannel,
+        private val upstream: InetSocketAddress,
+    ) {
+        @Volatile var net = NetState(0, 0, 0)
+
+        @Volatile var refusing: List<NetworkRule> = emptyList()
+        private val connections = ConcurrentHashMap.newKeySet<Connection>()
+        private val serial = AtomicInteger()
+        private val acceptor = Thread(::acceptLoop, "kproducer-fault-proxy-broker-$id-accept").apply { isDaemon = true }
+
+        fun start() = acceptor.start()
+
+        private fun acceptLoop() {
+            while (!closed) {
+                val client =
+                    try {
+                        server.accept().socket()
+                    } catch (e: IOException) {
+                        break
+                    }
+                val now = System.nanoTime()
+                if (refusing.any { now < it.refuseUntil }) {
+                    runCatching { client.close() }
+                    continue
+                }
+                try {
+                    val broker = Socket()
+                    broker.connect(upstream, CONNECT_TIMEOUT_MS)
+                    broker.tcpNoDelay = true
+                    client.tcpNoDelay = true
+                    val connection = Connection(this, client, broker, serial.incrementAndGet())
+                    connections += connection
+                    connection.start()
+                } catch (e: IOException) {
+                    runCatching { client.close() }
+                }
+            }
+        }
+
+        fun cutAll() = connections.toList().forEach { it.close() }
+
+        fun forget(connection: Connection) {
+            connections.remove(connection)
+        }
+
+        fun close() {
+            runCatching { server.close() }
+            cutAll()
+            acceptor.join(JOIN_MS)
+        }
+    }
+
+    /** One frame waiting to go to the broker. */
+    private class Outbound(
+        val bytes: ByteArray,
+        val dueAt: Long,
+    )
+
+    /** The place of one answer in the order the client expects. */
+    private class Slot(
+        val correlationId: Int,
+        val discard: Boolean,
+        val extraDelayNanos: Long,
+    ) {
+        var bytes: ByteArray? = null
+        var readyAt: Long = 0
+    }
+
+    /** One client connection and its upstream connection to the broker. */
+    private inner class Connection(
+        private val node: Node,
+        private val client: Socket,
+        private val broker: Socket,
+        serial: Int,
+    ) {
+        @Volatile private var open = true
+        private val toBroker = LinkedBlockingQueue<Outbound>()
+        private val lock = ReentrantLock()
+        private val changed = lock.newCondition()
+        private val slots = ArrayDeque<Slot>()
+        private val name = "kproducer-fault-proxy-broker-${node.id}-conn-$serial"
+        private val threads =
+            listOf(
+                Thread(::readClient, "$name-from-client"),
+                Thread(::writeBroker, "$name-to-broker"),
+                Thread(::readBroker, "$name-from-broker"),
+                Thread(::writeClient, "$name-to-client"),
+            ).onEach { it.isDaemon = true }
+
+        fun start() = threads.forEach { it.start() }
+
+        fun close() {
+            if (!open) return
+            open = false
+            runCatching { client.close() }
+            runCatching { broker.close() }
+            lock.withLock { changed.signalAll() }
+            node.forget(this)
+        }
+
+        private fun guarded(body: () -> Unit) {
+            try {
+                body()
+            } catch (e: IOException) {
+                // The peer closed, or the connection was cut.
+            } catch (e: InterruptedException) {
+                // Closing.
+            } catch (e: RuntimeException) {
+                log.warn("Fault proxy connection {} failed: {}", name, e.toString())
+            } finally {
+                close()
+            }
+        }
+
+        private fun readClient() =
+            guarded {
+                val input = DataInputStream(BufferedInputStream(client.getInputStream(), BUFFER))
+                while (open) {
+                    val frame = readFrame(input)
+                    val now = System.nanoTime()
+                    val payload = ByteBuffer.wrap(frame, 4, frame.size - 4).slice()
+                    val header = RequestHeader.parse(payload.duplicate())
+                    counts.getValue(node.id).incrementAndGet(header.apiKey().id.toInt())
+                    val body = payload.duplicate().position(header.size())
+                    val expectsAnswer = header.apiKey() != ApiKeys.PRODUCE || ProduceRequestData(ByteBufferAccessor(body.duplicate()), header.apiVersion()).acks() != 0.toShort()
+                    val decision = decide(node.id, header, body)
+                    val net = node.net
+                    val action = decision?.first?.action
+                    if (action is Action.Respond) {
+                        if (!expectsAnswer) continue
+                        val response = decision.second!!.getErrorResponse(0, action.error.exception())
+                        val responseHeader = header.toResponseHeader()
+                        val serialized = RequestUtils.serialize(responseHeader.data(), responseHeader.headerVersion(), response.data(), header.apiVersion())
+                        val bytes = ByteArray(4 + serialized.remaining())
+                        ByteBuffer.wrap(bytes).putInt(serialized.remaining()).put(serialized)
+                        val slot = Slot(header.correlationId(), false, 0)
+                        slot.bytes = bytes
+                        slot.readyAt = now + net.upNanos + net.downNanos
+                        lock.withLock {
+                            slots.addLast(slot)
+                            changed.signalAll()
+                        }
+                        continue
+                    }
+                    if (expectsAnswer) {
+                        val slot = Slot(header.correlationId(), action is Action.Drop, (action as? Action.Delay)?.nanos ?: 0)
+                        lock.withLock { slots.addLast(slot) }
+                    }
+                    toBroker.put(Outbound(frame, now + net.upNanos))
+                }
+            }
+
+        private fun writeBroker() =
+            guarded {
+                val output = broker.getOutputStream()
+                while (open) {
+                    val next = toBroker.poll(POLL_MS, TimeUnit.MILLISECONDS) ?: continue
+                    sleepUntil(next.dueAt)
+                    output.write(next.bytes)
+                    throttle(next.bytes.size)
+                }
+            }
+
+        private fun readBroker() =
+            guarded {
+                val input = DataInputStream(BufferedInputStream(broker.getInputStream(), BUFFER))
+                while (open) {
+                    val frame = readFrame(input)
+                    val correlationId = ByteBuffer.wrap(frame, 4, 4).int
+                    val now = System.nanoTime()
+                    lock.withLock {
+                        val slot = slots.firstOrNull { it.bytes == null && it.correlationId == correlationId } ?: Slot(correlationId, false, 0).also { slots.addLast(it) }
+                        slot.bytes = frame
+                        slot.readyAt = now + node.net.downNanos + slot.extraDelayNanos
+                        changed.signalAll()
+                    }
+                }
+            }
+
+        private fun writeClient() =
+            guarded {
+                val output = client.getOutputStream()
+                while (open) {
+                    var toWrite: ByteArray? = null
+                    lock.withLock {
+                        val head = slots.peekFirst()
+                        val now = System.nanoTime()
+                        when {
+                            head == null || head.bytes == null -> changed.await(POLL_MS, TimeUnit.MILLISECONDS)
+                            head.discard -> slots.removeFirst()
+                            head.readyAt > now -> changed.awaitNanos(minOf(head.readyAt - now, TimeUnit.MILLISECONDS.toNanos(POLL_MS)))
+                            else -> toWrite = slots.removeFirst().bytes
+                        }
+                    }
+                    toWrite?.let {
+                        output.write(it)
+                        throttle(it.size)
+                    }
+                }
+            }
+
+        private fun throttle(bytes: Int) {
+            val rate = node.net.bytesPerSecond
+            if (rate > 0) sleepUntil(System.nanoTime() + bytes * 1_000_000_000L / rate)
+        }
+
+        private fun sleepUntil(at: Long) {
+            while (open) {
+                val left = at - System.nanoTime()
+                if (left <= 0) return
+                TimeUnit.NANOSECONDS.sleep(minOf(left, TimeUnit.MILLISECONDS.toNanos(POLL_MS)))
+            }
+        }
+
+        private fun readFrame(input: DataInputStream): ByteArray {
+            val size = input.readInt()
+            if (size < 0 || size > MAX_FRAME) throw IOException("frame size $size out of range")
+            val frame = ByteArray(4 + size)
+            ByteBuffer.wrap(frame).putInt(size)
+            input.readFully(frame, 4, size)
+            return frame
+        }
+    }
+
+    private companion object {
+        val MAX_KEY = ApiKeys.entries.maxOf { it.id.toInt() }
+        const val CONNECT_TIMEOUT_MS = 5_000
+        const val POLL_MS = 100L
+        const val JOIN_MS = 2_000L
+        const val BUFFER = 64 * 1024
+        const val MAX_FRAME = 200 * 1024 * 1024
+    }
+}
