@@ -5,6 +5,9 @@ import io.github.kproducer.testkit.internal.KraftCluster
 import io.github.kproducer.testkit.internal.TestKitLogging
 import io.github.kproducer.testkit.internal.TopicCreator
 import io.github.kproducer.testkit.internal.describeFailure
+import io.github.kproducer.testkit.internal.faults.FaultScope
+import io.github.kproducer.testkit.faults.Faults
+import io.github.kproducer.testkit.faults.FaultsConfig
 import org.apache.kafka.clients.CommonClientConfigs
 import org.apache.kafka.clients.admin.CreateAclsOptions
 import org.apache.kafka.common.acl.AccessControlEntry
@@ -46,7 +49,9 @@ public class EmbeddedKafka private constructor(
     public val settings: EmbeddedKafkaSettings,
 ) : KafkaCluster {
     private val cluster = KraftCluster(settings)
-    private val topics = TopicCreator(::connectionProperties, cluster::awaitMetadataOnEveryBroker)
+    private val topics =
+        TopicCreator({ if (settings.faultProxy) cluster.internalConnectionProperties() else connectionProperties() }, cluster::awaitMetadataOnEveryBroker)
+    private val openFaults = java.util.concurrent.CopyOnWriteArrayList<FaultScope>()
 
     override val bootstrapServers: String get() = cluster.bootstrapServers
 
@@ -201,6 +206,45 @@ public class EmbeddedKafka private constructor(
     }
 
     /** Stops every broker and deletes the data directory. Idempotent. */
+    /**
+     * Opens a scope of faults configured by [configure]: network faults (latency, bandwidth, cut or
+     * refused connections) and request faults (error answers, dropped or delayed answers) that the
+     * cluster's in-JVM fault proxy applies to client traffic until the returned [Faults] is closed.
+     * Close it with `use { }`; the Kotest and JUnit extensions also close every open scope after each test.
+     *
+     * ```kotlin
+     * kafka.faults {
+     *     produce(topic = "payments") { respond(Errors.NOT_ENOUGH_REPLICAS, times = 3) }
+     *     latency(50.milliseconds)
+     * }.use { faults -> /* the code under test */ }
+     * ```
+     *
+     * Returns at once: faults apply to requests read after it returns. Does not block.
+     *
+     * @throws IllegalStateException when the cluster was not started with
+     *   [EmbeddedKafkaConfig.faultProxy] `= true`, or is closed.
+     * @throws IllegalArgumentException naming every invalid fault (an unknown broker, `times < 1`, ...).
+     */
+    @JvmSynthetic
+    public fun faults(configure: FaultsConfig.() -> Unit): Faults = open(FaultsConfig().apply(configure))
+
+    /** Java form of `faults { }`: `try (Faults faults = kafka.faults(f -> f.requests(ApiKeys.PRODUCE).drop())) { ... }`. */
+    public fun faults(configure: Consumer<FaultsConfig>): Faults = open(FaultsConfig.of(configure))
+
+    private fun open(config: FaultsConfig): Faults {
+        val engine =
+            checkNotNull(cluster.faultProxy) {
+                "This cluster has no fault proxy; start it with `faultProxy = true` in its configuration (EmbeddedKafka { faultProxy = true })"
+            }
+        val set = config.build(engine.brokerIds())
+        return FaultScope(engine, set) { openFaults.remove(it) }.also { openFaults += it }
+    }
+
+    /** Closes every open fault scope; the extensions call it after each test. */
+    internal fun healAllFaults() {
+        openFaults.toList().forEach { it.close() }
+    }
+
     override fun close(): Unit = topics.closeThen { cluster.close() }
 
     override fun toString(): String =

@@ -1,10 +1,13 @@
 package io.github.kproducer.testkit
 
 import io.kotest.core.extensions.MountableExtension
+import io.kotest.core.listeners.AfterEachListener
 import io.kotest.core.listeners.AfterProjectListener
 import io.kotest.core.listeners.AfterSpecListener
 import io.kotest.core.listeners.BeforeProjectListener
 import io.kotest.core.spec.Spec
+import io.kotest.core.test.TestCase
+import io.kotest.engine.test.TestResult
 import java.util.concurrent.CopyOnWriteArrayList
 
 /**
@@ -28,13 +31,15 @@ import java.util.concurrent.CopyOnWriteArrayList
  * The shared broker starts when the first spec installs it and stops after the project.
  *
  * Specs that run in parallel each get their own cluster (own ports, own data directory) unless
- * they share a project-wide one. Thread-safe.
+ * they share a project-wide one. After each test it closes the fault scopes
+ * ([EmbeddedKafka.faults]) left open, so a fault never outlives its test. Thread-safe.
  */
 public class EmbeddedKafkaExtension(
     private val lifecycle: Lifecycle = Lifecycle.SPEC,
     private val configure: EmbeddedKafkaConfig.() -> Unit = {},
 ) : MountableExtension<EmbeddedKafkaConfig, EmbeddedKafka>,
     AfterSpecListener,
+    AfterEachListener,
     BeforeProjectListener,
     AfterProjectListener {
     /** When the cluster of an [EmbeddedKafkaExtension] starts and stops. */
@@ -89,6 +94,14 @@ public class EmbeddedKafkaExtension(
     /** Marks a project-wide extension as registered, so that [afterProject] will close it. */
     override suspend fun beforeProject() {
         registeredInProject = true
+    }
+
+    /** Closes the fault scopes a test left open on the clusters of this extension. */
+    override suspend fun afterEach(
+        testCase: TestCase,
+        result: TestResult,
+    ) {
+        started.forEach { it.healAllFaults() }
     }
 
     /** Closes the clusters this extension started for [spec] (per-spec lifecycle only). */

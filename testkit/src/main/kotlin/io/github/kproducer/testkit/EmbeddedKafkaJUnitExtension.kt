@@ -1,6 +1,7 @@
 package io.github.kproducer.testkit
 
 import org.junit.jupiter.api.extension.AfterAllCallback
+import org.junit.jupiter.api.extension.AfterEachCallback
 import org.junit.jupiter.api.extension.BeforeAllCallback
 import org.junit.jupiter.api.extension.ExtensionContext
 import org.junit.jupiter.api.extension.ParameterContext
@@ -21,12 +22,13 @@ import java.util.function.Consumer
  * an `EmbeddedKafka` parameter in a test method or constructor.
  *
  * Nested test classes share the cluster of their outermost class. Parallel test classes each get
- * their own cluster.
+ * their own cluster. After each test it closes the fault scopes ([EmbeddedKafka.faults]) left open.
  */
 public class EmbeddedKafkaJUnitExtension private constructor(
     private val settings: EmbeddedKafkaSettings,
 ) : BeforeAllCallback,
     AfterAllCallback,
+    AfterEachCallback,
     ParameterResolver {
     /** Creates an extension for the default one-broker cluster; used by `@ExtendWith`. */
     public constructor() : this(EmbeddedKafkaSettings.defaults())
@@ -49,6 +51,11 @@ public class EmbeddedKafkaJUnitExtension private constructor(
             running = EmbeddedKafka.start(settings)
             owner = context
         }
+    }
+
+    /** Closes the fault scopes the test left open. */
+    override fun afterEach(context: ExtensionContext) {
+        running?.healAllFaults()
     }
 
     /** Closes the cluster after the outermost test class. */

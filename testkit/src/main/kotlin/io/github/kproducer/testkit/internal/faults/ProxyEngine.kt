@@ -40,22 +40,27 @@ internal sealed interface Action {
     /** Forward the request, discard the broker's answer. */
     data object Drop : Action
 
-    /** Forward the request, hold the answer back for [nanos]. */
+    /** Forward the request, hold the answer back by [by]. */
     class Delay(
-        val nanos: Long,
-    ) : Action
+        val by: kotlin.time.Duration,
+    ) : Action {
+        val nanos: Long get() = by.inWholeNanoseconds
+    }
 }
 
-/** One protocol fault: which requests it matches, what it does, and how often (a count or a deadline). */
+/** One protocol fault: which requests it matches, what it does, and how often (a count, a deadline, a fraction). */
 internal class Rule(
     val apiKey: ApiKeys,
     val topic: String?,
+    val partition: Int?,
     val brokerId: Int?,
     val action: Action,
-    times: Int?,
-    private val durationNanos: Long?,
+    times: Int,
+    private val during: kotlin.time.Duration,
+    private val fraction: Double,
 ) {
-    private val remaining = AtomicInteger(times ?: Int.MAX_VALUE)
+    private val remaining = AtomicInteger(times)
+    private val seen = java.util.concurrent.atomic.AtomicLong()
     val applied = AtomicInteger()
 
     @Volatile private var until = Long.MAX_VALUE
@@ -63,16 +68,21 @@ internal class Rule(
     @Volatile var topicId: Uuid? = null
 
     fun start(now: Long) {
-        if (durationNanos != null) until = now + durationNanos
+        if (during.isFinite()) until = now + during.inWholeNanoseconds
     }
 
-    /** Claims one application; false when the rule is used up or expired. */
+    /** Claims one application for a matching request; false when the rule skips it, is used up or expired. */
     fun claim(now: Long): Boolean {
-        if (now >= until) return false
+        if (now >= until || remaining.get() <= 0) return false
+        if (fraction < 1.0) {
+            // The k-th matching request is hit when floor(k * fraction) steps up: evenly spread and reproducible.
+            val k = seen.incrementAndGet()
+            if (Math.floor(k * fraction) <= Math.floor((k - 1) * fraction)) return false
+        }
         while (true) {
             val left = remaining.get()
             if (left <= 0) return false
-            if (remaining.compareAndSet(left, left - 1)) break
+            if (left == Int.MAX_VALUE || remaining.compareAndSet(left, left - 1)) break
         }
         applied.incrementAndGet()
         return true
@@ -207,14 +217,20 @@ internal class ProxyEngine(
         brokerId: Int,
     ): Boolean {
         val topic = rule.topic!!
+        val partition = rule.partition
         return when (request) {
             is ProduceRequest -> {
                 val id = rule.topicId ?: topicIdOf(brokerId, topic)?.also { rule.topicId = it }
-                request.data().topicData().any { it.name() == topic || (id != null && it.topicId() == id) }
+                request.data().topicData().any { data ->
+                    (data.name() == topic || (id != null && data.topicId() == id)) &&
+                        (partition == null || data.partitionData().any { it.index() == partition })
+                }
             }
             is MetadataRequest -> request.data().topics()?.any { it.name() == topic } ?: true
-            is AddPartitionsToTxnRequest -> request.data().v3AndBelowTopics().any { it.name() == topic }
-            is TxnOffsetCommitRequest -> request.data().topics().any { it.name() == topic }
+            is AddPartitionsToTxnRequest ->
+                request.data().v3AndBelowTopics().any { it.name() == topic && (partition == null || partition in it.partitions()) }
+            is TxnOffsetCommitRequest ->
+                request.data().topics().any { data -> data.name() == topic && (partition == null || data.partitions().any { it.partitionIndex() == partition }) }
             else -> false
         }
     }

@@ -1,0 +1,258 @@
+package io.github.kproducer.testkit.faults
+
+import io.github.kproducer.testkit.internal.faults.Action
+import io.github.kproducer.testkit.internal.faults.FaultSet
+import io.github.kproducer.testkit.internal.faults.NetworkRule
+import io.github.kproducer.testkit.internal.faults.Rule
+import org.apache.kafka.common.protocol.ApiKeys
+import org.apache.kafka.common.protocol.Errors
+import java.util.function.Consumer
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/**
+ * The faults of one [io.github.kproducer.testkit.EmbeddedKafka.faults] scope: network faults
+ * (latency, a bandwidth cap, cut or refused connections) and request faults (an error answer, a
+ * dropped or delayed answer) for chosen Kafka APIs, each for one broker or (the default, `broker =
+ * null`) for all.
+ *
+ * ```kotlin
+ * kafka.faults {
+ *     produce(topic = "payments") { respond(Errors.NOT_ENOUGH_REPLICAS, times = 3) }
+ *     latency(50.milliseconds)
+ * }.use { /* the code under test */ }
+ * ```
+ *
+ * A request selector with a `topic` (and `partition`) matches a request that names that topic (and
+ * partition) among others; an error answer then covers the whole request, as a broker's would for
+ * a request-level failure. Several scopes may be open at once: request faults are tried scope by
+ * scope in the order they opened, latencies take the largest and bandwidth caps the smallest.
+ *
+ * Mutable, not thread-safe: configure it inside its block; the scope is built and checked when the
+ * block returns.
+ */
+@FaultsDsl
+public class FaultsConfig internal constructor() {
+    private class Selector(
+        val apiKey: ApiKeys,
+        val topic: String?,
+        val partition: Int?,
+        val broker: Int?,
+        val config: RequestFaultConfig,
+    )
+
+    private val selectors = ArrayList<Selector>()
+    private val network = ArrayList<NetworkSpec>()
+
+    private class NetworkSpec(
+        val broker: Int?,
+        val up: Duration = Duration.ZERO,
+        val down: Duration = Duration.ZERO,
+        val bytesPerSecond: Long = 0,
+        val refuse: Duration = Duration.ZERO,
+        val cut: Boolean = false,
+        val what: String,
+    )
+
+    /**
+     * Adds faults for requests of [apiKey] to broker [broker] (null: any broker), naming [topic] and
+     * [partition] when given (topics can be matched in `Produce`, `Metadata`, `AddPartitionsToTxn`
+     * and `TxnOffsetCommit` requests, partitions in all of those but `Metadata`). Returns the
+     * selector's [RequestFaultConfig], to add faults to with `respond`, `drop` or `delay`.
+     */
+    @JvmOverloads
+    public fun requests(
+        apiKey: ApiKeys,
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+    ): RequestFaultConfig = RequestFaultConfig().also { selectors += Selector(apiKey, topic, partition, broker, it) }
+
+    /** Adds faults for requests of [apiKey] (see the other form), configured by [block]. */
+    @JvmSynthetic
+    public fun requests(
+        apiKey: ApiKeys,
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ) {
+        requests(apiKey, topic, partition, broker).block()
+    }
+
+    /** Adds faults for `Produce` requests, optionally only those naming [topic] (and [partition]). */
+    @JvmSynthetic
+    public fun produce(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.PRODUCE, topic, partition, broker, block)
+
+    /** Adds faults for `Metadata` requests, optionally only those naming [topic] (a request for all topics names every topic). */
+    @JvmSynthetic
+    public fun metadata(
+        topic: String? = null,
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.METADATA, topic, null, broker, block)
+
+    /** Adds faults for `InitProducerId` requests (idempotent and transactional producers' first call). */
+    @JvmSynthetic
+    public fun initProducerId(
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.INIT_PRODUCER_ID, null, null, broker, block)
+
+    /** Adds faults for `AddPartitionsToTxn` requests, optionally only those naming [topic] (and [partition]). */
+    @JvmSynthetic
+    public fun addPartitionsToTxn(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.ADD_PARTITIONS_TO_TXN, topic, partition, broker, block)
+
+    /** Adds faults for `AddOffsetsToTxn` requests (`sendOffsetsToTransaction`'s first step). */
+    @JvmSynthetic
+    public fun addOffsetsToTxn(
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.ADD_OFFSETS_TO_TXN, null, null, broker, block)
+
+    /** Adds faults for `TxnOffsetCommit` requests, optionally only those naming [topic] (and [partition]). */
+    @JvmSynthetic
+    public fun txnOffsetCommit(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.TXN_OFFSET_COMMIT, topic, partition, broker, block)
+
+    /** Adds faults for `EndTxn` requests (commit and abort). */
+    @JvmSynthetic
+    public fun endTxn(
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.END_TXN, null, null, broker, block)
+
+    /** Delays every frame by [each] in each direction (so a round trip gains twice [each]), to [broker] or all. */
+    @JvmSynthetic
+    public fun latency(
+        each: Duration,
+        broker: Int? = null,
+    ) {
+        network += NetworkSpec(broker, up = each, down = each, what = "latency")
+    }
+
+    /** Delays frames to the broker by [toBroker] and frames to the client by [toClient], to [broker] or all. */
+    @JvmSynthetic
+    public fun latency(
+        toBroker: Duration,
+        toClient: Duration,
+        broker: Int? = null,
+    ) {
+        network += NetworkSpec(broker, up = toBroker, down = toClient, what = "latency")
+    }
+
+    /** Java form of `latency(each, broker)`. */
+    @JvmOverloads
+    public fun latency(
+        each: java.time.Duration,
+        broker: Int? = null,
+    ): Unit = latency(each.toKotlinDuration(), broker)
+
+    /** Caps each connection's throughput to [bytesPerSecond] in each direction, to [broker] or all. */
+    @JvmOverloads
+    public fun bandwidth(
+        bytesPerSecond: Long,
+        broker: Int? = null,
+    ) {
+        network += NetworkSpec(broker, bytesPerSecond = bytesPerSecond, what = "bandwidth")
+    }
+
+    /** Closes every open client connection, to [broker] or all, when the scope opens (see [Faults.cutConnections] for later). */
+    @JvmOverloads
+    public fun cutConnections(broker: Int? = null) {
+        network += NetworkSpec(broker, cut = true, what = "cutConnections")
+    }
+
+    /**
+     * Refuses new client connections, to [broker] or all, for [during] from the moment the scope opens
+     * (each is accepted and closed at once: a blackholed address); open connections stay.
+     */
+    @JvmSynthetic
+    public fun refuseConnections(
+        during: Duration,
+        broker: Int? = null,
+    ) {
+        network += NetworkSpec(broker, refuse = during, what = "refuseConnections")
+    }
+
+    /** Java form of `refuseConnections(during, broker)`. */
+    @JvmOverloads
+    public fun refuseConnections(
+        during: java.time.Duration,
+        broker: Int? = null,
+    ): Unit = refuseConnections(during.toKotlinDuration(), broker)
+
+    /** Checks every fault against [brokers] and builds the scope's rules; every problem is named at once. */
+    internal fun build(brokers: Set<Int>): FaultSet {
+        val problems = ArrayList<String>()
+        fun checkBroker(
+            broker: Int?,
+            what: String,
+        ) {
+            if (broker != null && broker !in brokers) problems += "$what: there is no broker $broker; the brokers are ${brokers.sorted()}"
+        }
+        val rules = ArrayList<Rule>()
+        for (selector in selectors) {
+            val what = "${selector.apiKey.name}${selector.topic?.let { "(topic = $it)" } ?: ""}"
+            checkBroker(selector.broker, what)
+            if (selector.partition != null && selector.topic == null) problems += "$what: a partition needs its topic; add topic = ..."
+            if (selector.partition != null && selector.partition < 0) problems += "$what: partition must not be negative, was ${selector.partition}"
+            if (selector.topic != null && selector.apiKey !in TOPIC_KEYS) {
+                problems += "$what: ${selector.apiKey.name} requests name no topic; topics can be matched in ${TOPIC_KEYS.joinToString { it.name }}"
+            }
+            if (selector.partition != null && selector.apiKey == ApiKeys.METADATA) problems += "$what: Metadata requests name no partition; drop partition = ..."
+            if (selector.config.specs.isEmpty()) problems += "$what: no fault given; call respond, drop or delay in its block"
+            for (spec in selector.config.specs) {
+                if (spec.times < 1) problems += "$what: times must be at least 1, was ${spec.times}"
+                if (!spec.during.isPositive()) problems += "$what: during must be positive, was ${spec.during}"
+                if (!(spec.fraction > 0.0 && spec.fraction <= 1.0)) problems += "$what: fraction must be in (0, 1], was ${spec.fraction}"
+                val action = spec.action
+                if (action is Action.Respond && action.error == Errors.NONE) problems += "$what: respond needs an error; Errors.NONE is a success (drop the fault instead)"
+                if (action is Action.Delay && !(action.by.isPositive() && action.by.isFinite())) problems += "$what: delay must be positive and finite, was ${action.by}"
+                rules += Rule(selector.apiKey, selector.topic, selector.partition, selector.broker, action, spec.times, spec.during, spec.fraction)
+            }
+        }
+        val rulesOfNetwork = ArrayList<NetworkRule>()
+        for (spec in network) {
+            checkBroker(spec.broker, spec.what)
+            for ((name, value) in listOf("toBroker" to spec.up, "toClient" to spec.down, "during" to spec.refuse)) {
+                if (value.isNegative() || value.isInfinite()) problems += "${spec.what}: $name must be zero or more and finite, was $value"
+            }
+            if (spec.what == "refuseConnections" && !spec.refuse.isPositive()) problems += "refuseConnections: during must be positive, was ${spec.refuse}"
+            if (spec.what == "bandwidth" && spec.bytesPerSecond <= 0) problems += "bandwidth: bytesPerSecond must be positive, was ${spec.bytesPerSecond}"
+            if (problems.isEmpty()) {
+                rulesOfNetwork +=
+                    NetworkRule(
+                        spec.broker,
+                        spec.up.inWholeNanoseconds,
+                        spec.down.inWholeNanoseconds,
+                        spec.bytesPerSecond,
+                        spec.refuse.inWholeNanoseconds,
+                        spec.cut,
+                    )
+            }
+        }
+        require(problems.isEmpty()) { "Invalid faults:\n" + problems.joinToString("\n") { "  - $it" } }
+        return FaultSet(rules, rulesOfNetwork)
+    }
+
+    internal companion object {
+        val TOPIC_KEYS = setOf(ApiKeys.PRODUCE, ApiKeys.METADATA, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.TXN_OFFSET_COMMIT)
+
+        fun of(block: Consumer<FaultsConfig>): FaultsConfig = FaultsConfig().also { block.accept(it) }
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.kproducer.testkit.faults
+
+import io.github.kproducer.testkit.internal.faults.Action
+import org.apache.kafka.common.protocol.Errors
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/**
+ * What happens to the requests one selector of [FaultsConfig] matches (for example
+ * `produce(topic = "payments") { respond(Errors.NOT_ENOUGH_REPLICAS, times = 3) }`). Each call adds
+ * one fault; several faults on one selector are tried in the order they were added, and the first
+ * that still applies acts on a request.
+ *
+ * Each fault acts on the next [times] matching requests (default: all of them while the scope is
+ * open), or on those that come within [Duration] `during` of the scope opening, and, with `fraction`
+ * below 1, on that share of them, chosen evenly and reproducibly (`fraction = 0.01` acts on the 100th,
+ * 200th, ... matching request).
+ *
+ * Mutable, not thread-safe: configure it inside its block. Arguments are checked when
+ * [io.github.kproducer.testkit.EmbeddedKafka.faults] builds the scope.
+ */
+@FaultsDsl
+public class RequestFaultConfig internal constructor() {
+    internal class Spec(
+        val action: Action,
+        val times: Int,
+        val during: Duration,
+        val fraction: Double,
+    )
+
+    internal val specs = ArrayList<Spec>()
+
+    /**
+     * Answers matching requests at once with [error], built by Kafka's own request classes (every
+     * partition or resource of the request carries it); the request never reaches the broker. A
+     * `Produce` with `acks=0` expects no answer, so it is only swallowed.
+     */
+    @JvmOverloads
+    public fun respond(
+        error: Errors,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Respond(error), times, Duration.INFINITE, fraction)
+    }
+
+    /** Answers matching requests with [error] for [during] from the moment the scope opens; see [respond]. */
+    @JvmSynthetic
+    public fun respond(
+        error: Errors,
+        during: Duration,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Respond(error), UNLIMITED, during, fraction)
+    }
+
+    /** Java form of `respond(error, during, fraction)`. */
+    @JvmOverloads
+    public fun respond(
+        error: Errors,
+        during: java.time.Duration,
+        fraction: Double = 1.0,
+    ): Unit = respond(error, during.toKotlinDuration(), fraction)
+
+    /**
+     * Forwards matching requests to the broker and throws its answer away: the broker acts (a
+     * produce is appended), the client never hears, times out and retries (the classic maker of
+     * duplicates without idempotence).
+     */
+    @JvmOverloads
+    public fun drop(
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Drop, times, Duration.INFINITE, fraction)
+    }
+
+    /** Drops the answers to matching requests for [during] from the moment the scope opens; see [drop]. */
+    @JvmSynthetic
+    public fun drop(
+        during: Duration,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Drop, UNLIMITED, during, fraction)
+    }
+
+    /** Java form of `drop(during, fraction)`. */
+    @JvmOverloads
+    public fun drop(
+        during: java.time.Duration,
+        fraction: Double = 1.0,
+    ): Unit = drop(during.toKotlinDuration(), fraction)
+
+    /**
+     * Forwards matching requests and holds the broker's answer back by [by] (answers on one connection
+     * still leave in request order, as the client requires, so later answers wait behind it).
+     */
+    @JvmSynthetic
+    public fun delay(
+        by: Duration,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Delay(by), times, Duration.INFINITE, fraction)
+    }
+
+    /** Java form of `delay(by, times, fraction)`. */
+    @JvmOverloads
+    public fun delay(
+        by: java.time.Duration,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ): Unit = delay(by.toKotlinDuration(), times, fraction)
+
+    /** Constants of [RequestFaultConfig]. */
+    public companion object {
+        /** `times` meaning every matching request while the scope is open. */
+        public const val UNLIMITED: Int = Int.MAX_VALUE
+    }
+}
