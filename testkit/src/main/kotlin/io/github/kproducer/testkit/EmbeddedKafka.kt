@@ -1,13 +1,13 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.faults.Faults
+import io.github.kproducer.testkit.faults.FaultsConfig
 import io.github.kproducer.testkit.internal.Deadline
 import io.github.kproducer.testkit.internal.KraftCluster
 import io.github.kproducer.testkit.internal.TestKitLogging
 import io.github.kproducer.testkit.internal.TopicCreator
 import io.github.kproducer.testkit.internal.describeFailure
 import io.github.kproducer.testkit.internal.faults.FaultScope
-import io.github.kproducer.testkit.faults.Faults
-import io.github.kproducer.testkit.faults.FaultsConfig
 import org.apache.kafka.clients.CommonClientConfigs
 import org.apache.kafka.clients.admin.CreateAclsOptions
 import org.apache.kafka.common.acl.AccessControlEntry
@@ -205,7 +205,6 @@ public class EmbeddedKafka private constructor(
         topics.create(name, partitions, replicationFactor, configs)
     }
 
-    /** Stops every broker and deletes the data directory. Idempotent. */
     /**
      * Opens a scope of faults configured by [configure]: network faults (latency, bandwidth, cut or
      * refused connections) and request faults (error answers, dropped or delayed answers) that the
@@ -245,6 +244,7 @@ public class EmbeddedKafka private constructor(
         openFaults.toList().forEach { it.close() }
     }
 
+    /** Stops every broker and deletes the data directory. Idempotent. */
     override fun close(): Unit = topics.closeThen { cluster.close() }
 
     override fun toString(): String =

@@ -58,7 +58,18 @@ public class EmbeddedKafkaSettings internal constructor(
      * passwords whatever the order they were added in, and leaves the passwords out.
      */
     override fun hashCode(): Int =
-        listOf(brokers, ports, autoCreateTopics, defaultPartitions, brokerProperties, startupTimeout, parentDirectory, acls, faultProxy, saslPasswords.keys).hashCode()
+        listOf(
+            brokers,
+            ports,
+            autoCreateTopics,
+            defaultPartitions,
+            brokerProperties,
+            startupTimeout,
+            parentDirectory,
+            acls,
+            faultProxy,
+            saslPasswords.keys,
+        ).hashCode()
 
     /** Lists the settings; broker property values and SASL passwords are left out, so it is safe to log. */
     override fun toString(): String =

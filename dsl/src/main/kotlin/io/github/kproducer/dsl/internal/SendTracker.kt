@@ -4,6 +4,7 @@ import org.apache.kafka.clients.producer.Callback
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.InvalidRecordException
+import org.apache.kafka.common.errors.NotEnoughReplicasException
 import org.apache.kafka.common.errors.RecordTooLargeException
 import org.apache.kafka.common.errors.TimeoutException
 import org.slf4j.LoggerFactory
@@ -107,6 +108,15 @@ internal class SendTracker<K, V>(
                 metadataTimeout(exception, message) ?: exception
             }
 
+            is NotEnoughReplicasException -> {
+                NotEnoughReplicasException(
+                    "$message Topic '${record.topic()}' has fewer in-sync replicas than its min.insync.replicas, so with acks=all " +
+                        "its leader refused the record, and Kafka's retries ran out. Bring the replicas back in sync, or lower " +
+                        "min.insync.replicas of the topic; retrying the send later may succeed.",
+                    exception,
+                )
+            }
+
             is InvalidRecordException -> {
                 if (message.contains("without key")) {
                     InvalidRecordException(
@@ -162,8 +172,10 @@ internal class SendTracker<K, V>(
         if (message.contains("since batch creation")) {
             return TimeoutException(
                 "$message No broker acknowledged the record within deliveryTimeout: the partition's leader may be down or " +
-                    "unreachable${bootstrapServers?.let { " (bootstrap servers: $it)" } ?: ""}, or the cluster too slow. Raise " +
-                    "deliveryTimeout to ride out longer outages; the producer sends again once the brokers are back.",
+                    "unreachable${bootstrapServers?.let { " (bootstrap servers: $it)" } ?: ""}, the cluster too slow, or the leader " +
+                    "kept answering with a retriable error (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER; Kafka's WARN log " +
+                    "'Got error produce response' names it). Raise deliveryTimeout to ride out longer outages; the producer " +
+                    "sends again once the brokers are back.",
                 exception,
             )
         }

@@ -199,6 +199,7 @@ public class FaultsConfig internal constructor() {
     /** Checks every fault against [brokers] and builds the scope's rules; every problem is named at once. */
     internal fun build(brokers: Set<Int>): FaultSet {
         val problems = ArrayList<String>()
+
         fun checkBroker(
             broker: Int?,
             what: String,
@@ -214,15 +215,27 @@ public class FaultsConfig internal constructor() {
             if (selector.topic != null && selector.apiKey !in TOPIC_KEYS) {
                 problems += "$what: ${selector.apiKey.name} requests name no topic; topics can be matched in ${TOPIC_KEYS.joinToString { it.name }}"
             }
-            if (selector.partition != null && selector.apiKey == ApiKeys.METADATA) problems += "$what: Metadata requests name no partition; drop partition = ..."
+            if (selector.partition != null &&
+                selector.apiKey == ApiKeys.METADATA
+            ) {
+                problems += "$what: Metadata requests name no partition; drop partition = ..."
+            }
             if (selector.config.specs.isEmpty()) problems += "$what: no fault given; call respond, drop or delay in its block"
             for (spec in selector.config.specs) {
                 if (spec.times < 1) problems += "$what: times must be at least 1, was ${spec.times}"
                 if (!spec.during.isPositive()) problems += "$what: during must be positive, was ${spec.during}"
                 if (!(spec.fraction > 0.0 && spec.fraction <= 1.0)) problems += "$what: fraction must be in (0, 1], was ${spec.fraction}"
                 val action = spec.action
-                if (action is Action.Respond && action.error == Errors.NONE) problems += "$what: respond needs an error; Errors.NONE is a success (drop the fault instead)"
-                if (action is Action.Delay && !(action.by.isPositive() && action.by.isFinite())) problems += "$what: delay must be positive and finite, was ${action.by}"
+                if (action is Action.Respond &&
+                    action.error == Errors.NONE
+                ) {
+                    problems += "$what: respond needs an error; Errors.NONE is a success (drop the fault instead)"
+                }
+                if (action is Action.Delay &&
+                    !(action.by.isPositive() && action.by.isFinite())
+                ) {
+                    problems += "$what: delay must be positive and finite, was ${action.by}"
+                }
                 rules += Rule(selector.apiKey, selector.topic, selector.partition, selector.broker, action, spec.times, spec.during, spec.fraction)
             }
         }

@@ -42,7 +42,11 @@ class FaultProxySpec :
             )
 
         fun Producer<String, String>.metric(name: String): Double =
-            metrics().entries.single { it.key.name() == name && it.key.group() == "producer-metrics" }.value.metricValue() as Double
+            metrics()
+                .entries
+                .single { it.key.name() == name && it.key.group() == "producer-metrics" }
+                .value
+                .metricValue() as Double
 
         test("with no fault set, records pass through the proxy, which counts the requests it forwards") {
             kafka.createTopic("fp-pass")
@@ -87,9 +91,11 @@ class FaultProxySpec :
 
         test("NOT_ENOUGH_REPLICAS beyond the retries: the send fails with NotEnoughReplicasException") {
             kafka.createTopic("fp-nr-retries")
-            producer(ProducerConfig.RETRIES_CONFIG to 2, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false, ProducerConfig.RETRY_BACKOFF_MS_CONFIG to 10).use { p ->
+            val retries = arrayOf(ProducerConfig.RETRIES_CONFIG to 2, ProducerConfig.RETRY_BACKOFF_MS_CONFIG to 10)
+            producer(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false, *retries).use { p ->
                 p.partitionsFor("fp-nr-retries")
-                kafka.faults { produce(topic = "fp-nr-retries") { respond(Errors.NOT_ENOUGH_REPLICAS) } }.use { faults ->
+                val faults = kafka.faults { produce(topic = "fp-nr-retries") { respond(Errors.NOT_ENOUGH_REPLICAS) } }
+                faults.use {
                     val error = shouldThrow<ExecutionException> { p.send(ProducerRecord("fp-nr-retries", "k", "v")).get(30, SECONDS) }
                     error.cause.shouldBeInstanceOf<NotEnoughReplicasException>()
                     faults.applied(ApiKeys.PRODUCE) shouldBe 3
@@ -107,7 +113,8 @@ class FaultProxySpec :
                     p.send(ProducerRecord("fp-other", "k", "v")).get(30, SECONDS)
                     p.send(ProducerRecord("fp-target", 0, "k", "v")).get(30, SECONDS)
                     shouldThrow<ExecutionException> { p.send(ProducerRecord("fp-target", 1, "k", "v")).get(30, SECONDS) }
-                        .cause.shouldBeInstanceOf<NotEnoughReplicasException>()
+                        .cause
+                        .shouldBeInstanceOf<NotEnoughReplicasException>()
                     faults.applied() shouldBe 1
                 }
             }
@@ -116,7 +123,12 @@ class FaultProxySpec :
         test("a dropped Produce answer makes a duplicate without idempotence and none with it") {
             kafka.createTopic("fp-dup-plain")
             kafka.createTopic("fp-dup-idem")
-            val tight = arrayOf(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG to 1500, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG to 20_000, ProducerConfig.LINGER_MS_CONFIG to 0)
+            val tight =
+                arrayOf(
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG to 1500,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG to 20_000,
+                    ProducerConfig.LINGER_MS_CONFIG to 0,
+                )
             producer(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false, ProducerConfig.ACKS_CONFIG to "all", *tight).use { p ->
                 p.partitionsFor("fp-dup-plain")
                 kafka.faults { produce(topic = "fp-dup-plain") { drop(times = 1) } }.use { faults ->
@@ -184,7 +196,8 @@ class FaultProxySpec :
                     faults.requests(ApiKeys.END_TXN) shouldBeGreaterThanOrEqual 2
                 }
             }
-            kafka.readAllStrings("fp-txn", isolationLevel = org.apache.kafka.common.IsolationLevel.READ_COMMITTED).map { it.value() } shouldBe listOf("committed")
+            kafka.readAllStrings("fp-txn", isolationLevel = org.apache.kafka.common.IsolationLevel.READ_COMMITTED).map { it.value() } shouldBe
+                listOf("committed")
         }
 
         test("InitProducerId answered with a fatal error fails initTransactions with Kafka's exception for it") {

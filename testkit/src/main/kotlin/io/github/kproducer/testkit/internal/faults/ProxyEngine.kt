@@ -60,7 +60,9 @@ internal class Rule(
     private val fraction: Double,
 ) {
     private val remaining = AtomicInteger(times)
-    private val seen = java.util.concurrent.atomic.AtomicLong()
+    private val seen =
+        java.util.concurrent.atomic
+            .AtomicLong()
     val applied = AtomicInteger()
 
     @Volatile private var until = Long.MAX_VALUE
@@ -226,12 +228,24 @@ internal class ProxyEngine(
                         (partition == null || data.partitionData().any { it.index() == partition })
                 }
             }
-            is MetadataRequest -> request.data().topics()?.any { it.name() == topic } ?: true
-            is AddPartitionsToTxnRequest ->
+
+            is MetadataRequest -> {
+                request.data().topics()?.any { it.name() == topic } ?: true
+            }
+
+            is AddPartitionsToTxnRequest -> {
                 request.data().v3AndBelowTopics().any { it.name() == topic && (partition == null || partition in it.partitions()) }
-            is TxnOffsetCommitRequest ->
-                request.data().topics().any { data -> data.name() == topic && (partition == null || data.partitions().any { it.partitionIndex() == partition }) }
-            else -> false
+            }
+
+            is TxnOffsetCommitRequest -> {
+                request.data().topics().any { data ->
+                    data.name() == topic && (partition == null || data.partitions().any { it.partitionIndex() == partition })
+                }
+            }
+
+            else -> {
+                false
+            }
         }
     }
 
@@ -362,7 +376,9 @@ internal class ProxyEngine(
                     val header = RequestHeader.parse(payload.duplicate())
                     counts.getValue(node.id).incrementAndGet(header.apiKey().id.toInt())
                     val body = payload.duplicate().position(header.size())
-                    val expectsAnswer = header.apiKey() != ApiKeys.PRODUCE || ProduceRequestData(ByteBufferAccessor(body.duplicate()), header.apiVersion()).acks() != 0.toShort()
+                    val expectsAnswer =
+                        header.apiKey() != ApiKeys.PRODUCE ||
+                            ProduceRequestData(ByteBufferAccessor(body.duplicate()), header.apiVersion()).acks() != 0.toShort()
                     val decision = decide(node.id, header, body)
                     val net = node.net
                     val action = decision?.first?.action
@@ -409,7 +425,9 @@ internal class ProxyEngine(
                     val correlationId = ByteBuffer.wrap(frame, 4, 4).int
                     val now = System.nanoTime()
                     lock.withLock {
-                        val slot = slots.firstOrNull { it.bytes == null && it.correlationId == correlationId } ?: Slot(correlationId, false, 0).also { slots.addLast(it) }
+                        val slot =
+                            slots.firstOrNull { it.bytes == null && it.correlationId == correlationId }
+                                ?: Slot(correlationId, false, 0).also { slots.addLast(it) }
                         slot.bytes = frame
                         slot.readyAt = now + node.net.downNanos + slot.extraDelayNanos
                         changed.signalAll()
