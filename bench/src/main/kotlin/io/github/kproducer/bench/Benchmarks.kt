@@ -97,36 +97,51 @@ public object Benchmarks {
     private fun throughput(plan: Plan): List<Measurement> {
         val payload = ByteArray(Plan.RECORD_BYTES).also { Random(1).nextBytes(it) }
         val results = mutableListOf<Measurement>()
-        RemoteBroker.start().use { broker ->
-            println("Broker in its own JVM at ${broker.bootstrapServers} (started in ${broker.startMillis} ms)")
-            Admin.create(mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to broker.bootstrapServers)).use { admin ->
-                var topicNumber = 0
-                // Round 0 warms up the JIT and the broker, and is not counted.
-                for (round in 0..plan.rounds) {
-                    for (settings in plan.selectedSettings) {
-                        // Rotate the order every round, so that no row always runs first or last.
-                        val rows = plan.selectedRows.let { all -> all.drop(round % all.size) + all.take(round % all.size) }
-                        for (row in rows) {
-                            val topic = "bench-${topicNumber++}"
-                            admin.createTopics(listOf(NewTopic(topic, 3, 1.toShort()))).all().get()
-                            val full = if (row.sync) plan.syncRecords else plan.records / row.slowdown
-                            val count = if (round == 0) minOf(full, 100_000) else full
-                            val records = Records(topic, count, payload)
-                            System.gc()
-                            val timing = row.run(broker.bootstrapServers, settings, records)
-                            val seconds = timing.seconds
-                            if (round > 0) results += Measurement(row.name, settings, round, count / seconds, timing.cpuNanos.toDouble() / count)
-                            print(
-                                "\r  round $round/${plan.rounds} ${settings.label.padEnd(
-                                    8,
-                                )} ${row.name.padEnd(22)} %,12.0f records/s   ".format(count / seconds),
-                            )
-                            admin.deleteTopics(listOf(topic)).all().get()
+        val proxied = if (plan.selectedRows.any { it.viaProxy }) RemoteBroker.start(proxied = true) else null
+        try {
+            RemoteBroker.start().use { broker ->
+                println("Broker in its own JVM at ${broker.bootstrapServers} (started in ${broker.startMillis} ms)")
+                proxied?.let { println("Broker behind the fault proxy in its own JVM at ${it.bootstrapServers} (started in ${it.startMillis} ms)") }
+                val admins =
+                    listOfNotNull(
+                        broker,
+                        proxied,
+                    ).associateWith { Admin.create(mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to it.bootstrapServers)) }
+                try {
+                    var topicNumber = 0
+                    // Round 0 warms up the JIT and the broker, and is not counted.
+                    for (round in 0..plan.rounds) {
+                        for (settings in plan.selectedSettings) {
+                            // Rotate the order every round, so that no row always runs first or last.
+                            val rows = plan.selectedRows.let { all -> all.drop(round % all.size) + all.take(round % all.size) }
+                            for (row in rows) {
+                                val target = if (row.viaProxy) proxied!! else broker
+                                val admin = admins.getValue(target)
+                                val topic = "bench-${topicNumber++}"
+                                admin.createTopics(listOf(NewTopic(topic, 3, 1.toShort()))).all().get()
+                                val full = if (row.sync) plan.syncRecords else plan.records / row.slowdown
+                                val count = if (round == 0) minOf(full, 100_000) else full
+                                val records = Records(topic, count, payload)
+                                System.gc()
+                                val timing = row.run(target.bootstrapServers, settings, records)
+                                val seconds = timing.seconds
+                                if (round > 0) results += Measurement(row.name, settings, round, count / seconds, timing.cpuNanos.toDouble() / count)
+                                print(
+                                    "\r  round $round/${plan.rounds} ${settings.label.padEnd(
+                                        8,
+                                    )} ${row.name.padEnd(22)} %,12.0f records/s   ".format(count / seconds),
+                                )
+                                admin.deleteTopics(listOf(topic)).all().get()
+                            }
                         }
                     }
+                    println()
+                } finally {
+                    admins.values.forEach { it.close() }
                 }
-                println()
             }
+        } finally {
+            proxied?.close()
         }
         return results
     }
@@ -153,6 +168,7 @@ public object Benchmarks {
         // The option testkit/README.md suggests for small CI machines: C1 only, so the JIT takes less of the start.
         val coldC1 = (1..times).map { RemoteBroker.start("-XX:TieredStopAtLevel=1").use { it.startMillis } }
         val newCluster = (1..times).map { measureTime { EmbeddedKafka().use { } }.inWholeMilliseconds }
+        val newProxiedCluster = (1..times).map { measureTime { EmbeddedKafka { faultProxy = true }.use { } }.inWholeMilliseconds }
         val restart =
             EmbeddedKafka { brokers = 3 }.use { kafka ->
                 (1..times).map {
@@ -165,7 +181,7 @@ public object Benchmarks {
                 kafka.createTopic("warm-up", partitions = 3)
                 (1..maxOf(times, 3)).map { measureTime { kafka.createTopic("topic-$it", partitions = 3) }.inWholeMilliseconds }
             }
-        return Startup(cold.median(), coldC1.median(), newCluster.median(), restart.median(), createTopic.median())
+        return Startup(cold.median(), coldC1.median(), newCluster.median(), restart.median(), createTopic.median(), newProxiedCluster.median())
     }
 
     internal class Measurement(
@@ -185,6 +201,8 @@ public object Benchmarks {
         val restartMillis: Double,
         /** `createTopic` of 3 partitions in a warm single-broker cluster, until it returns (ready to produce). */
         val createTopicMillis: Double,
+        /** A new cluster with the fault proxy in a warm JVM: with [newClusterMillis], what the proxy adds to a start. */
+        val newProxiedClusterMillis: Double,
     )
 
     private fun report(
@@ -256,9 +274,16 @@ public object Benchmarks {
             println()
             println(
                 (
-                    "Embedded broker: cold start in a new JVM %.0f ms, new cluster in a warm JVM %.0f ms, restart of one broker of three %.0f ms, " +
-                        "createTopic of 3 partitions %.0f ms (medians)"
-                ).format(startup.coldJvmMillis, startup.coldJvmC1Millis, startup.newClusterMillis, startup.restartMillis, startup.createTopicMillis),
+                    "Embedded broker: cold start in a new JVM %.0f ms (%.0f ms with C1 only), new cluster in a warm JVM %.0f ms, " +
+                        "restart of one broker of three %.0f ms, createTopic of 3 partitions %.0f ms, new cluster with the fault proxy %.0f ms (medians)"
+                ).format(
+                    startup.coldJvmMillis,
+                    startup.coldJvmC1Millis,
+                    startup.newClusterMillis,
+                    startup.restartMillis,
+                    startup.createTopicMillis,
+                    startup.newProxiedClusterMillis,
+                ),
             )
         }
         println()
@@ -280,6 +305,8 @@ public object Benchmarks {
         ratio("awaitAll/raw", tuned, Row.AWAIT_ALL)
         ratio("sendAsync/raw", tuned, Row.SEND_ASYNC)
         ratio("offer/raw", tuned, Row.OFFER)
+        ratio("proxy/raw", tuned, Row.RAW_PROXIED)
+        ratio("defaults-proxy/raw", defaults, Row.RAW_PROXIED)
         for (settings in listOf(tuned, defaults)) {
             val coroutines = ratios[settings to Row.COROUTINES]
             val bounded = ratios[settings to Row.RAW_1000]
@@ -312,6 +339,7 @@ public object Benchmarks {
             line += "new-cluster-ms=%.0f".format(startup.newClusterMillis)
             line += "warm-restart-ms=%.0f".format(startup.restartMillis)
             line += "create-topic-ms=%.0f".format(startup.createTopicMillis)
+            line += "new-proxied-cluster-ms=%.0f".format(startup.newProxiedClusterMillis)
         }
         println(line.joinToString(" "))
     }

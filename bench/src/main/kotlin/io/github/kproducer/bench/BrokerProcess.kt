@@ -9,12 +9,14 @@ import kotlin.time.TimeSource
 /**
  * An embedded broker in a JVM of its own, so that the producer under test has the benchmark JVM to
  * itself. Prints `READY <bootstrap servers>` once it serves, and stops when its standard input closes.
+ * With the argument `proxy`, clients reach it through the test kit's fault proxy (no fault set).
  */
 public object BrokerProcess {
     /** Starts the broker; see [BrokerProcess]. */
     @JvmStatic
     public fun main(args: Array<String>) {
-        EmbeddedKafka().use { kafka ->
+        val proxied = "proxy" in args
+        EmbeddedKafka { faultProxy = proxied }.use { kafka ->
             println("READY ${kafka.bootstrapServers}")
             System.out.flush()
             while (System.`in`.read() != -1) continue
@@ -34,13 +36,18 @@ internal class RemoteBroker private constructor(
     }
 
     companion object {
-        /** Starts a broker JVM with [jvmOptions] added to its command line. */
-        fun start(vararg jvmOptions: String): RemoteBroker {
+        /** Starts a broker JVM with [jvmOptions] added to its command line; [proxied] puts the fault proxy in front of it. */
+        fun start(
+            vararg jvmOptions: String,
+            proxied: Boolean = false,
+        ): RemoteBroker {
             val started = TimeSource.Monotonic.markNow()
             val java = "${System.getProperty("java.home")}/bin/java"
             val process =
-                ProcessBuilder(listOf(java, "-Xmx1g", *jvmOptions, "-cp", System.getProperty("java.class.path"), BrokerProcess::class.java.name))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                ProcessBuilder(
+                    listOf(java, "-Xmx1g", *jvmOptions, "-cp", System.getProperty("java.class.path"), BrokerProcess::class.java.name) +
+                        if (proxied) listOf("proxy") else emptyList(),
+                ).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start()
             val lines = BufferedReader(InputStreamReader(process.inputStream))
             while (true) {

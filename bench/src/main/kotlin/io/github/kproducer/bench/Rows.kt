@@ -69,6 +69,8 @@ internal sealed class Row(
     val sync: Boolean = false,
     /** Rows far slower than raw send a fraction of the records (the rate is what counts), to keep the run short. */
     val slowdown: Int = 1,
+    /** Whether the row sends to the broker that sits behind the test kit's fault proxy. */
+    val viaProxy: Boolean = false,
 ) {
     abstract fun run(
         bootstrapServers: String,
@@ -161,6 +163,18 @@ internal sealed class Row(
                     done.await()
                 }.also { failure.get()?.let { throw it } }
             }
+    }
+
+    /**
+     * The raw loop to a second broker JVM whose clients go through the test kit's fault proxy with no
+     * fault set: what the proxy costs a test that turns it on.
+     */
+    object RawProxied : Row(RAW_PROXIED, viaProxy = true) {
+        override fun run(
+            bootstrapServers: String,
+            settings: Settings,
+            records: Records,
+        ): Timing = Raw.run(bootstrapServers, settings, records)
     }
 
     /**
@@ -306,6 +320,7 @@ internal sealed class Row(
         const val FLOW = "kproducer Flow"
         const val COROUTINES = "kproducer 1000 coroutines"
         const val RAW_1000 = "raw, 1000 in flight"
+        const val RAW_PROXIED = "raw, via fault proxy"
         const val KOTLIN_KAFKA = "kotlin-kafka publisher"
         const val SYNC = "send().get() per record"
         const val LAUNCH = "kproducer launch/record"
@@ -315,7 +330,7 @@ internal sealed class Row(
         const val OFFER = "kproducer offer+flush"
 
         val all: List<Row> by lazy {
-            listOf(Raw, SendAll, FlowRow, Launch, BareLaunch, AwaitAll, SendAsync, OfferFlush, RawBounded, Coroutines, KotlinKafka, Sync)
+            listOf(Raw, RawProxied, SendAll, FlowRow, Launch, BareLaunch, AwaitAll, SendAsync, OfferFlush, RawBounded, Coroutines, KotlinKafka, Sync)
         }
     }
 }

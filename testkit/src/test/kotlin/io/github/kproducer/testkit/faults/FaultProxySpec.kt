@@ -208,6 +208,72 @@ class FaultProxySpec :
             }
         }
 
+        test("delay holds one answer back, and closing the scope heals every fault") {
+            kafka.createTopic("fp-delay")
+            producer(ProducerConfig.LINGER_MS_CONFIG to 0, ProducerConfig.RETRIES_CONFIG to 0, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false).use { p ->
+                p.send(ProducerRecord("fp-delay", "warm", "v")).get(30, SECONDS)
+                kafka.faults { produce(topic = "fp-delay") { delay(400.milliseconds, times = 1) } }.use { faults ->
+                    val mark = TimeSource.Monotonic.markNow()
+                    p.send(ProducerRecord("fp-delay", "late", "v")).get(30, SECONDS)
+                    mark.elapsedNow().inWholeMilliseconds shouldBeGreaterThanOrEqual 400
+                    faults.applied() shouldBe 1
+                }
+                val faults = kafka.faults { produce(topic = "fp-delay") { respond(Errors.NOT_ENOUGH_REPLICAS) } }
+                shouldThrow<ExecutionException> { p.send(ProducerRecord("fp-delay", "refused", "v")).get(30, SECONDS) }
+                faults.close()
+                p.send(ProducerRecord("fp-delay", "healed", "v")).get(30, SECONDS)
+                faults.applied() shouldBe 1
+            }
+        }
+
+        test("a fraction hits every n-th matching request, the same on every run") {
+            kafka.createTopic("fp-fraction")
+            producer(ProducerConfig.LINGER_MS_CONFIG to 0, ProducerConfig.RETRY_BACKOFF_MS_CONFIG to 10).use { p ->
+                p.partitionsFor("fp-fraction")
+                kafka.faults { produce(topic = "fp-fraction") { respond(Errors.NOT_ENOUGH_REPLICAS, fraction = 0.25) } }.use { faults ->
+                    (1..12).forEach { p.send(ProducerRecord("fp-fraction", "k$it", "v")).get(30, SECONDS) }
+                    val requests = faults.requests(ApiKeys.PRODUCE)
+                    faults.applied().toLong() shouldBe requests / 4
+                    faults.applied().toLong() shouldBeGreaterThanOrEqual 3
+                }
+            }
+            kafka.readAllStrings("fp-fraction").size shouldBe 12
+        }
+
+        test("a bandwidth cap slows a large record down to the cap") {
+            kafka.createTopic("fp-bandwidth")
+            producer(ProducerConfig.LINGER_MS_CONFIG to 0).use { p ->
+                p.send(ProducerRecord("fp-bandwidth", "warm", "v")).get(30, SECONDS)
+                kafka.faults { bandwidth(bytesPerSecond = 200_000) }.use {
+                    val mark = TimeSource.Monotonic.markNow()
+                    p.send(ProducerRecord("fp-bandwidth", "big", "x".repeat(400_000))).get(30, SECONDS)
+                    mark.elapsedNow().inWholeMilliseconds shouldBeGreaterThanOrEqual 1500
+                }
+            }
+        }
+
+        test("a Metadata error for one broker: the client retries and finds the topic") {
+            kafka.createTopic("fp-metadata")
+            producer().use { p ->
+                kafka.faults { metadata(topic = "fp-metadata", broker = 1) { respond(Errors.UNKNOWN_TOPIC_OR_PARTITION, times = 2) } }.use { faults ->
+                    p.send(ProducerRecord("fp-metadata", "k", "v")).get(30, SECONDS)
+                    faults.applied(ApiKeys.METADATA) shouldBe 2
+                    faults.requests(ApiKeys.METADATA, brokerId = 1) shouldBeGreaterThanOrEqual 3
+                }
+            }
+        }
+
+        test("a scope a test leaves open...") {
+            kafka.createTopic("fp-left-open")
+            kafka.faults { produce(topic = "fp-left-open") { respond(Errors.NOT_ENOUGH_REPLICAS) } }
+        }
+
+        test("...is closed by the extension after that test") {
+            producer(ProducerConfig.RETRIES_CONFIG to 0, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false).use { p ->
+                p.send(ProducerRecord("fp-left-open", "k", "v")).get(30, SECONDS)
+            }
+        }
+
         test("invalid faults are refused naming every problem") {
             val error =
                 shouldThrow<IllegalArgumentException> {

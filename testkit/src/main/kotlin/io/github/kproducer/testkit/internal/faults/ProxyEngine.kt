@@ -332,6 +332,15 @@ internal class ProxyEngine(
         private val lock = ReentrantLock()
         private val changed = lock.newCondition()
         private val slots = ArrayDeque<Slot>()
+
+        /** Serializes writes to the broker: a frame goes straight out only when none waits in [toBroker]. */
+        private val brokerWrite = ReentrantLock()
+        private val queuedToBroker = AtomicInteger()
+
+        /** Serializes taking answers off [slots] and writing them, so answers never overtake one another. */
+        private val clientWrite = ReentrantLock()
+        private val brokerOut = broker.getOutputStream()
+        private val clientOut = client.getOutputStream()
         private val name = "kproducer-fault-proxy-broker-${node.id}-conn-$serial"
         private val threads =
             listOf(
@@ -402,18 +411,31 @@ internal class ProxyEngine(
                         val slot = Slot(header.correlationId(), action is Action.Drop, (action as? Action.Delay)?.nanos ?: 0)
                         lock.withLock { slots.addLast(slot) }
                     }
+                    if (net.upNanos == 0L && net.bytesPerSecond == 0L && queuedToBroker.get() == 0) {
+                        // No fault delays this direction: skip the hand-off to the writer thread.
+                        var direct = false
+                        brokerWrite.withLock {
+                            if (queuedToBroker.get() == 0) {
+                                brokerOut.write(frame)
+                                direct = true
+                            }
+                        }
+                        if (direct) continue
+                    }
+                    queuedToBroker.incrementAndGet()
                     toBroker.put(Outbound(frame, now + net.upNanos))
                 }
             }
 
         private fun writeBroker() =
             guarded {
-                val output = broker.getOutputStream()
                 while (open) {
                     val next = toBroker.poll(POLL_MS, TimeUnit.MILLISECONDS) ?: continue
                     sleepUntil(next.dueAt)
-                    output.write(next.bytes)
-                    throttle(next.bytes.size)
+                    brokerWrite.withLock {
+                        writePaced(brokerOut, next.bytes)
+                        queuedToBroker.decrementAndGet()
+                    }
                 }
             }
 
@@ -437,29 +459,65 @@ internal class ProxyEngine(
 
         private fun writeClient() =
             guarded {
-                val output = client.getOutputStream()
                 while (open) {
-                    var toWrite: ByteArray? = null
-                    lock.withLock {
-                        val head = slots.peekFirst()
-                        val now = System.nanoTime()
-                        when {
-                            head == null || head.bytes == null -> changed.await(POLL_MS, TimeUnit.MILLISECONDS)
-                            head.discard -> slots.removeFirst()
-                            head.readyAt > now -> changed.awaitNanos(minOf(head.readyAt - now, TimeUnit.MILLISECONDS.toNanos(POLL_MS)))
-                            else -> toWrite = slots.removeFirst().bytes
-                        }
+                    var waitNanos = 0L
+                    clientWrite.withLock {
+                        val toWrite =
+                            lock.withLock {
+                                val head = slots.peekFirst()
+                                val now = System.nanoTime()
+                                when {
+                                    head == null || head.bytes == null -> {
+                                        waitNanos = TimeUnit.MILLISECONDS.toNanos(POLL_MS)
+                                        null
+                                    }
+
+                                    head.discard -> {
+                                        slots.removeFirst()
+                                        null
+                                    }
+
+                                    head.readyAt > now -> {
+                                        waitNanos = minOf(head.readyAt - now, TimeUnit.MILLISECONDS.toNanos(POLL_MS))
+                                        null
+                                    }
+
+                                    else -> {
+                                        slots.removeFirst().bytes
+                                    }
+                                }
+                            }
+                        if (toWrite != null) writePaced(clientOut, toWrite)
                     }
-                    toWrite?.let {
-                        output.write(it)
-                        throttle(it.size)
+                    if (waitNanos > 0) {
+                        lock.withLock {
+                            // Wait only if nothing changed since the look above: a filled head signals [changed].
+                            val head = slots.peekFirst()
+                            if (open && (head == null || head.bytes == null || head.readyAt > System.nanoTime())) changed.awaitNanos(waitNanos)
+                        }
                     }
                 }
             }
 
-        private fun throttle(bytes: Int) {
+        /** Writes [bytes], in chunks paced to the bandwidth cap when there is one, so the cap holds within a frame too. */
+        private fun writePaced(
+            output: java.io.OutputStream,
+            bytes: ByteArray,
+        ) {
             val rate = node.net.bytesPerSecond
-            if (rate > 0) sleepUntil(System.nanoTime() + bytes * 1_000_000_000L / rate)
+            if (rate <= 0) {
+                output.write(bytes)
+                return
+            }
+            var offset = 0
+            var due = System.nanoTime()
+            while (offset < bytes.size) {
+                val length = minOf(PACE_CHUNK, bytes.size - offset)
+                due += length * 1_000_000_000L / rate
+                sleepUntil(due)
+                output.write(bytes, offset, length)
+                offset += length
+            }
         }
 
         private fun sleepUntil(at: Long) {
@@ -486,6 +544,7 @@ internal class ProxyEngine(
         const val POLL_MS = 100L
         const val JOIN_MS = 2_000L
         const val BUFFER = 64 * 1024
+        const val PACE_CHUNK = 8 * 1024
         const val MAX_FRAME = 200 * 1024 * 1024
     }
 }

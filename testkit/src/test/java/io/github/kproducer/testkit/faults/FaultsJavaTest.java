@@ -1,0 +1,73 @@
+package io.github.kproducer.testkit.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.kproducer.testkit.EmbeddedKafka;
+import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
+import java.time.Duration;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Java form of faults, and the JUnit extension healing a scope a test left open. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsJavaTest {
+
+    @RegisterExtension
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(c -> c.setFaultProxy(true));
+
+    private static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.connectionProperties());
+        config.put(ProducerConfig.RETRIES_CONFIG, 0);
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    @Test
+    @Order(1)
+    void aJavaScopeAnswersWithTheErrorAndCountsWhatItDid(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("java-faults");
+        try (KafkaProducer<String, String> producer = producer(kafka)) {
+            producer.partitionsFor("java-faults");
+            try (Faults faults = kafka.faults(f -> {
+                f.requests(ApiKeys.PRODUCE, "java-faults").respond(Errors.NOT_ENOUGH_REPLICAS, 1);
+                f.latency(Duration.ofMillis(5));
+            })) {
+                ExecutionException error = assertThrows(ExecutionException.class,
+                        () -> producer.send(new ProducerRecord<>("java-faults", "k", "v")).get(30, TimeUnit.SECONDS));
+                assertEquals(NotEnoughReplicasException.class, error.getCause().getClass());
+                assertEquals(1, faults.applied(ApiKeys.PRODUCE));
+                producer.send(new ProducerRecord<>("java-faults", "k", "v")).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aScopeLeftOpen(EmbeddedKafka kafka) {
+        kafka.createTopic("java-left-open");
+        kafka.faults(f -> f.requests(ApiKeys.PRODUCE, "java-left-open").respond(Errors.NOT_ENOUGH_REPLICAS));
+    }
+
+    @Test
+    @Order(3)
+    void isHealedByTheExtensionAfterItsTest(EmbeddedKafka kafka) throws Exception {
+        try (KafkaProducer<String, String> producer = producer(kafka)) {
+            producer.send(new ProducerRecord<>("java-left-open", "k", "v")).get(30, TimeUnit.SECONDS);
+        }
+    }
+}
