@@ -40,7 +40,7 @@ public object Benchmarks {
             } else {
                 Plan(1_000_000, 5, 2_000, 5, "")
             }
-        // For profiling one pattern: rows=launch,raw (name parts), settings=tuned, records=N, rounds=N, only=throughput|memory.
+        // For profiling one pattern: rows=launch,raw (name parts), settings=tuned, records=N, rounds=N, only=throughput|memory|startup.
         val plan =
             Plan(
                 records = options["records"]?.toInt() ?: base.records,
@@ -52,6 +52,10 @@ public object Benchmarks {
                 settings = options["settings"]?.split(',') ?: emptyList(),
             )
         val only = options["only"]
+        if (only == "startup") {
+            report(plan, emptyList(), null, null, startup(options["times"]?.toInt() ?: 3))
+            return
+        }
         if (only == "memory") {
             val memory = PendingMemory.measure(plan.records)
             println("pending-send-bytes=%.0f bare-pending-send-bytes=%.0f".format(memory.kproducerBytes, memory.bareBytes))
@@ -167,8 +171,15 @@ public object Benchmarks {
         val cold = (1..times).map { RemoteBroker.start().use { it.startMillis } }
         // The option testkit/README.md suggests for small CI machines: C1 only, so the JIT takes less of the start.
         val coldC1 = (1..times).map { RemoteBroker.start("-XX:TieredStopAtLevel=1").use { it.startMillis } }
-        val newCluster = (1..times).map { measureTime { EmbeddedKafka().use { } }.inWholeMilliseconds }
-        val newProxiedCluster = (1..times).map { measureTime { EmbeddedKafka { faultProxy = true }.use { } }.inWholeMilliseconds }
+        // Interleaved, the order alternating, so that neither kind always runs on the less warm JVM.
+        val newCluster = ArrayList<Long>()
+        val newProxiedCluster = ArrayList<Long>()
+        EmbeddedKafka().use { }
+        for (i in 1..times) {
+            val plain = { newCluster += measureTime { EmbeddedKafka().use { } }.inWholeMilliseconds }
+            val proxied = { newProxiedCluster += measureTime { EmbeddedKafka { faultProxy = true }.use { } }.inWholeMilliseconds }
+            if (i % 2 == 0) plain().also { proxied() } else proxied().also { plain() }
+        }
         val restart =
             EmbeddedKafka { brokers = 3 }.use { kafka ->
                 (1..times).map {
@@ -223,6 +234,7 @@ public object Benchmarks {
         for (settings in plan.selectedSettings) {
             for (row in plan.selectedRows) {
                 val own = measurements.filter { it.settings == settings && it.row == row.name }
+                if (own.isEmpty()) continue
                 val raw = measurements.filter { it.settings == settings && it.row == Row.RAW }.associateBy { it.round }
                 val perRound = own.map { it.recordsPerSecond / raw.getValue(it.round).recordsPerSecond }
                 val ratio = perRound.median()
