@@ -1,0 +1,70 @@
+package io.github.kproducer.dsl
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldNotContain
+import io.kotest.matchers.shouldBe
+import org.w3c.dom.Element
+import java.io.File
+import javax.xml.parsers.DocumentBuilderFactory
+
+/** What users get from our POMs: the BOM's versions are the build's, and no build tool is a dependency. */
+class PublishedPomsSpec :
+    FunSpec({
+        val root = generateSequence(File("").absoluteFile) { it.parentFile }.first { File(it, "bom/pom.xml").isFile }
+
+        fun pom(path: String): Element =
+            DocumentBuilderFactory
+                .newInstance()
+                .newDocumentBuilder()
+                .parse(File(root, path))
+                .documentElement
+
+        fun Element.child(name: String): Element? =
+            (0 until childNodes.length).map { childNodes.item(it) }.filterIsInstance<Element>().firstOrNull {
+                it.tagName ==
+                    name
+            }
+
+        fun Element.properties(): Map<String, String> {
+            val properties = child("properties") ?: return emptyMap()
+            return (0 until properties.childNodes.length)
+                .map { properties.childNodes.item(it) }
+                .filterIsInstance<Element>()
+                .associate { it.tagName to it.textContent.trim() }
+        }
+
+        fun Element.dependencyArtifacts(): List<String> {
+            val dependencies = child("dependencies") ?: return emptyList()
+            return (0 until dependencies.childNodes.length)
+                .map { dependencies.childNodes.item(it) }
+                .filterIsInstance<Element>()
+                .map { it.child("artifactId")!!.textContent.trim() }
+        }
+
+        test("kproducer-bom pins the versions the build uses, and the project's own version") {
+            val parent = pom("pom.xml")
+            val bom = pom("bom/pom.xml")
+            val built = parent.properties()
+            val pinned = bom.properties()
+            for (key in listOf("kafka.version", "kotlin.version", "coroutines.version", "kotlinx-serialization.version", "kotest.version", "turbine.version")) {
+                withClue(key) { pinned[key] shouldBe built.getValue(key) }
+            }
+            pinned["kproducer.version"] shouldBe parent.child("version")!!.textContent.trim()
+            bom.child("version")!!.textContent.trim() shouldBe parent.child("version")!!.textContent.trim()
+            // No parent: an imported BOM brings its parent's dependencyManagement (the broker's internals, MockK, JMH).
+            bom.child("parent") shouldBe null
+        }
+
+        test("the published modules declare no build tool as a dependency") {
+            for (module in listOf("dsl", "testkit")) {
+                val artifacts = pom("$module/pom.xml").dependencyArtifacts()
+                artifacts shouldNotContain "kotlin-serialization-compiler-plugin-embeddable"
+                artifacts shouldNotContain "abi-tools"
+            }
+        }
+    })
+
+private inline fun <T> withClue(
+    clue: String,
+    body: () -> T,
+): T = io.kotest.assertions.withClue(clue, body)
