@@ -17,7 +17,7 @@ snippet_file=$(mktemp)
 trap 'rm -f "$snippet_file"' EXIT
 printf '%s\n' "$snippet" > "$snippet_file"
 sed -e "/README: Getting started, Maven/{r $snippet_file" -e 'd}' "$template" > "$project/pom.xml"
-./mvnw -B -ntp -q -DskipTests install
+./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit -am install
 ./mvnw -B -ntp -f "$project/pom.xml" test
 versions=$(./mvnw -B -ntp -q -f "$project/pom.xml" dependency:list -DincludeGroupIds=org.jetbrains.kotlinx -DoutputFile=/dev/stdout \
   | grep -o 'kotlinx-coroutines-[a-z0-9-]*:jar:[0-9.]*' | sed 's/.*:jar://' | sort -u)
