@@ -31,7 +31,7 @@ public class ContainerKafkaExtension(
 
     /** Removes the containers this extension started. */
     override suspend fun afterSpec(spec: Spec) {
-        started.toList().forEach {
+        ArrayList(started).forEach {
             it.close()
             started -= it
         }

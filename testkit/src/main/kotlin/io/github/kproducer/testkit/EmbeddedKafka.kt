@@ -241,7 +241,7 @@ public class EmbeddedKafka private constructor(
 
     /** Closes every open fault scope; the extensions call it after each test. */
     internal fun healAllFaults() {
-        openFaults.toList().forEach { it.close() }
+        ArrayList(openFaults).forEach { it.close() }
     }
 
     /** Stops every broker and deletes the data directory. Idempotent. */

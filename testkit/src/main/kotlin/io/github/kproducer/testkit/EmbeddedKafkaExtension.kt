@@ -116,7 +116,7 @@ public class EmbeddedKafkaExtension(
 
     private fun closeAll() {
         val failures = mutableListOf<Throwable>()
-        started.toList().forEach { kafka ->
+        ArrayList(started).forEach { kafka ->
             runCatching { kafka.close() }.onFailure { failures += it }
             started -= kafka
         }

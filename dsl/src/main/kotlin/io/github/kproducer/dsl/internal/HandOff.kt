@@ -146,15 +146,17 @@ internal class HandOff<K, V>(
     suspend fun awaitQueued() {
         // Main lanes first: they move records for missing partitions to stray lanes, behind which the second round waits.
         for (group in listOf(lanes, strayLanes)) {
-            for (lane in group.values.toList()) lane.barrier()?.await()
+            for (lane in ArrayList(group.values)) lane.barrier()?.await()
         }
     }
 
     /** Blocks up to [timeoutMs] until every record queued before this call has reached Kafka or failed; `false` if time ran out. */
     fun awaitQueuedBlocking(timeoutMs: Long): Boolean {
+        // ArrayList(values) copies through toArray, which a lane removed meanwhile cannot break; Kotlin's toList()
+        // reads the size first and then iterates, and threw NoSuchElementException when a lane went away in between.
         val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)
         for (group in listOf(lanes, strayLanes)) {
-            for (lane in group.values.toList()) {
+            for (lane in ArrayList(group.values)) {
                 val barrier = lane.barrier() ?: continue
                 try {
                     barrier.get((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS)

@@ -291,7 +291,7 @@ internal class ProxyEngine(
             }
         }
 
-        fun cutAll() = connections.toList().forEach { it.close() }
+        fun cutAll() = ArrayList(connections).forEach { it.close() }
 
         fun forget(connection: Connection) {
             connections.remove(connection)
