@@ -1,7 +1,6 @@
 package io.github.kproducer.testkit.internal
 
 import org.apache.kafka.clients.consumer.CloseOptions
-import org.apache.kafka.clients.consumer.ConsumerConfig
 import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.consumer.KafkaConsumer
 import org.apache.kafka.common.IsolationLevel
@@ -9,11 +8,9 @@ import org.apache.kafka.common.KafkaException
 import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.errors.RetriableException
 import org.apache.kafka.common.serialization.Deserializer
-import java.util.Locale
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
-import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 import kotlin.time.toJavaDuration
 
@@ -52,10 +49,10 @@ internal class LiveReader<K, V> private constructor(
     }
 
     companion object {
-        val POLL_INTERVAL = 100.milliseconds
-        private val RETRY_PAUSE = 20.milliseconds
-        private val CLOSE_TIMEOUT = 1.seconds
-        private val UNKNOWN_TOPIC_GRACE = 1.seconds
+        val POLL_INTERVAL = RecordReader.pollInterval
+        private val RETRY_PAUSE = RecordReader.retryPause
+        private val CLOSE_TIMEOUT = RecordReader.closeTimeout
+        private val UNKNOWN_TOPIC_GRACE = RecordReader.unknownTopicGrace
         private val ids = AtomicLong()
 
         /** The `client.id` prefix of every live reader (also the prefix of its JMX `app-info` id). */
@@ -78,23 +75,7 @@ internal class LiveReader<K, V> private constructor(
             TestKitLogging.quietly {
                 val call = "records('$topic')"
                 val clientId = CLIENT_ID_PREFIX + ids.incrementAndGet()
-                val consumer =
-                    try {
-                        KafkaConsumer(
-                            connection +
-                                mapOf(
-                                    ConsumerConfig.CLIENT_ID_CONFIG to clientId,
-                                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG to false,
-                                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG to 50,
-                                    ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG to false,
-                                    ConsumerConfig.ISOLATION_LEVEL_CONFIG to isolationLevel.toString().lowercase(Locale.ROOT),
-                                ),
-                            keyDeserializer,
-                            valueDeserializer,
-                        )
-                    } catch (e: KafkaException) {
-                        throw AssertionError("$call could not create its consumer: ${describeFailure(e.cause ?: e)}", e)
-                    }
+                val consumer = RecordReader.newConsumer(connection, isolationLevel, keyDeserializer, valueDeserializer, call, clientId)
                 try {
                     val start = position(consumer, topic, call, Deadline(timeout))
                     LiveReader(consumer, topic, clientId, start)
@@ -114,7 +95,7 @@ internal class LiveReader<K, V> private constructor(
             var lastProblem: Throwable? = null
             while (true) {
                 try {
-                    val partitions = consumer.partitionsFor(topic, deadline.remainingJava).orEmpty().map { TopicPartition(it.topic(), it.partition()) }
+                    val partitions = RecordReader.partitionsOf(consumer, topic, deadline)
                     if (partitions.isEmpty()) {
                         if (unknownSince.elapsedNow() >= UNKNOWN_TOPIC_GRACE || deadline.hasPassed) {
                             throw AssertionError(

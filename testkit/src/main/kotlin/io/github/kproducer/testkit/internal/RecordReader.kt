@@ -27,11 +27,17 @@ import kotlin.time.toJavaDuration
  * failure (authorization, deserialization) ends in one that names the read and Kafka's exception.
  */
 internal object RecordReader {
-    private val pollInterval = 100.milliseconds
-    private val retryPause = 20.milliseconds
+    /** The longest single poll of a read (and of a [LiveReader]). */
+    val pollInterval = 100.milliseconds
 
-    /** How long an answer "no such topic" is believed before [readAll] says so: a fresh topic may not be in every broker's metadata yet. */
-    private val unknownTopicGrace = 1.seconds
+    /** The pause before a Kafka call that met a retriable error is tried again. */
+    val retryPause = 20.milliseconds
+
+    /** How long an answer "no such topic" is believed before a read says so: a fresh topic may not be in every broker's metadata yet. */
+    val unknownTopicGrace = 1.seconds
+
+    /** How long closing a reader's consumer may take (no group to leave: it only releases sockets). */
+    val closeTimeout = 1.seconds
 
     fun <K, V> read(
         connection: Map<String, Any>,
@@ -150,7 +156,7 @@ internal object RecordReader {
     }
 
     /** The topic's partitions, or none when the brokers do not know it (yet); a metadata timeout is retried by the caller. */
-    private fun partitionsOf(
+    fun partitionsOf(
         consumer: KafkaConsumer<*, *>,
         topic: String,
         deadline: Deadline,
@@ -161,7 +167,7 @@ internal object RecordReader {
     ) : AutoCloseable {
         override fun close() {
             // No group to leave: closing only releases sockets, and must not hold a failed read up.
-            runCatching { consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT.toJavaDuration())) }
+            runCatching { consumer.close(CloseOptions.timeout(closeTimeout.toJavaDuration())) }
         }
     }
 
@@ -171,9 +177,22 @@ internal object RecordReader {
         keyDeserializer: Deserializer<K>,
         valueDeserializer: Deserializer<V>,
         call: String,
-    ): Reader<K, V> =
+    ): Reader<K, V> = Reader(newConsumer(connection, isolationLevel, keyDeserializer, valueDeserializer, call, TestKitLogging.CLIENT_ID_PREFIX + "reader"))
+
+    /**
+     * A group-less consumer of the test kit's own (no auto-commit, no topic auto-creation, short fetch
+     * waits) with [clientId]; an [AssertionError] naming [call] when Kafka refuses its configuration.
+     */
+    fun <K, V> newConsumer(
+        connection: Map<String, Any>,
+        isolationLevel: IsolationLevel,
+        keyDeserializer: Deserializer<K>,
+        valueDeserializer: Deserializer<V>,
+        call: String,
+        clientId: String,
+    ): KafkaConsumer<K, V> =
         try {
-            Reader(KafkaConsumer(consumerProperties(connection, isolationLevel), keyDeserializer, valueDeserializer))
+            KafkaConsumer(consumerProperties(connection, isolationLevel, clientId), keyDeserializer, valueDeserializer)
         } catch (e: KafkaException) {
             throw AssertionError("$call could not create its consumer: ${describeFailure(e.cause ?: e)}", e)
         }
@@ -181,10 +200,11 @@ internal object RecordReader {
     private fun consumerProperties(
         connection: Map<String, Any>,
         isolationLevel: IsolationLevel,
+        clientId: String,
     ): Map<String, Any> =
         connection +
             mapOf(
-                ConsumerConfig.CLIENT_ID_CONFIG to TestKitLogging.CLIENT_ID_PREFIX + "reader",
+                ConsumerConfig.CLIENT_ID_CONFIG to clientId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG to false,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG to 50,
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG to false,
@@ -218,6 +238,4 @@ internal object RecordReader {
         val problem = lastProblem?.let { " The last answer from the cluster: ${describeFailure(it)}." }.orEmpty()
         return "$call: did not reach the end offsets ($ends) within the timeout; read ${records.size} records.$problem"
     }
-
-    private val CLOSE_TIMEOUT = 1.seconds
 }
