@@ -247,17 +247,15 @@ public class FaultsConfig internal constructor() {
             }
             if (spec.what == "refuseConnections" && !spec.refuse.isPositive()) problems += "refuseConnections: during must be positive, was ${spec.refuse}"
             if (spec.what == "bandwidth" && spec.bytesPerSecond <= 0) problems += "bandwidth: bytesPerSecond must be positive, was ${spec.bytesPerSecond}"
-            if (problems.isEmpty()) {
-                rulesOfNetwork +=
-                    NetworkRule(
-                        spec.broker,
-                        spec.up.inWholeNanoseconds,
-                        spec.down.inWholeNanoseconds,
-                        spec.bytesPerSecond,
-                        spec.refuse.inWholeNanoseconds,
-                        spec.cut,
-                    )
-            }
+            rulesOfNetwork +=
+                NetworkRule(
+                    spec.broker,
+                    spec.up.inWholeNanoseconds,
+                    spec.down.inWholeNanoseconds,
+                    spec.bytesPerSecond,
+                    spec.refuse.inWholeNanoseconds,
+                    spec.cut,
+                )
         }
         require(problems.isEmpty()) { "Invalid faults:\n" + problems.joinToString("\n") { "  - $it" } }
         return FaultSet(rules, rulesOfNetwork)

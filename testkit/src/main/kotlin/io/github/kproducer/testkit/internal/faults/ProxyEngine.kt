@@ -1,7 +1,6 @@
 package io.github.kproducer.testkit.internal.faults
 
 import org.apache.kafka.common.Uuid
-import org.apache.kafka.common.message.ProduceRequestData
 import org.apache.kafka.common.protocol.ApiKeys
 import org.apache.kafka.common.protocol.ByteBufferAccessor
 import org.apache.kafka.common.protocol.Errors
@@ -197,11 +196,12 @@ internal class ProxyEngine(
         brokerId: Int,
         header: RequestHeader,
         body: ByteBuffer,
+        alreadyParsed: AbstractRequest?,
+        now: Long,
     ): Pair<Rule, AbstractRequest?>? {
         val current = rules
         if (current.isEmpty()) return null
-        val now = System.nanoTime()
-        var parsed: AbstractRequest? = null
+        var parsed: AbstractRequest? = alreadyParsed
         for (rule in current) {
             if (rule.apiKey != header.apiKey() || (rule.brokerId != null && rule.brokerId != brokerId)) continue
             if (rule.topic != null || rule.action is Action.Respond) {
@@ -385,10 +385,15 @@ internal class ProxyEngine(
                     val header = RequestHeader.parse(payload.duplicate())
                     counts.getValue(node.id).incrementAndGet(header.apiKey().id.toInt())
                     val body = payload.duplicate().position(header.size())
-                    val expectsAnswer =
-                        header.apiKey() != ApiKeys.PRODUCE ||
-                            ProduceRequestData(ByteBufferAccessor(body.duplicate()), header.apiVersion()).acks() != 0.toShort()
-                    val decision = decide(node.id, header, body)
+                    // A Produce is read anyway (acks=0 expects no answer); the rules then use the same parsed request.
+                    val produce =
+                        if (header.apiKey() == ApiKeys.PRODUCE) {
+                            AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), ByteBufferAccessor(body.duplicate())).request as ProduceRequest
+                        } else {
+                            null
+                        }
+                    val expectsAnswer = produce == null || produce.acks() != 0.toShort()
+                    val decision = decide(node.id, header, body, produce, now)
                     val net = node.net
                     val action = decision?.first?.action
                     if (action is Action.Respond) {
