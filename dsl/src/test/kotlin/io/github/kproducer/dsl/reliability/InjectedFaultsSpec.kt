@@ -1,6 +1,7 @@
 package io.github.kproducer.dsl.reliability
 
 import io.github.kproducer.dsl.KProducer
+import io.github.kproducer.dsl.KProducerConfig
 import io.github.kproducer.dsl.isFatal
 import io.github.kproducer.dsl.isRetriable
 import io.github.kproducer.dsl.kafkaProducer
@@ -50,21 +51,50 @@ class InjectedFaultsSpec :
                 .value
                 .metricValue() as Double
 
-        /** Per key, the sequence numbers in offset order; fails on a gap, a duplicate or a reordering. */
+        /** How many records repeat an earlier one (same key and value): what a lost answer retried without idempotence leaves. */
         fun List<ConsumerRecord<String?, String?>>.duplicates(): Int = size - map { it.key() to it.value() }.toSet().size
 
-        suspend fun sendInChunks(
-            producer: KProducer<String, String>,
+        /**
+         * Sends [RECORDS] keyed records through a `reliable()` producer, adjusted by [configure], while the
+         * proxy drops 1% of the topic's Produce answers and adds 20 ms latency each way; returns what the
+         * topic holds. Records go in chunks, each handed to Kafka in order and awaited, so that there are many
+         * Produce requests for the 1% to hit.
+         */
+        suspend fun sendThroughLostAnswers(
             topic: String,
-            records: Int,
-            chunk: Int,
-        ) {
-            // Chunks make many Produce requests (so a 1% fault has requests to hit); each chunk is handed to Kafka in order.
-            for (start in 0 until records step chunk) {
-                (start until minOf(records, start + chunk))
-                    .map { i -> producer.sendAsync(ProducerRecord(topic, "key-${i % KEYS}", "$i")) }
-                    .forEach { it.await() }
+            configure: KProducerConfig<String, String>.() -> Unit,
+        ): List<ConsumerRecord<String?, String?>> {
+            kafka.createTopic(topic, partitions = 3)
+            val started = TimeSource.Monotonic.markNow()
+            kafkaProducer<String, String> {
+                reliable()
+                bootstrapServers = kafka.bootstrapServers
+                clientId = topic
+                // A lost answer costs one request timeout before the retry; keep it short so the test stays short.
+                requestTimeout = 2.seconds
+                configure()
+            }.use { producer ->
+                kafka
+                    .faults {
+                        produce(topic = topic) { drop(fraction = 0.01) }
+                        latency(20.milliseconds)
+                    }.use { faults ->
+                        withTimeout(5.minutes) {
+                            for (start in 0 until RECORDS step CHUNK) {
+                                (start until minOf(RECORDS, start + CHUNK))
+                                    .map { i -> producer.sendAsync(ProducerRecord(topic, "key-${i % KEYS}", "$i")) }
+                                    .forEach { it.await() }
+                            }
+                        }
+                        println(
+                            "[figures] faults: $topic, $RECORDS records, ${faults.requests(ApiKeys.PRODUCE)} Produce requests, " +
+                                "${faults.applied()} answers dropped, ${producer.kafkaMetric("record-retry-total").toLong()} retries, " +
+                                "${started.elapsedNow().inWholeMilliseconds} ms",
+                        )
+                        faults.applied() shouldBeGreaterThanOrEqual 1
+                    }
             }
+            return kafka.readAllStrings(topic, timeout = 60.seconds)
         }
 
         // QUARANTINED (issue 16 stays open): under two busy loops one run of this test saw a batch of partition 1
@@ -72,30 +102,7 @@ class InjectedFaultsSpec :
         // proxy or Kafka's idempotent producer stalls is not known yet. Run it with -Dkproducer.quarantined=true.
         test("reliable() keeps 100,000 keyed records unique and in per-key order with 1% of Produce answers lost and 20 ms latency")
             .config(enabledIf = { System.getProperty("kproducer.quarantined") == "true" }) {
-                kafka.createTopic("faults-reliable", partitions = 3)
-                val started = TimeSource.Monotonic.markNow()
-                kafkaProducer<String, String> {
-                    reliable()
-                    bootstrapServers = kafka.bootstrapServers
-                    clientId = "faults-reliable"
-                    // A lost answer costs one request timeout before the retry; keep it short so the test stays short.
-                    requestTimeout = 2.seconds
-                }.use { producer ->
-                    kafka
-                        .faults {
-                            produce(topic = "faults-reliable") { drop(fraction = 0.01) }
-                            latency(20.milliseconds)
-                        }.use { faults ->
-                            withTimeout(5.minutes) { sendInChunks(producer, "faults-reliable", RECORDS, CHUNK) }
-                            println(
-                                "[figures] faults: reliable(), $RECORDS records, ${faults.requests(ApiKeys.PRODUCE)} Produce requests, " +
-                                    "${faults.applied()} answers dropped, ${producer.kafkaMetric("record-retry-total").toLong()} retries, " +
-                                    "${started.elapsedNow().inWholeMilliseconds} ms",
-                            )
-                            faults.applied() shouldBeGreaterThanOrEqual 1
-                        }
-                }
-                val records = kafka.readAllStrings("faults-reliable", timeout = 60.seconds)
+                val records = sendThroughLostAnswers("faults-reliable") { }
                 records.size shouldBe RECORDS
                 records.duplicates() shouldBe 0
                 records.groupBy { it.key() }.values.forEach { perKey ->
@@ -105,25 +112,11 @@ class InjectedFaultsSpec :
             }
 
         test("the same run without idempotence: the lost answers make duplicates (so the fault bites)") {
-            kafka.createTopic("faults-plain", partitions = 3)
-            kafkaProducer<String, String> {
-                reliable()
-                idempotence = false
-                maxInFlight = 1
-                bootstrapServers = kafka.bootstrapServers
-                clientId = "faults-plain"
-                requestTimeout = 2.seconds
-            }.use { producer ->
-                kafka
-                    .faults {
-                        produce(topic = "faults-plain") { drop(fraction = 0.01) }
-                        latency(20.milliseconds)
-                    }.use { faults ->
-                        withTimeout(5.minutes) { sendInChunks(producer, "faults-plain", RECORDS, CHUNK) }
-                        faults.applied() shouldBeGreaterThanOrEqual 1
-                    }
-            }
-            val records = kafka.readAllStrings("faults-plain", timeout = 60.seconds)
+            val records =
+                sendThroughLostAnswers("faults-plain") {
+                    idempotence = false
+                    maxInFlight = 1
+                }
             println("[figures] faults: without idempotence, $RECORDS records sent, ${records.size} on the topic, ${records.duplicates()} duplicates")
             records.duplicates() shouldBeGreaterThan 0
             records.map { it.value() }.toSet().size shouldBe RECORDS
