@@ -79,12 +79,18 @@ class InjectedFaultsSpec :
                         produce(topic = topic) { drop(fraction = 0.01) }
                         latency(20.milliseconds)
                     }.use { faults ->
-                        withTimeout(5.minutes) {
-                            for (start in 0 until RECORDS step CHUNK) {
-                                (start until minOf(RECORDS, start + CHUNK))
-                                    .map { i -> producer.sendAsync(ProducerRecord(topic, "key-${i % KEYS}", "$i")) }
-                                    .forEach { it.await() }
+                        try {
+                            withTimeout(5.minutes) {
+                                for (start in 0 until RECORDS step CHUNK) {
+                                    (start until minOf(RECORDS, start + CHUNK))
+                                        .map { i -> producer.sendAsync(ProducerRecord(topic, "key-${i % KEYS}", "$i")) }
+                                        .forEach { it.await() }
+                                }
                             }
+                        } finally {
+                            // Tells a stalled connection (ApiVersions and Metadata, no Produce) from a stalled producer id (InitProducerId).
+                            val seen = listOf(ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.INIT_PRODUCER_ID, ApiKeys.PRODUCE)
+                            println("[figures] faults: $topic, requests through the proxy: " + seen.joinToString { "${it.name} ${faults.requests(it)}" })
                         }
                         println(
                             "[figures] faults: $topic, $RECORDS records, ${faults.requests(ApiKeys.PRODUCE)} Produce requests, " +
