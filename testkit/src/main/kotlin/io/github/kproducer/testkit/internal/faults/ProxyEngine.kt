@@ -270,7 +270,10 @@ internal class ProxyEngine(
                     try {
                         server.accept().socket()
                     } catch (e: IOException) {
-                        break
+                        // Closing ends the loop; anything else must not leave the broker unreachable without a word.
+                        if (closed || !server.isOpen) break
+                        log.warn("Fault proxy of broker {} could not accept a connection, accepting again: {}", id, e.toString())
+                        continue
                     }
                 val now = System.nanoTime()
                 if (refusing.any { now < it.refuseUntil }) {
@@ -286,6 +289,9 @@ internal class ProxyEngine(
                     connections += connection
                     connection.start()
                 } catch (e: IOException) {
+                    runCatching { client.close() }
+                } catch (e: RuntimeException) {
+                    log.warn("Fault proxy of broker {} could not relay a new connection: {}", id, e.toString())
                     runCatching { client.close() }
                 }
             }
