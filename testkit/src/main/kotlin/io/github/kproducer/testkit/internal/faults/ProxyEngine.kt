@@ -273,6 +273,7 @@ internal class ProxyEngine(
                         // Closing ends the loop; anything else must not leave the broker unreachable without a word.
                         if (closed || !server.isOpen) break
                         log.warn("Fault proxy of broker {} could not accept a connection, accepting again: {}", id, e.toString())
+                        Thread.sleep(ACCEPT_RETRY_MS)
                         continue
                     }
                 val now = System.nanoTime()
@@ -554,6 +555,7 @@ internal class ProxyEngine(
         const val CONNECT_TIMEOUT_MS = 5_000
         const val POLL_MS = 100L
         const val JOIN_MS = 2_000L
+        const val ACCEPT_RETRY_MS = 10L
         const val BUFFER = 64 * 1024
         const val PACE_CHUNK = 8 * 1024
         const val MAX_FRAME = 200 * 1024 * 1024
