@@ -126,6 +126,12 @@ public class KProducerBuilder<K, V> internal constructor(
     /** Sets whether suspending sends copy [HeadersContext] headers; see [KProducerOptions.copyContextHeaders]. */
     public fun copyContextHeaders(enabled: Boolean): KProducerBuilder<K, V> = apply { config.copyContextHeaders = enabled }
 
+    /**
+     * Traces every send with OpenTelemetry; see [tracing]. Needs `opentelemetry-api` and
+     * `opentelemetry-extension-kotlin` on the class path.
+     */
+    public fun tracing(openTelemetry: io.opentelemetry.api.OpenTelemetry): KProducerBuilder<K, V> = apply { config.tracing(openTelemetry) }
+
     /** Sets the handler of fire-and-forget failures; see [KProducerOptions.onError]. */
     public fun onError(handler: SendErrorHandler<K, V>): KProducerBuilder<K, V> = apply { config.onError(handler) }
 

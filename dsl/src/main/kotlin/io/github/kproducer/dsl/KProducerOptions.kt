@@ -2,6 +2,7 @@ package io.github.kproducer.dsl
 
 import io.github.kproducer.dsl.internal.LoggingErrorHandler
 import io.github.kproducer.dsl.internal.ProducerBehaviour
+import io.github.kproducer.dsl.internal.SendTracing
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
@@ -18,6 +19,9 @@ import kotlin.time.toKotlinDuration
 public open class KProducerOptions<K, V> internal constructor() {
     internal var errorHandler: SendErrorHandler<K, V> = LoggingErrorHandler()
     internal val listeners = ArrayList<SendListener<K, V>>()
+
+    /** Set by [tracing]; null sends untraced. */
+    internal var tracing: SendTracing? = null
 
     /** How long `close()` without an argument waits for records in flight. Default 30 seconds. */
     public var closeTimeout: Duration = 30.seconds
@@ -65,5 +69,5 @@ public open class KProducerOptions<K, V> internal constructor() {
         }
 
     internal fun behaviour(): ProducerBehaviour<K, V> =
-        ProducerBehaviour(errorHandler, listeners.toList(), closeTimeout, maxInFlightRecords, copyContextHeaders)
+        ProducerBehaviour(errorHandler, listeners.toList(), closeTimeout, maxInFlightRecords, copyContextHeaders, tracing)
 }

@@ -68,6 +68,7 @@ internal class DefaultKProducer<K, V>(
     private val resumes = ResumeQueue()
     private val batches = Batches(this)
     private val transactions = Transactions(this)
+    private val tracing = behaviour.tracing?.forProducer(producer)
 
     /**
      * Runs the Java forms of the suspending calls. Never cancelled, not even by [close]: everything
@@ -100,6 +101,7 @@ internal class DefaultKProducer<K, V>(
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         return suspendCancellableCoroutine { continuation ->
             val callback = ResumingCallback(record, continuation, interceptor === Dispatchers.Default)
+            trace(record, callback, context)
             callback.sendingThread = Thread.currentThread()
             try {
                 if (!handOff.tryDirect(record, callback)) {
@@ -107,6 +109,9 @@ internal class DefaultKProducer<K, V>(
                     // Cancelled while still queued: the record is not sent. Once Kafka has it, cancelling stops the waiting only.
                     continuation.invokeOnCancellation { handOff.withdraw(callback) }
                 }
+            } catch (e: Throwable) {
+                callback.span?.end(null, e)
+                throw e
             } finally {
                 callback.sendingThread = null
             }
@@ -121,9 +126,12 @@ internal class DefaultKProducer<K, V>(
     fun sendRecordAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
         checkOpen()
         val result = CompletableFuture<RecordMetadata>()
+        val callback = CompletingCallback(record, result)
+        trace(record, callback, null)
         try {
-            handOff.submit(record, CompletingCallback(record, result))
+            handOff.submit(record, callback)
         } catch (e: Exception) {
+            callback.span?.end(null, e)
             result.completeExceptionally(e)
         }
         return result
@@ -143,9 +151,12 @@ internal class DefaultKProducer<K, V>(
         inTransaction: Boolean = false,
     ) {
         checkOpen()
+        val callback = ReportingCallback(record, inTransaction)
+        trace(record, callback, null)
         try {
-            handOff.submit(record, ReportingCallback(record, inTransaction))
+            handOff.submit(record, callback)
         } catch (e: Exception) {
+            callback.span?.end(null, e)
             report(record, e)
         }
     }
@@ -163,7 +174,22 @@ internal class DefaultKProducer<K, V>(
     ) {
         checkOpen()
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
-        handOff.submit(record, callback)
+        trace(record, callback, context)
+        try {
+            handOff.submit(record, callback)
+        } catch (e: Exception) {
+            callback.span?.end(null, e)
+            throw e
+        }
+    }
+
+    /** Starts the span of [record] when the producer traces sends; [context] is the suspending caller's, null for the others. */
+    private fun trace(
+        record: ProducerRecord<K, V>,
+        callback: TrackedCallback<K, V>,
+        context: CoroutineContext?,
+    ) {
+        if (tracing != null) callback.span = tracing.start(record, context)
     }
 
     private fun addContextHeaders(

@@ -137,6 +137,7 @@ internal class HandOff<K, V>(
     fun withdraw(callback: TrackedCallback<K, V>): Boolean {
         if (!callback.withdraw()) return false
         tracker.accepted.decrement()
+        callback.span?.withdrawn()
         return true
     }
 

@@ -11,4 +11,6 @@ internal class ProducerBehaviour<K, V>(
     val closeTimeout: Duration,
     val maxInFlightRecords: Int,
     val copyContextHeaders: Boolean,
+    /** Null when sends are not traced. */
+    val tracing: SendTracing?,
 )

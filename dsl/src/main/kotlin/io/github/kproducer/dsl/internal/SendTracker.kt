@@ -211,6 +211,9 @@ internal abstract class TrackedCallback<K, V>(
     /** While queued in a lane: the `System.nanoTime()` by which it must reach Kafka or fail. */
     @JvmField var deadline: Long = 0
 
+    /** The record's span when the producer traces sends; ended with the outcome. */
+    @JvmField var span: SendSpan? = null
+
     /** Where the record is in a lane's life (see [take]); public in bytecode for the field updater. */
     @Volatile @JvmField
     internal var laneState: Int = NOT_QUEUED
@@ -220,6 +223,7 @@ internal abstract class TrackedCallback<K, V>(
         exception: Exception?,
     ) {
         val failure = tracker.completed(record, metadata, exception)
+        span?.end(metadata, failure)
         if (failure == null) succeeded(metadata!!) else failed(failure)
     }
 

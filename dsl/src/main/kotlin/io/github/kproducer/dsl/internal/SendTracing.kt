@@ -1,0 +1,40 @@
+package io.github.kproducer.dsl.internal
+
+import org.apache.kafka.clients.producer.Producer
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.clients.producer.RecordMetadata
+import kotlin.coroutines.CoroutineContext
+
+/**
+ * Traces sends; the DSL's core knows only this interface, so that a producer without tracing loads
+ * no tracing library. [OpenTelemetrySendTracing] is the one implementation.
+ */
+internal fun interface SendTracing {
+    /** The tracing of one producer, for what it needs to know about the client (its `client.id`). */
+    fun forProducer(producer: Producer<*, *>): ProducerTracing
+}
+
+/** Starts a span for each record of one producer. */
+internal fun interface ProducerTracing {
+    /**
+     * Starts the span of [record], a child of the trace in the caller's [context] (or of the thread's
+     * current one when [context] is null or carries none), and writes that span's trace headers into
+     * the record. Called on the caller's thread before the record goes to Kafka.
+     */
+    fun start(
+        record: ProducerRecord<*, *>,
+        context: CoroutineContext?,
+    ): SendSpan
+}
+
+/** The span of one record; ended once, by whichever outcome comes first. */
+internal interface SendSpan {
+    /** Ends the span with the record's [metadata], or with [failure] when the send failed. */
+    fun end(
+        metadata: RecordMetadata?,
+        failure: Throwable?,
+    )
+
+    /** Ends the span of a record its cancelled caller took back before it reached Kafka. */
+    fun withdrawn()
+}
