@@ -26,8 +26,9 @@ key="$(gpg --batch --with-colons --list-keys | awk -F: '/^fpr/ { print $10; exit
 
 ./mvnw -B -ntp -Prelease -DskipTests -Dcentral.skipUpload=true -Dgpg.keyname="$key" -pl bom,dsl,testkit -am deploy >"$work/build.log" 2>&1 \
   || { tail -n 60 "$work/build.log"; echo "release check: the release build failed (log: $work/build.log)" >&2; exit 1; }
-bundle="$work/src/target/central-publishing/central-bundle.zip"
-[[ -f "$bundle" ]] || { echo "release check: no bundle at $bundle" >&2; exit 1; }
+# The plugin writes the bundle under the first project of the reactor.
+bundle="$(find "$work/src" -path '*/target/central-publishing/central-bundle.zip' | head -n1)"
+[[ -f "$bundle" ]] || { echo "release check: the build wrote no central-bundle.zip (log: $work/build.log)" >&2; exit 1; }
 mkdir "$work/bundle"
 (cd "$work/bundle" && jar xf "$bundle")
 
@@ -42,10 +43,14 @@ echo "release check: $signatures signatures verified"
 
 # A user's resolution: Maven Central plus the bundle, and nothing we installed. The local repository starts
 # as a copy of ours without io.github.kproducer, so that Central's artifacts need not be fetched again.
+# It runs outside the project (a directory with only the wrapper), so that no module of the reactor stands in.
 cp -a "${HOME}/.m2/repository" "$work/m2"
-rm -rf "$work/m2/io/github/kproducer"
+mkdir "$work/user"
+cp -r .mvn mvnw "$work/user/"
+cd "$work/user"
 for artifact in kproducer-bom:$version:pom kproducer-dsl:$version kproducer-testkit:$version; do
-  ./mvnw -B -ntp -q -N -Dmaven.repo.local="$work/m2" dependency:get -Dtransitive=true \
+  rm -rf "$work/m2/io/github/kproducer"
+  ./mvnw -B -ntp -q -Dmaven.repo.local="$work/m2" dependency:get -Dtransitive=true \
     -Dartifact="io.github.kproducer:$artifact" -DremoteRepositories="bundle::default::file://$work/bundle" \
     || { echo "release check: io.github.kproducer:$artifact does not resolve from the bundle and Maven Central" >&2; exit 1; }
 done
