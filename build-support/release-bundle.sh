@@ -21,7 +21,8 @@ git ls-files '*pom.xml' | xargs sed -i "s/${snapshot//./\\.}/$version/g"
 
 export GNUPGHOME="$work/gnupg"
 mkdir -m 700 "$GNUPGHOME"
-gpg --batch --quiet --passphrase '' --quick-gen-key "kproducer release check <release-check@kproducer.invalid>" ed25519 sign 1d
+gpg --batch --quiet --passphrase "" --quick-gen-key "kproducer release check <release-check@kproducer.invalid>" ed25519 sign 1d 2>"$work/gpg.log" \
+  || { cat "$work/gpg.log"; echo "release check: could not generate the throwaway key" >&2; exit 1; }
 key="$(gpg --batch --with-colons --list-keys | awk -F: '/^fpr/ { print $10; exit }')"
 
 ./mvnw -B -ntp -Prelease -DskipTests -Dcentral.skipUpload=true -Dgpg.keyname="$key" -pl bom,dsl,testkit -am deploy >"$work/build.log" 2>&1 \

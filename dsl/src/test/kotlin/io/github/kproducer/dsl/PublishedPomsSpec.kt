@@ -55,6 +55,45 @@ class PublishedPomsSpec :
             bom.child("parent") shouldBe null
         }
 
+        fun Element.children(name: String): List<Element> =
+            (0 until childNodes.length).map { childNodes.item(it) }.filterIsInstance<Element>().filter { it.tagName == name }
+
+        fun Element.path(vararg names: String): Element? = names.fold(this as Element?) { element, name -> element?.child(name) }
+
+        /** The release profile's plugins of a POM: artifactId to its version (properties and pluginManagement applied) and configuration. */
+        fun Element.releasePlugins(): Map<String, Pair<String, Map<String, String>>> {
+            val properties = properties()
+
+            fun resolve(text: String) = Regex("""\$\{([^}]+)}""").replace(text) { properties[it.groupValues[1]] ?: it.value }
+            val managed =
+                path("build", "pluginManagement", "plugins")?.children("plugin").orEmpty().associate {
+                    it.child("artifactId")!!.textContent.trim() to it.child("version")?.textContent?.trim()
+                }
+            val profile = child("profiles")!!.children("profile").single { it.child("id")!!.textContent.trim() == "release" }
+            return profile.path("build", "plugins")!!.children("plugin").associate { plugin ->
+                val artifact = plugin.child("artifactId")!!.textContent.trim()
+                val version = plugin.child("version")?.textContent?.trim() ?: managed[artifact] ?: "unversioned"
+                val configuration =
+                    plugin
+                        .child("configuration")
+                        ?.let { config ->
+                            (0 until config.childNodes.length).map { config.childNodes.item(it) }.filterIsInstance<Element>().associate {
+                                it.tagName to resolve(it.textContent.trim())
+                            }
+                        }.orEmpty()
+                artifact to (resolve(version) to configuration)
+            }
+        }
+
+        test("kproducer-bom, which has no parent, signs and stages itself with the parent's release plugins and settings") {
+            val parent = pom("pom.xml").releasePlugins()
+            val bom = pom("bom/pom.xml").releasePlugins()
+            for (plugin in listOf("maven-gpg-plugin", "central-publishing-maven-plugin")) {
+                withClue(plugin) { bom.getValue(plugin) shouldBe parent.getValue(plugin) }
+            }
+            parent.getValue("central-publishing-maven-plugin").second["autoPublish"] shouldBe "false"
+        }
+
         test("the published modules declare no build tool as a dependency") {
             for (module in listOf("dsl", "testkit")) {
                 val artifacts = pom("$module/pom.xml").dependencyArtifacts()

@@ -45,7 +45,11 @@ class MigratingSpec :
         test("kproducer, with the test kit's mock (instead of Kafka's MockProducer)") {
             val producer = MockKafkaProducer<String, String>()
             OrderEvents(producer.asKProducer()).paid("o-1")
-            producer shouldHaveSent { topic = "orders"; key = "o-1"; value = "paid" }
+            producer shouldHaveSent {
+                topic = "orders"
+                key = "o-1"
+                value = "paid"
+            }
         }
 
         test("kproducer, a failure the mock scripts: the caller sees Kafka's own exception") {
