@@ -46,7 +46,15 @@ class PublishedPomsSpec :
             val bom = pom("bom/pom.xml")
             val built = parent.properties()
             val pinned = bom.properties()
-            for (key in listOf("kafka.version", "kotlin.version", "coroutines.version", "kotlinx-serialization.version", "kotest.version", "turbine.version")) {
+            for (key in listOf(
+                "kafka.version",
+                "kotlin.version",
+                "coroutines.version",
+                "kotlinx-serialization.version",
+                "kotest.version",
+                "turbine.version",
+                "assertj.version",
+            )) {
                 withClue(key) { pinned[key] shouldBe built.getValue(key) }
             }
             pinned["kproducer.version"] shouldBe parent.child("version")!!.textContent.trim()

@@ -1,0 +1,99 @@
+package io.github.kproducer.testkit.assertj
+
+import io.github.kproducer.testkit.MockKafkaProducer
+import io.github.kproducer.testkit.RecordTemplate
+import io.github.kproducer.testkit.allBeOnTopic
+import io.github.kproducer.testkit.haveNoDuplicates
+import io.github.kproducer.testkit.haveSent
+import io.github.kproducer.testkit.keepEachKeyInOnePartition
+import io.github.kproducer.testkit.preserveOrderPerKey
+import io.kotest.matchers.Matcher
+import org.apache.kafka.clients.consumer.ConsumerRecord
+import org.apache.kafka.clients.producer.ProducerRecord
+import java.util.function.Consumer
+import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
+import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
+import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
+import io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition as consumedKeepEachKeyInOnePartition
+import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPreserveOrderPerKey
+
+@Suppress("UNCHECKED_CAST")
+private fun <T> Matcher<*>.of(): Matcher<T> = this as Matcher<T>
+
+/**
+ * AssertJ assertions on records read back from a broker (`kafka.readStrings(...)`, `readAll`, a probe's
+ * records): the checks of the `consumed` list matchers, with their messages, the closest records
+ * included when none matches a template.
+ */
+public open class ConsumerRecordsAssert<K, V>(
+    actual: List<ConsumerRecord<K, V>>?,
+) : MatcherBackedAssert<ConsumerRecordsAssert<K, V>, List<ConsumerRecord<K, V>>>(actual, ConsumerRecordsAssert::class.java) {
+    /** Verifies that there are exactly [count] records. */
+    public open fun hasSize(count: Int): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveSent(count).of())
+
+    /** Verifies that some record has every field [template] sets; the failure lists the closest records and how each differs. */
+    public open fun containsRecord(template: Consumer<RecordTemplate>): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveSent(template.block()).of())
+
+    /** Verifies that no record has every field [template] sets. */
+    public open fun doesNotContainRecord(template: Consumer<RecordTemplate>): ConsumerRecordsAssert<K, V> =
+        notSatisfiesMatcher(consumedHaveSent(template.block()).of())
+
+    /** Verifies that every record is on [topic]. */
+    public open fun allOnTopic(topic: String): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedAllBeOnTopic(topic).of())
+
+    /** Verifies that the records of each key (per topic) are all in one partition. */
+    public open fun keepsEachKeyInOnePartition(): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedKeepEachKeyInOnePartition().of())
+
+    /** Verifies that each key's records come in the order of [sent]. */
+    public open fun preservesOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): ConsumerRecordsAssert<K, V> =
+        satisfiesMatcher(consumedPreserveOrderPerKey(sent).of())
+
+    /** Verifies that no record repeats another (same topic, key, value and headers). */
+    public open fun hasNoDuplicates(): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveNoDuplicates().of())
+}
+
+/**
+ * AssertJ assertions on a [MockKafkaProducer]'s history, with the messages of `shouldHaveSent` and its
+ * kin; [hasFailed] looks at the records whose send failed.
+ */
+public open class MockKafkaProducerAssert<K, V>(
+    actual: MockKafkaProducer<K, V>?,
+) : MatcherBackedAssert<MockKafkaProducerAssert<K, V>, MockKafkaProducer<K, V>>(actual, MockKafkaProducerAssert::class.java) {
+    private fun <T> history(matcher: Matcher<T>): Matcher<MockKafkaProducer<K, V>> =
+        Matcher { producer -> matcher.of<List<ProducerRecord<K, V>>>().test(producer.history()) }
+
+    private fun <T> failed(matcher: Matcher<T>): Matcher<MockKafkaProducer<K, V>> =
+        Matcher { producer -> matcher.of<List<ProducerRecord<K, V>>>().test(producer.failed()) }
+
+    /** Verifies that the mock was sent exactly [count] records. */
+    public open fun hasSent(count: Int): MockKafkaProducerAssert<K, V> = satisfiesMatcher(history(haveSent(count)))
+
+    /** Verifies that the mock was sent a record with every field [template] sets; the failure shows the closest records. */
+    public open fun hasSent(template: Consumer<RecordTemplate>): MockKafkaProducerAssert<K, V> = satisfiesMatcher(history(haveSent(template.block())))
+
+    /** Verifies that the mock was sent no record with every field [template] sets. */
+    public open fun hasNotSent(template: Consumer<RecordTemplate>): MockKafkaProducerAssert<K, V> = notSatisfiesMatcher(history(haveSent(template.block())))
+
+    /** Verifies that exactly [count] sends failed. */
+    public open fun hasFailed(count: Int): MockKafkaProducerAssert<K, V> = satisfiesMatcher(failed(haveSent(count)), FAILED)
+
+    /** Verifies that a send of a record with every field [template] sets failed. */
+    public open fun hasFailed(template: Consumer<RecordTemplate>): MockKafkaProducerAssert<K, V> = satisfiesMatcher(failed(haveSent(template.block())), FAILED)
+
+    /** Verifies that every record sent went to [topic]. */
+    public open fun allOnTopic(topic: String): MockKafkaProducerAssert<K, V> = satisfiesMatcher(history(allBeOnTopic(topic)))
+
+    /** Verifies that the records of each key went to one partition. */
+    public open fun keepsEachKeyInOnePartition(): MockKafkaProducerAssert<K, V> = satisfiesMatcher(history(keepEachKeyInOnePartition()))
+
+    /** Verifies that each key's records were sent in the order of [sent]. */
+    public open fun preservesOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): MockKafkaProducerAssert<K, V> =
+        satisfiesMatcher(history(preserveOrderPerKey(sent)))
+
+    /** Verifies that no record was sent twice. */
+    public open fun hasNoDuplicates(): MockKafkaProducerAssert<K, V> = satisfiesMatcher(history(haveNoDuplicates()))
+
+    private companion object {
+        const val FAILED = "Among the mock's failed sends: "
+    }
+}

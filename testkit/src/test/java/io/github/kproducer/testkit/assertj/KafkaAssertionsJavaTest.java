@@ -1,0 +1,99 @@
+package io.github.kproducer.testkit.assertj;
+
+import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.kproducer.testkit.EmbeddedKafka;
+import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
+import io.github.kproducer.testkit.KafkaClusterReads;
+import io.github.kproducer.testkit.MockKafkaProducer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The AssertJ assertions as a Java test writes them, against the embedded broker and the mock. */
+class KafkaAssertionsJavaTest {
+
+    @RegisterExtension
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> {});
+
+    @Test
+    void recordsReadBackFromTheBroker(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("assertj-orders", 3);
+        List<ProducerRecord<String, String>> sent = List.of(
+                new ProducerRecord<>("assertj-orders", "o-1", "created"),
+                new ProducerRecord<>("assertj-orders", "o-2", "created"),
+                new ProducerRecord<>("assertj-orders", "o-1", "paid"));
+        sent.get(2).headers().add("source", "web".getBytes(StandardCharsets.UTF_8));
+        RecordMetadata last = null;
+        try (var producer = new KafkaProducer<>(kafka.connectionProperties(), new StringSerializer(), new StringSerializer())) {
+            for (var record : sent) last = producer.send(record).get();
+        }
+        assertThat(last).hasTopic("assertj-orders").hasPartition(last.partition()).hasOffset(last.offset());
+
+        List<ConsumerRecord<String, String>> records = KafkaClusterReads.readStrings(kafka, "assertj-orders", 3, Duration.ofSeconds(30));
+        assertThat(records)
+                .hasSize(3)
+                .containsRecord(t -> {
+                    t.setKey("o-1");
+                    t.setValue("paid");
+                    t.header("source", "web");
+                })
+                .doesNotContainRecord(t -> t.setValue("refunded"))
+                .allOnTopic("assertj-orders")
+                .keepsEachKeyInOnePartition()
+                .preservesOrderPerKey(sent)
+                .hasNoDuplicates();
+        ConsumerRecord<String, String> paid = records.stream().filter(r -> "paid".equals(r.value())).findFirst().orElseThrow();
+        assertThat(paid).hasKey("o-1").hasValue("paid").hasHeader("source", "web").hasPartition(last.partition());
+
+        assertThatThrownBy(() -> assertThat(records).containsRecord(t -> t.setKey("o-9")))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("none matched. Closest:");
+    }
+
+    @Test
+    void aMocksHistoryAndFailures() {
+        MockKafkaProducer<String, String> producer = MockKafkaProducer.create(String.class, String.class);
+        producer.failNextSends(1, new TimeoutException("Expiring 1 record(s)"));
+        producer.send(new ProducerRecord<>("payments", "p-1", "charge"));
+        producer.send(new ProducerRecord<>("payments", "p-2", "charge"));
+        producer.flush();
+
+        assertThat(producer)
+                .hasSent(2)
+                .hasSent(t -> t.setKey("p-2"))
+                .hasNotSent(t -> t.setKey("p-3"))
+                .hasFailed(1)
+                .hasFailed(t -> t.setKey("p-1"))
+                .allOnTopic("payments")
+                .hasNoDuplicates();
+        assertThat(producer.history().get(0)).hasTopic("payments").hasKey("p-1").hasValue("charge");
+
+        assertThatThrownBy(() -> assertThat(producer).hasFailed(2))
+                .hasMessageStartingWith("Among the mock's failed sends: Expected 2 records but there were 1");
+    }
+
+    @Test
+    void softAssertionsReportEveryFailureTogether() {
+        MockKafkaProducer<String, String> producer = MockKafkaProducer.create(String.class, String.class);
+        producer.send(new ProducerRecord<>("payments", "p-1", "charge"));
+        producer.flush();
+
+        KafkaSoftAssertions softly = new KafkaSoftAssertions();
+        softly.assertThat(producer).hasSent(3).hasSent(t -> t.setKey("p-9"));
+        softly.assertThat(producer.history().get(0)).hasValue("refund");
+        assertThatThrownBy(softly::assertAll)
+                .hasMessageContaining("Expected 3 records but there were 1")
+                .hasMessageContaining("none matched")
+                .hasMessageContaining("should have value \"refund\"");
+    }
+}
