@@ -1,0 +1,95 @@
+package io.github.kproducer.testkit;
+
+import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/** MockKafkaProducerJUnitExtension: a mock per parameter, from its type arguments and options, closed after the test. */
+@ExtendWith(MockKafkaProducerJUnitExtension.class)
+class MockKafkaProducerInjectionJavaTest {
+    private static final List<MockKafkaProducer<?, ?>> SEEN = new ArrayList<>();
+
+    @AfterAll
+    static void everyInjectedMockWasClosedAfterItsTest() {
+        assertEquals(3, SEEN.size());
+        SEEN.forEach(mock -> assertThrows(IllegalStateException.class, () -> mock.send(new ProducerRecord<>("t", null, null))));
+    }
+
+    @Test
+    void aMockWithBuiltInSerializersForItsTypes(MockKafkaProducer<String, Long> producer) throws Exception {
+        SEEN.add(producer);
+        RecordMetadata metadata = producer.send(new ProducerRecord<>("counts", "k", 42L)).get();
+        assertEquals(0, metadata.offset());
+        assertThat(producer).hasSent(1).hasSent(t -> t.setValue(42L));
+    }
+
+    @Test
+    void optionsDeclareTopicsAndManualCompletion(
+            @MockProducerOptions(topics = "payments", partitions = 3, completion = Completion.MANUAL) MockKafkaProducer<String, String> producer) {
+        SEEN.add(producer);
+        assertEquals(3, producer.partitionsFor("payments").size());
+        Future<RecordMetadata> pending = producer.send(new ProducerRecord<>("payments", "p-1", "charge"));
+        assertTrue(!pending.isDone());
+        assertTrue(producer.completeNext());
+        assertTrue(pending.isDone());
+    }
+
+    @Test
+    void twoParametersAreTwoMocks(MockKafkaProducer<String, String> first, MockKafkaProducer<byte[], byte[]> second) {
+        SEEN.add(first);
+        first.send(new ProducerRecord<>("a", "k", "v"));
+        assertThat(first).hasSent(1);
+        assertEquals(0, second.history().size());
+        second.close();
+    }
+
+    /** Run through JUnit's engine test kit below: a raw type cannot be resolved, and says why. */
+    @SuppressWarnings({"rawtypes", "JUnitMalformedDeclaration"})
+    @ExtendWith(MockKafkaProducerJUnitExtension.class)
+    static class RawMock {
+        @Test
+        void raw(MockKafkaProducer producer) {}
+
+        @Test
+        void noBuiltInSerializer(MockKafkaProducer<String, Thread> producer) {}
+
+        @Test
+        void customSerializer(@MockProducerOptions(valueSerializer = ThreadNames.class) MockKafkaProducer<String, Thread> producer) throws Exception {
+            producer.send(new ProducerRecord<>("threads", "k", Thread.currentThread())).get();
+        }
+    }
+
+    /** A serializer for a type Kafka has none for. */
+    public static class ThreadNames implements Serializer<Thread> {
+        @Override
+        public byte[] serialize(String topic, Thread data) {
+            return data.getName().getBytes();
+        }
+    }
+
+    @Test
+    void aParameterItCannotBuildFailsWithTheReasonAndTheFix() {
+        var results = EngineTestKit.engine("junit-jupiter").selectors(
+                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(RawMock.class)).execute().testEvents();
+        assertEquals(1, results.succeeded().count());
+        List<String> messages = results.failed().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage())
+                .sorted().toList();
+        assertEquals(2, messages.size());
+        assertTrue(messages.get(0).contains("Cannot create the MockKafkaProducer of parameter"), messages.get(0));
+        assertTrue(messages.get(1).contains("is a raw MockKafkaProducer: give its key and value types"), messages.get(1));
+    }
+}
