@@ -20,13 +20,16 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
+import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.KafkaException
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 
@@ -99,18 +102,28 @@ class CancellationStormSpec :
 
         test("10,000 sends in flight are cancelled at once; their records are still delivered and the producer goes on") {
             kafka.createTopic("storm", partitions = 3)
-            val producer = producer("storm")
+            // No batch may leave before the cancel: under load, launching 10,000 sends took longer than a 3 s linger, and
+            // one record was acknowledged before its caller was cancelled. flush() below sends them.
+            val producer =
+                producer("storm") {
+                    linger = 10.minutes
+                    deliveryTimeout = 11.minutes
+                }
             producer.use {
-                producer.send("storm", "warm", "up")
+                producer.sendAsync(ProducerRecord("storm", "warm", "up"))
+                producer.flush()
                 val (cancelled, took) = cancelStorm(producer, "storm") { producer.metrics().inFlight == storm.toLong() }
                 cancelled shouldBe storm
                 println("[figures] cancellation storm: $cancelled of $storm in-flight sends cancelled in ${took.inWholeMilliseconds} ms")
 
                 // Cancelling stopped the waiting, not the delivery: Kafka still acknowledges every record.
+                producer.flush()
                 eventually(30.seconds) { producer.metrics().inFlight shouldBe 0 }
                 producer.metrics().acknowledged shouldBe storm + 1L
                 producer.metrics().failed shouldBe 0
-                withTimeout(10.seconds) { producer.send("storm", "after", "storm") }
+                val after = producer.sendAsync(ProducerRecord("storm", "after", "storm"))
+                producer.flush()
+                withTimeout(10.seconds) { after.await() }
                 producer.internalCoroutines() shouldBe 0
             }
             kafkaClientThreads("storm").shouldBeEmpty()
