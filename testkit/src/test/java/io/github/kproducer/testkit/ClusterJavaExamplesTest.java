@@ -1,0 +1,65 @@
+package io.github.kproducer.testkit;
+
+import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** testkit/README.md's Java examples of clusters: three brokers with one stopped, and SASL users with ACLs. */
+class ClusterJavaExamplesTest {
+
+    @Test
+    void threeBrokersKeepServingWhileOneIsStopped() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> config.setBrokers(3))) {
+            kafka.createTopic("replicated", 3, 3, java.util.Map.of("min.insync.replicas", "2"));
+            var props = new HashMap<>(kafka.connectionProperties());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("replicated", "k", "before")).get(30, TimeUnit.SECONDS);
+                kafka.stopBroker(kafka.getBrokerIds().get(0));
+                producer.send(new ProducerRecord<>("replicated", "k", "during")).get(30, TimeUnit.SECONDS);
+                kafka.startBroker(kafka.getBrokerIds().get(0));
+                producer.send(new ProducerRecord<>("replicated", "k", "after")).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(KafkaClusterReads.readStrings(kafka, "replicated", 3, Duration.ofSeconds(30)))
+                    .hasSize(3)
+                    .preservesOrderPerKey(java.util.List.of(
+                            new ProducerRecord<>("replicated", "k", "before"),
+                            new ProducerRecord<>("replicated", "k", "during"),
+                            new ProducerRecord<>("replicated", "k", "after")))
+                    .keepsEachKeyInOnePartition();
+        }
+    }
+
+    @Test
+    void saslUsersProduceOnlyWhereTheAclsAllow() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> {
+            config.saslUser("alice", "alice-secret");
+            config.saslUser("mallory", "mallory-secret");
+            config.setAcls(true);
+        })) {
+            kafka.createTopic("payments");
+            kafka.allowProducing("alice", "payments");
+            try (var alice = new KafkaProducer<>(kafka.connectionProperties("alice"), new StringSerializer(), new StringSerializer())) {
+                alice.send(new ProducerRecord<>("payments", "p-1", "charge")).get(30, TimeUnit.SECONDS);
+            }
+            var props = new HashMap<>(kafka.connectionProperties("mallory", "SCRAM-SHA-512"));
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+            try (var mallory = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                assertThatThrownBy(() -> mallory.send(new ProducerRecord<>("payments", "p-2", "steal")).get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+            assertThat(KafkaClusterReads.readStrings(kafka, "payments", 1, Duration.ofSeconds(30)).get(0)).hasKey("p-1").hasValue("charge");
+        }
+    }
+}
