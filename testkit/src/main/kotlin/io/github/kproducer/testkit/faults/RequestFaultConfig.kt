@@ -65,7 +65,9 @@ public class RequestFaultConfig internal constructor() {
     /**
      * Forwards matching requests to the broker and throws its answer away: the broker acts (a
      * produce is appended), the client never hears, times out and retries (the classic maker of
-     * duplicates without idempotence).
+     * duplicates without idempotence). As on a real connection, whose answers arrive in order or
+     * not at all, the answers to later requests on that connection are lost too (their requests still
+     * reach the broker), until the client's request timeout makes it reconnect.
      */
     @JvmOverloads
     public fun drop(

@@ -1,5 +1,8 @@
 package io.github.kproducer.testkit.faults
 
+import ch.qos.logback.classic.Logger
+import ch.qos.logback.classic.spi.ILoggingEvent
+import ch.qos.logback.core.read.ListAppender
 import io.github.kproducer.testkit.EmbeddedKafka
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readAllStrings
@@ -21,6 +24,7 @@ import org.apache.kafka.common.errors.TransactionalIdAuthorizationException
 import org.apache.kafka.common.protocol.ApiKeys
 import org.apache.kafka.common.protocol.Errors
 import org.apache.kafka.common.serialization.StringSerializer
+import org.slf4j.LoggerFactory
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit.SECONDS
 import java.util.concurrent.atomic.AtomicInteger
@@ -145,6 +149,39 @@ class FaultProxySpec :
                 }
             }
             kafka.readAllStrings("fp-dup-idem").map { it.key() } shouldBe listOf("once")
+        }
+
+        test("after a dropped answer, later answers on that connection are lost too: the client never sees them out of order") {
+            kafka.createTopic("fp-drop-order", partitions = 2)
+            val errors = ListAppender<ILoggingEvent>().apply { start() }
+            val sender = LoggerFactory.getLogger("org.apache.kafka.clients.producer.internals.Sender") as Logger
+            sender.addAppender(errors)
+            try {
+                producer(
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false,
+                    ProducerConfig.ACKS_CONFIG to "1",
+                    ProducerConfig.LINGER_MS_CONFIG to 0,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG to 1500,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG to 20_000,
+                ).use { p ->
+                    p.partitionsFor("fp-drop-order")
+                    kafka.faults { produce(topic = "fp-drop-order") { drop(times = 1) } }.use { faults ->
+                        // Two Produce requests in flight on one connection: the first one's answer is dropped.
+                        val first = p.send(ProducerRecord("fp-drop-order", 0, "a", "v"))
+                        Thread.sleep(100)
+                        val second = p.send(ProducerRecord("fp-drop-order", 1, "b", "v"))
+                        first.get(30, SECONDS)
+                        second.get(30, SECONDS)
+                        faults.applied() shouldBe 1
+                    }
+                }
+            } finally {
+                sender.detachAppender(errors)
+            }
+            // Delivering the second answer while the client waits for the first fails the client's I/O thread.
+            errors.list.filter { it.throwableProxy?.className?.contains("CorrelationIdMismatch") == true }.map { it.formattedMessage } shouldBe emptyList()
+            // Both requests reached the broker and both answers were lost, so both were retried.
+            kafka.readAllStrings("fp-drop-order").map { it.key()!! }.sorted() shouldBe listOf("a", "a", "b", "b")
         }
 
         test("latency delays each round trip by at least twice the latency, and healing removes it") {

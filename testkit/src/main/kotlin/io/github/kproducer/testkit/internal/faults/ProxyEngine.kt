@@ -344,6 +344,9 @@ internal class ProxyEngine(
         private val brokerWrite = ReentrantLock()
         private val queuedToBroker = AtomicInteger()
 
+        /** Set by the first dropped answer: no later answer reaches the client on this connection. */
+        private var answersLost = false
+
         /** Serializes taking answers off [slots] and writing them, so answers never overtake one another. */
         private val clientWrite = ReentrantLock()
         private val brokerOut = broker.getOutputStream()
@@ -484,7 +487,11 @@ internal class ProxyEngine(
                                         null
                                     }
 
-                                    head.discard -> {
+                                    head.discard || answersLost -> {
+                                        // A lost answer silences the connection from there on: TCP cannot lose one frame and
+                                        // deliver the next, and a client that got a later answer first fails on the
+                                        // correlation id (the real client then stalls). It times out and reconnects instead.
+                                        answersLost = true
                                         slots.removeFirst()
                                         null
                                     }
