@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.kproducer.testkit.assertj.KafkaAssertions;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,28 @@ class MockKafkaProducerJavaTest {
             assertEquals(2, producer.history().size());
             assertEquals("poison", producer.failed().get(0).key());
             RecordsMatchers.shouldHaveSent(producer, 2);
+        }
+    }
+
+    @Test
+    void transactionsOnTheMockCommitAbortAndFence() throws Exception {
+        try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(
+                String.class, String.class, config -> config.setTransactionalId("payments-1"))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("payments", "p-1", "charge"));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("payments", "p-2", "charge"));
+            producer.abortTransaction();
+
+            assertEquals(List.of("p-1"), producer.committed().stream().map(ProducerRecord::key).toList());
+            assertEquals(List.of("p-2"), producer.aborted().stream().map(ProducerRecord::key).toList());
+            KafkaAssertions.assertThat(producer).hasSent(2).hasSent(t -> t.setKey("p-2"));
+
+            // A zombie: another producer took the transactional id, so this one's next transaction is refused.
+            producer.fence();
+            assertThrows(ProducerFencedException.class, producer::beginTransaction);
         }
     }
 
