@@ -19,21 +19,25 @@ public abstract class MatcherBackedAssert<SELF : MatcherBackedAssert<SELF, ACTUA
     protected fun satisfiesMatcher(
         matcher: Matcher<ACTUAL>,
         prefix: String = "",
-    ): SELF {
-        isNotNull()
-        val result = matcher.test(actual)
-        if (!result.passed()) fail(prefix + result.failureMessage(), result as? DiffableMatcherResult)
-        return myself
-    }
+    ): SELF = applyMatcher(matcher, prefix, negated = false)
 
     /** Fails, with the matcher's negated message, if [matcher] accepts the actual value. */
     protected fun notSatisfiesMatcher(
         matcher: Matcher<ACTUAL>,
         prefix: String = "",
+    ): SELF = applyMatcher(matcher, prefix, negated = true)
+
+    private fun applyMatcher(
+        matcher: Matcher<ACTUAL>,
+        prefix: String,
+        negated: Boolean,
     ): SELF {
         isNotNull()
         val result = matcher.test(actual)
-        if (result.passed()) fail(prefix + result.negatedFailureMessage(), null)
+        when {
+            !negated && !result.passed() -> fail(prefix + result.failureMessage(), result as? DiffableMatcherResult)
+            negated && result.passed() -> fail(prefix + result.negatedFailureMessage(), null)
+        }
         return myself
     }
 
@@ -49,3 +53,7 @@ public abstract class MatcherBackedAssert<SELF : MatcherBackedAssert<SELF, ACTUA
         }
     }
 }
+
+/** The test kit's matchers are typed for a receiver's supertype (`ProducerRecord<*, *>`); the assertions apply them to theirs. */
+@Suppress("UNCHECKED_CAST")
+internal fun <T> Matcher<*>.of(): Matcher<T> = this as Matcher<T>

@@ -25,9 +25,6 @@ import io.github.kproducer.testkit.metadata.haveOffset as metadataHaveOffset
 import io.github.kproducer.testkit.metadata.havePartition as metadataHavePartition
 import io.github.kproducer.testkit.metadata.haveTopic as metadataHaveTopic
 
-@Suppress("UNCHECKED_CAST")
-private fun <T> Matcher<*>.of(): Matcher<T> = this as Matcher<T>
-
 /** Runs [template] (a Java lambda) as the Kotlin template block of the matchers. */
 internal fun Consumer<RecordTemplate>.block(): RecordTemplate.() -> Unit = { accept(this) }
 

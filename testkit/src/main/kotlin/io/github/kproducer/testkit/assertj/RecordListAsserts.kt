@@ -17,9 +17,6 @@ import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
 import io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition as consumedKeepEachKeyInOnePartition
 import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPreserveOrderPerKey
 
-@Suppress("UNCHECKED_CAST")
-private fun <T> Matcher<*>.of(): Matcher<T> = this as Matcher<T>
-
 /**
  * AssertJ assertions on records read back from a broker (`kafka.readStrings(...)`, `readAll`, a probe's
  * records): the checks of the `consumed` list matchers, with their messages, the closest records
