@@ -109,9 +109,6 @@ internal class DefaultKProducer<K, V>(
                     // Cancelled while still queued: the record is not sent. Once Kafka has it, cancelling stops the waiting only.
                     continuation.invokeOnCancellation { handOff.withdraw(callback) }
                 }
-            } catch (e: Throwable) {
-                callback.span?.end(null, e)
-                throw e
             } finally {
                 callback.sendingThread = null
             }
@@ -131,7 +128,6 @@ internal class DefaultKProducer<K, V>(
         try {
             handOff.submit(record, callback)
         } catch (e: Exception) {
-            callback.span?.end(null, e)
             result.completeExceptionally(e)
         }
         return result
@@ -156,7 +152,6 @@ internal class DefaultKProducer<K, V>(
         try {
             handOff.submit(record, callback)
         } catch (e: Exception) {
-            callback.span?.end(null, e)
             report(record, e)
         }
     }
@@ -175,12 +170,7 @@ internal class DefaultKProducer<K, V>(
         checkOpen()
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         trace(record, callback, context)
-        try {
-            handOff.submit(record, callback)
-        } catch (e: Exception) {
-            callback.span?.end(null, e)
-            throw e
-        }
+        handOff.submit(record, callback)
     }
 
     /** Starts the span of [record] when the producer traces sends; [context] is the suspending caller's, null for the others. */

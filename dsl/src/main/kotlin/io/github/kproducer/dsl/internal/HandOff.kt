@@ -107,6 +107,8 @@ internal class HandOff<K, V>(
         if (failure == null) return true
         if (!interrupted) {
             tracker.accepted.decrement()
+            // The one way a record ends without its callback: Kafka threw (a serializer's failure, say).
+            callback.span?.end(null, failure)
             throw failure
         }
         // The client lost the topic (or its buffer filled) after the probe; Kafka has not appended the record.
