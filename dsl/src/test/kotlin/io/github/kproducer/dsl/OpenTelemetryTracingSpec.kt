@@ -39,8 +39,10 @@ import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.errors.RecordTooLargeException
+import org.apache.kafka.common.errors.SerializationException
 import org.apache.kafka.common.errors.TimeoutException
 import org.apache.kafka.common.header.Headers
+import org.apache.kafka.common.serialization.Serializer
 import org.apache.kafka.common.serialization.StringDeserializer
 import org.apache.kafka.common.serialization.StringSerializer
 import java.time.Duration
@@ -232,6 +234,21 @@ class OpenTelemetryTracingSpec :
                 val first = producerSpans().first()
                 record.headers().headers("traceparent").map { String(it.value()) } shouldBe
                     listOf("00-${first.traceId}-${first.spanId}-${first.spanContext.traceFlags.asHex()}")
+            }
+        }
+
+        test("a send Kafka throws for (a serializer's failure) ends its span with ERROR too") {
+            kafka.createTopic("otel-throws")
+            kafkaProducer<String, String> {
+                bootstrapServers = kafka.bootstrapServers
+                valueSerializer(Serializer<String> { _, _ -> throw SerializationException("no bytes for this value") })
+                tracing(otel)
+            }.use { producer ->
+                producer.producer.partitionsFor("otel-throws")
+                shouldThrow<SerializationException> { producer.send("otel-throws", "k", "v") }
+                val span = producerSpans().single()
+                span.status.statusCode shouldBe StatusCode.ERROR
+                span.attribute("error.type") shouldBe SerializationException::class.java.name
             }
         }
 
