@@ -30,6 +30,26 @@ public fun <K, V> KafkaCluster.read(
 }
 
 /**
+ * Java form of [read]: reads [topic] from the beginning with the given deserializers until at least
+ * [count] records arrived, and returns every record read by then.
+ *
+ * Blocks the calling thread for at most [timeout]. `READ_COMMITTED` leaves out open and aborted
+ * transactions.
+ *
+ * @throws AssertionError when fewer than [count] records arrive within [timeout].
+ * @throws IllegalArgumentException when [count] is negative.
+ */
+@JvmOverloads
+public fun <K, V> KafkaCluster.read(
+    topic: String,
+    count: Int,
+    keyDeserializer: Deserializer<K>,
+    valueDeserializer: Deserializer<V>,
+    timeout: java.time.Duration,
+    isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+): List<ConsumerRecord<K, V>> = read(topic, count, keyDeserializer, valueDeserializer, timeout.toKotlinDuration(), isolationLevel)
+
+/**
  * Reads [topic] with String keys and values until at least [count] records arrived; see [read].
  *
  * @throws AssertionError when fewer than [count] records arrive within [timeout].
@@ -46,13 +66,18 @@ public fun KafkaCluster.readStrings(
  * Java form of [readStrings]: reads [topic] with String keys and values until at least [count]
  * records arrived, for at most [timeout].
  *
+ * Blocks the calling thread for at most [timeout]. `READ_COMMITTED` leaves out open and aborted
+ * transactions.
+ *
  * @throws AssertionError when fewer than [count] records arrive within [timeout].
  */
+@JvmOverloads
 public fun KafkaCluster.readStrings(
     topic: String,
     count: Int,
     timeout: java.time.Duration,
-): List<ConsumerRecord<String?, String?>> = readStrings(topic, count, timeout.toKotlinDuration())
+    isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
+): List<ConsumerRecord<String?, String?>> = readStrings(topic, count, timeout.toKotlinDuration(), isolationLevel)
 
 /**
  * Reads every record of [topic] up to its current end with String keys and values; see
