@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -19,35 +22,39 @@ class ClusterJavaExamplesTest {
 
     @Test
     void threeBrokersKeepServingWhileOneIsStopped() throws Exception {
+        // region readme:three-brokers
         try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> config.setBrokers(3))) {
-            kafka.createTopic("replicated", 3, 3, java.util.Map.of("min.insync.replicas", "2"));
+            kafka.createTopic("replicated", 3, 3, Map.of("min.insync.replicas", "2"));
             var props = new HashMap<>(kafka.connectionProperties());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>("replicated", "k", "before")).get(30, TimeUnit.SECONDS);
-                kafka.stopBroker(kafka.getBrokerIds().get(0));
+                int stopped = kafka.getBrokerIds().get(0);
+                kafka.stopBroker(stopped);          // two of three replicas stay in sync: acks=all still succeeds
                 producer.send(new ProducerRecord<>("replicated", "k", "during")).get(30, TimeUnit.SECONDS);
-                kafka.startBroker(kafka.getBrokerIds().get(0));
+                kafka.startBroker(stopped);         // returns once the broker is back in every ISR
                 producer.send(new ProducerRecord<>("replicated", "k", "after")).get(30, TimeUnit.SECONDS);
             }
             assertThat(KafkaClusterReads.readStrings(kafka, "replicated", 3, Duration.ofSeconds(30)))
                     .hasSize(3)
-                    .preservesOrderPerKey(java.util.List.of(
+                    .preservesOrderPerKey(List.of(
                             new ProducerRecord<>("replicated", "k", "before"),
                             new ProducerRecord<>("replicated", "k", "during"),
                             new ProducerRecord<>("replicated", "k", "after")))
                     .keepsEachKeyInOnePartition();
         }
+        // endregion
     }
 
     @Test
     void saslUsersProduceOnlyWhereTheAclsAllow() throws Exception {
+        // region readme:sasl-acls
         try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> {
             config.saslUser("alice", "alice-secret");
             config.saslUser("mallory", "mallory-secret");
-            config.setAcls(true);
+            config.setAcls(true);                   // deny what no ACL allows
         })) {
-            kafka.createTopic("payments");
+            kafka.createTopic("payments");          // as the test kit's super user
             kafka.allowProducing("alice", "payments");
             try (var alice = new KafkaProducer<>(kafka.connectionProperties("alice"), new StringSerializer(), new StringSerializer())) {
                 alice.send(new ProducerRecord<>("payments", "p-1", "charge")).get(30, TimeUnit.SECONDS);
@@ -59,7 +66,13 @@ class ClusterJavaExamplesTest {
                         .isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(TopicAuthorizationException.class);
             }
-            assertThat(KafkaClusterReads.readStrings(kafka, "payments", 1, Duration.ofSeconds(30)).get(0)).hasKey("p-1").hasValue("charge");
+            assertThat(KafkaClusterReads.readAllStrings(kafka, "payments", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30)))
+                    .hasSize(1)
+                    .containsRecord(t -> {
+                        t.setKey("p-1");
+                        t.setValue("charge");
+                    });
         }
+        // endregion
     }
 }

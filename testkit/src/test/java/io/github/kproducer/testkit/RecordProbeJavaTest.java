@@ -24,6 +24,7 @@ class RecordProbeJavaTest {
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(kafka.connectionProperties(), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("java-probe", "before", "v")).get();
+            // region readme:probe
             try (RecordProbe<String, String> probe = KafkaClusterProbes.probeStrings(kafka, "java-probe")) {
                 producer.send(new ProducerRecord<>("java-probe", "o-1", "v")).get();
                 List<ConsumerRecord<String, String>> records = probe.awaitRecords(1, Duration.ofSeconds(30));
@@ -33,6 +34,7 @@ class RecordProbeJavaTest {
                 AssertionError error = assertThrows(AssertionError.class, () -> probe.expectNoRecords(Duration.ofSeconds(20)));
                 assertTrue(error.getMessage().contains("o-2"), error.getMessage());
             }
+            // endregion
         }
     }
 }

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord
 /** Study note 000's MockK test, and the same test with the test kit; testkit/README.md shows them side by side. */
 class StudyNoteMockSpec :
     StringSpec({
+        // region readme:study-note-mockk
         "with MockK: the callback is called when an asynchronous send succeeds" {
             val producer = mockk<KafkaProducer<String, String>>()
             val record = ProducerRecord("testTopic", "key", "value")
@@ -26,7 +27,9 @@ class StudyNoteMockSpec :
 
             success shouldBe true
         }
+        // endregion
 
+        // region readme:study-note-testkit
         "with the test kit: the callback is called when an asynchronous send succeeds" {
             val producer = MockKafkaProducer<String, String>()
 
@@ -37,6 +40,7 @@ class StudyNoteMockSpec :
             success shouldBe true
             producer.awaitRecord() shouldHaveKey "key" shouldHaveValue "value"
         }
+        // endregion
 
         "with the test kit: the callback sees the failure, and the metadata cannot fool it" {
             val producer = MockKafkaProducer<String, String>()

@@ -37,6 +37,7 @@ class KafkaAssertionsJavaTest {
         try (var producer = new KafkaProducer<>(kafka.connectionProperties(), new StringSerializer(), new StringSerializer())) {
             for (var record : sent) last = producer.send(record).get();
         }
+        // region readme:assertj-records
         assertThat(last).hasTopic("assertj-orders").hasPartition(last.partition()).hasOffset(last.offset());
 
         List<ConsumerRecord<String, String>> records = KafkaClusterReads.readStrings(kafka, "assertj-orders", 3, Duration.ofSeconds(30));
@@ -54,6 +55,7 @@ class KafkaAssertionsJavaTest {
                 .hasNoDuplicates();
         ConsumerRecord<String, String> paid = records.stream().filter(r -> "paid".equals(r.value())).findFirst().orElseThrow();
         assertThat(paid).hasKey("o-1").hasValue("paid").hasHeader("source", "web").hasPartition(last.partition());
+        // endregion
 
         assertThatThrownBy(() -> assertThat(records).containsRecord(t -> t.setKey("o-9")))
                 .isInstanceOf(AssertionError.class)
@@ -68,6 +70,7 @@ class KafkaAssertionsJavaTest {
         producer.send(new ProducerRecord<>("payments", "p-2", "charge"));
         producer.flush();
 
+        // region readme:assertj-mock
         assertThat(producer)
                 .hasSent(2)
                 .hasSent(t -> t.setKey("p-2"))
@@ -77,6 +80,7 @@ class KafkaAssertionsJavaTest {
                 .allOnTopic("payments")
                 .hasNoDuplicates();
         assertThat(producer.history().get(0)).hasTopic("payments").hasKey("p-1").hasValue("charge");
+        // endregion
 
         assertThatThrownBy(() -> assertThat(producer).hasFailed(2))
                 .hasMessageStartingWith("Among the mock's failed sends: Expected 2 records but there were 1");
@@ -88,6 +92,7 @@ class KafkaAssertionsJavaTest {
         producer.send(new ProducerRecord<>("payments", "p-1", "charge"));
         producer.flush();
 
+        // region readme:assertj-soft
         KafkaSoftAssertions softly = new KafkaSoftAssertions();
         softly.assertThat(producer).hasSent(3).hasSent(t -> t.setKey("p-9"));
         softly.assertThat(producer.history().get(0)).hasValue("refund");
@@ -95,5 +100,6 @@ class KafkaAssertionsJavaTest {
                 .hasMessageContaining("Expected 3 records but there were 1")
                 .hasMessageContaining("none matched")
                 .hasMessageContaining("should have value \"refund\"");
+        // endregion
     }
 }

@@ -43,6 +43,8 @@ class FaultsJavaTest {
         kafka.createTopic("java-faults");
         try (KafkaProducer<String, String> producer = producer(kafka)) {
             producer.partitionsFor("java-faults");
+            // region readme:faults
+            // producer: a KafkaProducer with retries = 0, so the error answer reaches the caller
             try (Faults faults = kafka.faults(f -> {
                 f.requests(ApiKeys.PRODUCE, "java-faults").respond(Errors.NOT_ENOUGH_REPLICAS, 1);
                 f.latency(Duration.ofMillis(5));
@@ -53,6 +55,7 @@ class FaultsJavaTest {
                 assertEquals(1, faults.applied(ApiKeys.PRODUCE));
                 producer.send(new ProducerRecord<>("java-faults", "k", "v")).get(30, TimeUnit.SECONDS);
             }
+            // endregion
         }
     }
 
