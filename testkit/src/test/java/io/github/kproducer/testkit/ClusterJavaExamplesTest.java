@@ -4,20 +4,25 @@ import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
-/** testkit/README.md's Java examples of clusters: three brokers with one stopped, and SASL users with ACLs. */
+/** testkit/README.md's Java examples of clusters: three brokers with one stopped, a whole-cluster outage, and SASL users with ACLs. */
 class ClusterJavaExamplesTest {
 
     @Test
@@ -42,6 +47,40 @@ class ClusterJavaExamplesTest {
                             new ProducerRecord<>("replicated", "k", "during"),
                             new ProducerRecord<>("replicated", "k", "after")))
                     .keepsEachKeyInOnePartition();
+        }
+        // endregion
+    }
+
+    @Test
+    void aWholeClusterOutageAndTheSameProducerAfterIt() throws Exception {
+        // region readme:outage
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("payments");
+            var props = new HashMap<>(kafka.connectionProperties());
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
+            List<ProducerRecord<String, String>> stored = new ArrayList<>();
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                var before = new ProducerRecord<>("payments", "p-1", "before");
+                producer.send(before).get(30, TimeUnit.SECONDS);
+                stored.add(before);
+                kafka.stopAllBrokers();             // nothing answers; data and addresses are kept
+                // Kafka 4's client may now rebootstrap and forget the topic: then send blocks for max.block.ms and fails.
+                var during = new ProducerRecord<>("payments", "p-1", "during");
+                Future<RecordMetadata> sent = producer.send(during);
+                kafka.startAllBrokers();            // returns once every partition is led and serving
+                try {
+                    sent.get(60, TimeUnit.SECONDS); // or it waited in the producer, and is delivered now
+                    stored.add(during);
+                } catch (ExecutionException e) {
+                    Assertions.assertThat(e.getCause()).isInstanceOf(TimeoutException.class).hasMessageContaining("not present in metadata");
+                }
+                var after = new ProducerRecord<>("payments", "p-1", "after");
+                producer.send(after).get(30, TimeUnit.SECONDS); // the same producer sends again
+                stored.add(after);
+            }
+            assertThat(KafkaClusterReads.readAllStrings(kafka, "payments", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30)))
+                    .hasSize(stored.size())
+                    .preservesOrderPerKey(stored);
         }
         // endregion
     }

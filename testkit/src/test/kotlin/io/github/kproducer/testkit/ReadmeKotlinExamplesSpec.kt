@@ -6,6 +6,7 @@ import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
@@ -132,6 +133,36 @@ class ReadmeKotlinExamplesSpec :
                     .shouldHaveSize(3)
                     .shouldPreserveOrderPerKey(listOf("before", "during", "after").map { ProducerRecord("replicated", "k", it) })
                     .shouldKeepEachKeyInOnePartition()
+            }
+            // endregion
+        }
+
+        test("a whole-cluster outage, and the same producer after it") {
+            // region readme:outage-kt
+            EmbeddedKafka().use { kafka ->
+                kafka.createTopic("payments")
+                val props = kafka.connectionProperties() + (ProducerConfig.MAX_BLOCK_MS_CONFIG to 3_000)
+                val stored = mutableListOf<ProducerRecord<String, String>>()
+                KafkaProducer(props, StringSerializer(), StringSerializer()).use { producer ->
+                    val before = ProducerRecord("payments", "p-1", "before")
+                    producer.send(before).get(30, TimeUnit.SECONDS)
+                    stored += before
+                    kafka.stopAllBrokers() // nothing answers; data and addresses are kept
+                    // Kafka 4's client may now rebootstrap and forget the topic: then send blocks for max.block.ms and fails.
+                    val during = ProducerRecord("payments", "p-1", "during")
+                    val sent = producer.send(during)
+                    kafka.startAllBrokers() // returns once every partition is led and serving
+                    try {
+                        sent.get(60, TimeUnit.SECONDS) // or it waited in the producer, and is delivered now
+                        stored += during
+                    } catch (e: ExecutionException) {
+                        e.cause.shouldBeInstanceOf<TimeoutException>().message shouldContain "not present in metadata"
+                    }
+                    val after = ProducerRecord("payments", "p-1", "after")
+                    producer.send(after).get(30, TimeUnit.SECONDS) // the same producer sends again
+                    stored += after
+                }
+                kafka.readAllStrings("payments").shouldHaveSize(stored.size).shouldPreserveOrderPerKey(stored)
             }
             // endregion
         }
