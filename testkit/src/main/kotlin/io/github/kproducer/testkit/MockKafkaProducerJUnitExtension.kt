@@ -8,14 +8,20 @@ import org.junit.jupiter.api.extension.ExtensionContext
 import org.junit.jupiter.api.extension.ParameterContext
 import org.junit.jupiter.api.extension.ParameterResolutionException
 import org.junit.jupiter.api.extension.ParameterResolver
+import java.lang.reflect.InvocationTargetException
+import java.lang.reflect.Modifier
 import java.lang.reflect.ParameterizedType
 import java.lang.reflect.Type
+import java.util.function.Consumer
 import kotlin.reflect.KClass
 
 /**
  * How [MockKafkaProducerJUnitExtension] builds the mock of one test parameter: its topics (each with
- * [partitions] partitions), completion, transactional id and serializers. Without it the mock has the
- * defaults of [MockKafkaProducerConfig] and Kafka's built-in serializers for its type arguments.
+ * [partitions] partitions), completion, transactional id and serializers, or a [factory] method of
+ * the test class that builds it. Without it the mock has the extension's configuration (see
+ * [MockKafkaProducerJUnitExtension.create]; by default that of [MockKafkaProducerConfig]) and
+ * Kafka's built-in serializers for its type arguments. An option left at its default keeps the
+ * extension's configuration; one set here overrides it.
  *
  * ```java
  * @Test
@@ -41,6 +47,13 @@ public annotation class MockProducerOptions(
     val keySerializer: KClass<out Serializer<*>> = Serializer::class,
     /** The value serializer (with a no-argument constructor); `Serializer::class` takes the built-in one for the value type. */
     val valueSerializer: KClass<out Serializer<*>> = Serializer::class,
+    /**
+     * The name of a method of the test class (static or not, without parameters) that returns the
+     * `MockKafkaProducer` to inject, for what the other options cannot say (a partitioner,
+     * interceptors, a clock); the extension closes it after the test. Empty for none; when set, no
+     * other option may be.
+     */
+    val factory: String = "",
 )
 
 /**
@@ -50,11 +63,21 @@ public annotation class MockProducerOptions(
  * stops). Register it with `@ExtendWith(MockKafkaProducerJUnitExtension.class)`.
  *
  * Resolution fails, naming the parameter, for a raw `MockKafkaProducer`, a type argument with no
- * built-in serializer and no serializer in the annotation, or invalid options.
+ * built-in serializer and no serializer in the annotation, invalid options, or a
+ * [MockProducerOptions.factory] that is missing, takes parameters, returns something else or throws.
+ *
+ * Registered with `@RegisterExtension` from [create], it applies one configuration to every mock it
+ * injects, before the options of each parameter.
+ *
+ * Resolution runs on the test's thread, before the test; nothing in it blocks.
  */
-public class MockKafkaProducerJUnitExtension :
-    ParameterResolver,
+public class MockKafkaProducerJUnitExtension private constructor(
+    private val defaults: Consumer<MockKafkaProducerConfig>?,
+) : ParameterResolver,
     AfterEachCallback {
+    /** Creates the extension with the mock's default configuration, for `@ExtendWith`. */
+    public constructor() : this(null)
+
     override fun supportsParameter(
         parameterContext: ParameterContext,
         extensionContext: ExtensionContext,
@@ -75,20 +98,20 @@ public class MockKafkaProducerJUnitExtension :
                         "so that the extension can pick their serializers.",
                 )
         val producer =
-            try {
-                MockKafkaProducer(
-                    serializer(options?.keySerializer, arguments[0], "key", name),
-                    serializer(options?.valueSerializer, arguments[1], "value", name),
-                ) {
-                    if (options != null) {
-                        options.topics.forEach { topic(it, options.partitions) }
-                        completion = options.completion
-                        autoCreateTopics = options.autoCreateTopics
-                        transactionalId = options.transactionalId.ifEmpty { null }
+            if (options != null && options.factory.isNotEmpty()) {
+                fromFactory(options, name, extensionContext)
+            } else {
+                try {
+                    MockKafkaProducer(
+                        serializer(options?.keySerializer, arguments[0], "key", name),
+                        serializer(options?.valueSerializer, arguments[1], "value", name),
+                    ) {
+                        defaults?.accept(this)
+                        if (options != null) apply(options)
                     }
+                } catch (e: IllegalArgumentException) {
+                    throw ParameterResolutionException("Cannot create the MockKafkaProducer of parameter $name: ${e.message}", e)
                 }
-            } catch (e: IllegalArgumentException) {
-                throw ParameterResolutionException("Cannot create the MockKafkaProducer of parameter $name: ${e.message}", e)
             }
         opened(extensionContext).add(producer)
         return producer
@@ -97,6 +120,64 @@ public class MockKafkaProducerJUnitExtension :
     /** Closes the mocks of the test that just ran. */
     override fun afterEach(context: ExtensionContext) {
         opened(context).forEach { runCatching { it.close() } }
+    }
+
+    private fun MockKafkaProducerConfig.apply(options: MockProducerOptions) {
+        options.topics.forEach { topic(it, options.partitions) }
+        if (options.completion != Completion.AUTOMATIC) completion = options.completion
+        if (!options.autoCreateTopics) autoCreateTopics = false
+        if (options.transactionalId.isNotEmpty()) transactionalId = options.transactionalId
+    }
+
+    private fun fromFactory(
+        options: MockProducerOptions,
+        parameter: String,
+        context: ExtensionContext,
+    ): MockKafkaProducer<*, *> {
+        val alsoSet =
+            listOfNotNull(
+                "topics".takeIf { options.topics.isNotEmpty() },
+                "partitions".takeIf { options.partitions != 1 },
+                "completion".takeIf { options.completion != Completion.AUTOMATIC },
+                "autoCreateTopics".takeIf { !options.autoCreateTopics },
+                "transactionalId".takeIf { options.transactionalId.isNotEmpty() },
+                "keySerializer".takeIf { options.keySerializer != Serializer::class },
+                "valueSerializer".takeIf { options.valueSerializer != Serializer::class },
+            )
+        if (alsoSet.isNotEmpty()) {
+            throw ParameterResolutionException(
+                "Parameter $parameter names factory = \"${options.factory}\" and also sets ${alsoSet.joinToString()}: " +
+                    "the factory builds the whole mock, so configure it there and remove the other options.",
+            )
+        }
+        val testClass = context.requiredTestClass
+        val method =
+            generateSequence<Class<*>>(testClass) { it.superclass }
+                .flatMap { it.declaredMethods.asSequence() }
+                .firstOrNull { it.name == options.factory && it.parameterCount == 0 }
+                ?: throw ParameterResolutionException(
+                    "Parameter $parameter names factory = \"${options.factory}\", but ${testClass.simpleName} has no method " +
+                        "${options.factory}() without parameters: add one that returns the MockKafkaProducer to inject.",
+                )
+        if (!MockKafkaProducer::class.java.isAssignableFrom(method.returnType)) {
+            throw ParameterResolutionException(
+                "Factory ${testClass.simpleName}.${method.name}() of parameter $parameter returns ${method.returnType.name}: " +
+                    "it must return a MockKafkaProducer.",
+            )
+        }
+        method.isAccessible = true
+        val target = if (Modifier.isStatic(method.modifiers)) null else context.requiredTestInstance
+        val produced =
+            try {
+                method.invoke(target)
+            } catch (e: InvocationTargetException) {
+                throw ParameterResolutionException(
+                    "Factory ${testClass.simpleName}.${method.name}() of parameter $parameter threw ${e.targetException}",
+                    e.targetException,
+                )
+            }
+        return produced as? MockKafkaProducer<*, *>
+            ?: throw ParameterResolutionException("Factory ${testClass.simpleName}.${method.name}() of parameter $parameter returned null.")
     }
 
     private fun serializer(
@@ -126,7 +207,23 @@ public class MockKafkaProducerJUnitExtension :
             as MutableList<MockKafkaProducer<*, *>>
     }
 
-    private companion object {
-        val NAMESPACE: ExtensionContext.Namespace = ExtensionContext.Namespace.create(MockKafkaProducerJUnitExtension::class.java)
+    /** Creates the extension with a configuration for every mock it injects. */
+    public companion object {
+        private val NAMESPACE: ExtensionContext.Namespace = ExtensionContext.Namespace.create(MockKafkaProducerJUnitExtension::class.java)
+
+        /**
+         * Creates the extension for `@RegisterExtension` with [configure] applied to every mock it
+         * injects (topics, completion, a partitioner, interceptors, a clock...), before the
+         * [MockProducerOptions] of each parameter. [configure] runs on the test's thread for each
+         * mock, so it may not block.
+         *
+         * ```java
+         * @RegisterExtension
+         * static final MockKafkaProducerJUnitExtension MOCKS =
+         *         MockKafkaProducerJUnitExtension.create(config -> config.topic("payments", 3));
+         * ```
+         */
+        @JvmStatic
+        public fun create(configure: Consumer<MockKafkaProducerConfig>): MockKafkaProducerJUnitExtension = MockKafkaProducerJUnitExtension(configure)
     }
 }

@@ -24,7 +24,7 @@ class MockKafkaProducerInjectionJavaTest {
 
     @AfterAll
     static void everyInjectedMockWasClosedAfterItsTest() {
-        assertEquals(3, SEEN.size());
+        assertEquals(4, SEEN.size());
         SEEN.forEach(mock -> assertThrows(IllegalStateException.class, () -> mock.send(new ProducerRecord<>("t", null, null))));
     }
 
@@ -45,6 +45,16 @@ class MockKafkaProducerInjectionJavaTest {
         assertTrue(!pending.isDone());
         assertTrue(producer.completeNext());
         assertTrue(pending.isDone());
+    }
+
+    static MockKafkaProducer<String, String> fivePartitions() {
+        return MockKafkaProducer.create(String.class, String.class, config -> config.setDefaultPartitions(5));
+    }
+
+    @Test
+    void aFactorysMockIsInjectedAndClosedLikeTheOthers(@MockProducerOptions(factory = "fivePartitions") MockKafkaProducer<String, String> producer) {
+        SEEN.add(producer);
+        assertEquals(5, producer.partitionsFor("any").size());
     }
 
     @Test
@@ -70,6 +80,63 @@ class MockKafkaProducerInjectionJavaTest {
         void customSerializer(@MockProducerOptions(valueSerializer = ThreadNames.class) MockKafkaProducer<String, Thread> producer) throws Exception {
             producer.send(new ProducerRecord<>("threads", "k", Thread.currentThread())).get();
         }
+    }
+
+    /** Run through JUnit's engine test kit below: factories that cannot give a mock, each saying why. */
+    @SuppressWarnings("JUnitMalformedDeclaration")
+    @ExtendWith(MockKafkaProducerJUnitExtension.class)
+    static class BadFactories {
+        static MockKafkaProducer<String, String> withTopics() {
+            return MockKafkaProducer.create(String.class, String.class);
+        }
+
+        static String notAMock() {
+            return "no";
+        }
+
+        static MockKafkaProducer<String, String> throwing() {
+            throw new IllegalStateException("no broker config");
+        }
+
+        MockKafkaProducer<String, String> ofTheInstance() {
+            return MockKafkaProducer.create(String.class, String.class, config -> config.topic("instance", 2));
+        }
+
+        @Test
+        void missing(@MockProducerOptions(factory = "nowhere") MockKafkaProducer<String, String> producer) {}
+
+        @Test
+        void wrongType(@MockProducerOptions(factory = "notAMock") MockKafkaProducer<String, String> producer) {}
+
+        @Test
+        void threw(@MockProducerOptions(factory = "throwing") MockKafkaProducer<String, String> producer) {}
+
+        @Test
+        void alsoOptions(@MockProducerOptions(factory = "withTopics", topics = "t") MockKafkaProducer<String, String> producer) {}
+
+        @Test
+        void instanceFactory(@MockProducerOptions(factory = "ofTheInstance") MockKafkaProducer<String, String> producer) {
+            assertEquals(2, producer.partitionsFor("instance").size());
+        }
+    }
+
+    @Test
+    void aFactoryThatCannotGiveAMockFailsWithTheReasonAndTheFix() {
+        var results = EngineTestKit.engine("junit-jupiter").selectors(
+                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(BadFactories.class)).execute().testEvents();
+        assertEquals(1, results.succeeded().count());
+        List<String> messages = results.failed().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage())
+                .sorted().toList();
+        assertEquals(4, messages.size(), messages.toString());
+        assertContainsAll(messages.get(0), "Factory BadFactories.notAMock() of parameter ", " of wrongType() returns java.lang.String: it must return a MockKafkaProducer.");
+        assertContainsAll(messages.get(1), "Factory BadFactories.throwing() of parameter ", " of threw() threw java.lang.IllegalStateException: no broker config");
+        assertContainsAll(messages.get(2), " of alsoOptions() names factory = \"withTopics\" and also sets topics: the factory builds the whole mock");
+        assertContainsAll(messages.get(3), " of missing() names factory = \"nowhere\", but BadFactories has no method nowhere() without parameters");
+    }
+
+    private static void assertContainsAll(String message, String... parts) {
+        for (String part : parts) assertTrue(message.contains(part), message);
     }
 
     /** A serializer for a type Kafka has none for. */
