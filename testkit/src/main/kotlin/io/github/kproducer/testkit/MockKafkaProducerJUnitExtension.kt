@@ -107,7 +107,7 @@ public class MockKafkaProducerJUnitExtension private constructor(
                         serializer(options?.valueSerializer, arguments[1], "value", name),
                     ) {
                         defaults?.accept(this)
-                        if (options != null) apply(options)
+                        if (options != null) applyOptions(options)
                     }
                 } catch (e: IllegalArgumentException) {
                     throw ParameterResolutionException("Cannot create the MockKafkaProducer of parameter $name: ${e.message}", e)
@@ -122,7 +122,7 @@ public class MockKafkaProducerJUnitExtension private constructor(
         opened(context).forEach { runCatching { it.close() } }
     }
 
-    private fun MockKafkaProducerConfig.apply(options: MockProducerOptions) {
+    private fun MockKafkaProducerConfig.applyOptions(options: MockProducerOptions) {
         options.topics.forEach { topic(it, options.partitions) }
         if (options.completion != Completion.AUTOMATIC) completion = options.completion
         if (!options.autoCreateTopics) autoCreateTopics = false
@@ -214,8 +214,8 @@ public class MockKafkaProducerJUnitExtension private constructor(
         /**
          * Creates the extension for `@RegisterExtension` with [configure] applied to every mock it
          * injects (topics, completion, a partitioner, interceptors, a clock...), before the
-         * [MockProducerOptions] of each parameter. [configure] runs on the test's thread for each
-         * mock, so it may not block.
+         * [MockProducerOptions] of each parameter; a [MockProducerOptions.factory]'s mock is the
+         * factory's alone. [configure] runs on the test's thread for each mock, so it should not block.
          *
          * ```java
          * @RegisterExtension
