@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext
 import org.junit.jupiter.api.extension.ParameterContext
 import org.junit.jupiter.api.extension.ParameterResolutionException
 import org.junit.jupiter.api.extension.ParameterResolver
-import java.lang.reflect.InvocationTargetException
+import org.junit.platform.commons.support.ReflectionSupport
 import java.lang.reflect.Modifier
 import java.lang.reflect.ParameterizedType
 import java.lang.reflect.Type
@@ -152,29 +152,24 @@ public class MockKafkaProducerJUnitExtension private constructor(
         }
         val testClass = context.requiredTestClass
         val method =
-            generateSequence<Class<*>>(testClass) { it.superclass }
-                .flatMap { it.declaredMethods.asSequence() }
-                .firstOrNull { it.name == options.factory && it.parameterCount == 0 }
-                ?: throw ParameterResolutionException(
+            ReflectionSupport.findMethod(testClass, options.factory).orElseThrow {
+                ParameterResolutionException(
                     "Parameter $parameter names factory = \"${options.factory}\", but ${testClass.simpleName} has no method " +
                         "${options.factory}() without parameters: add one that returns the MockKafkaProducer to inject.",
                 )
+            }
         if (!MockKafkaProducer::class.java.isAssignableFrom(method.returnType)) {
             throw ParameterResolutionException(
                 "Factory ${testClass.simpleName}.${method.name}() of parameter $parameter returns ${method.returnType.name}: " +
                     "it must return a MockKafkaProducer.",
             )
         }
-        method.isAccessible = true
         val target = if (Modifier.isStatic(method.modifiers)) null else context.requiredTestInstance
         val produced =
             try {
-                method.invoke(target)
-            } catch (e: InvocationTargetException) {
-                throw ParameterResolutionException(
-                    "Factory ${testClass.simpleName}.${method.name}() of parameter $parameter threw ${e.targetException}",
-                    e.targetException,
-                )
+                ReflectionSupport.invokeMethod(method, target)
+            } catch (e: Exception) {
+                throw ParameterResolutionException("Factory ${testClass.simpleName}.${method.name}() of parameter $parameter threw $e", e)
             }
         return produced as? MockKafkaProducer<*, *>
             ?: throw ParameterResolutionException("Factory ${testClass.simpleName}.${method.name}() of parameter $parameter returned null.")
