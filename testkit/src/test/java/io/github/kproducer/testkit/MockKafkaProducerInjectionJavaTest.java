@@ -122,17 +122,22 @@ class MockKafkaProducerInjectionJavaTest {
 
     @Test
     void aFactoryThatCannotGiveAMockFailsWithTheReasonAndTheFix() {
-        var results = EngineTestKit.engine("junit-jupiter").selectors(
-                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(BadFactories.class)).execute().testEvents();
-        assertEquals(1, results.succeeded().count());
-        List<String> messages = results.failed().stream()
-                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage())
-                .sorted().toList();
+        List<String> messages = failureMessagesOf(BadFactories.class, 1);
         assertEquals(4, messages.size(), messages.toString());
         assertContainsAll(messages.get(0), "Factory BadFactories.notAMock() of parameter ", " of wrongType() returns java.lang.String: it must return a MockKafkaProducer.");
         assertContainsAll(messages.get(1), "Factory BadFactories.throwing() of parameter ", " of threw() threw java.lang.IllegalStateException: no broker config");
         assertContainsAll(messages.get(2), " of alsoOptions() names factory = \"withTopics\" and also sets topics: the factory builds the whole mock");
         assertContainsAll(messages.get(3), " of missing() names factory = \"nowhere\", but BadFactories has no method nowhere() without parameters");
+    }
+
+    /** Runs {@code testClass} through JUnit's engine test kit, checks how many tests passed, and returns the failures' messages, sorted. */
+    private static List<String> failureMessagesOf(Class<?> testClass, long succeeded) {
+        var results = EngineTestKit.engine("junit-jupiter").selectors(
+                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(testClass)).execute().testEvents();
+        assertEquals(succeeded, results.succeeded().count());
+        return results.failed().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage())
+                .sorted().toList();
     }
 
     private static void assertContainsAll(String message, String... parts) {
@@ -149,12 +154,7 @@ class MockKafkaProducerInjectionJavaTest {
 
     @Test
     void aParameterItCannotBuildFailsWithTheReasonAndTheFix() {
-        var results = EngineTestKit.engine("junit-jupiter").selectors(
-                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(RawMock.class)).execute().testEvents();
-        assertEquals(1, results.succeeded().count());
-        List<String> messages = results.failed().stream()
-                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage())
-                .sorted().toList();
+        List<String> messages = failureMessagesOf(RawMock.class, 1);
         assertEquals(2, messages.size());
         assertTrue(messages.get(0).contains("Cannot create the MockKafkaProducer of parameter"), messages.get(0));
         assertTrue(messages.get(1).contains("is a raw MockKafkaProducer: give its key and value types"), messages.get(1));

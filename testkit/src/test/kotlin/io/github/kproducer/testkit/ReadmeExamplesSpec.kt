@@ -27,25 +27,12 @@ class ReadmeExamplesSpec :
             val problems =
                 fences.filter { it.region != null }.mapNotNull { fence ->
                     val source = fence.source!!
+                    val code = if (source.isFile) ReadmeExamples.regions(source)[fence.region] else null
                     when {
-                        !source.isFile -> {
-                            "$fence names ${source.path}, which does not exist"
-                        }
-
-                        fence.region !in ReadmeExamples.regions(source) -> {
-                            "$fence names region readme:${fence.region}, which ${source.name} does not have"
-                        }
-
-                        else -> {
-                            val code = ReadmeExamples.regions(source).getValue(fence.region!!)
-                            if (code ==
-                                fence.text
-                            ) {
-                                null
-                            } else {
-                                "$fence differs from ${source.name}#${fence.region}: ${ReadmeExamples.firstDifference(fence.text, code)}"
-                            }
-                        }
+                        !source.isFile -> "$fence names ${source.path}, which does not exist"
+                        code == null -> "$fence names region readme:${fence.region}, which ${source.name} does not have"
+                        code != fence.text -> "$fence differs from ${source.name}#${fence.region}: ${ReadmeExamples.firstDifference(fence.text, code)}"
+                        else -> null
                     }
                 }
             problems.shouldBeEmpty()
