@@ -172,12 +172,16 @@ class MockVersusKafkaProducerSpec :
             producer.commitTransaction()
         }
 
-        scenario("after close, send and every transactional call throw IllegalStateException") {
+        scenario("after close, send and every transactional call throw IllegalStateException, also for a null record or offsets") {
             val message = "Cannot perform operation after producer has been closed"
             val offsets = mapOf(TopicPartition("vs-in", 0) to OffsetAndMetadata(1))
             val calls =
                 listOf<Pair<String, (Producer<String, String>) -> Unit>>(
                     "send" to { it.send(ProducerRecord("vs-closed", "k", "v")) },
+                    // The closed check comes first, before anything looks at the record or the offsets.
+                    "send(null)" to { it.send(null) },
+                    "send(null, callback)" to { it.send(null) { _, _ -> } },
+                    "sendOffsetsToTransaction(null)" to { it.sendOffsetsToTransaction(null, ConsumerGroupMetadata("vs-closed-group")) },
                     "initTransactions" to { it.initTransactions() },
                     "beginTransaction" to { it.beginTransaction() },
                     "sendOffsetsToTransaction" to { it.sendOffsetsToTransaction(offsets, ConsumerGroupMetadata("vs-closed-group")) },

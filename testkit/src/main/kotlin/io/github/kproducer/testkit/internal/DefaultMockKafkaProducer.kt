@@ -104,13 +104,15 @@ internal class DefaultMockKafkaProducer<K, V>(
 
     // ---- sending ----
 
-    override fun send(record: ProducerRecord<K, V>): Future<RecordMetadata> = send(record, null)
+    // The record is nullable so that a closed producer says it is closed, as KafkaProducer does, before anything looks at it.
+    override fun send(record: ProducerRecord<K, V>?): Future<RecordMetadata> = send(record, null)
 
     override fun send(
-        original: ProducerRecord<K, V>,
+        record: ProducerRecord<K, V>?,
         callback: Callback?,
     ): Future<RecordMetadata> {
         check(!closed) { CLOSED }
+        val original = record ?: throw NullPointerException("record must not be null")
         lock.withLock { checkSendAllowed() }
         val record = intercepted(original)
         val keyBytes = serialize(keySerializer, record.topic(), record, record.key(), "key")
@@ -423,10 +425,13 @@ internal class DefaultMockKafkaProducer<K, V>(
     }
 
     override fun sendOffsetsToTransaction(
-        offsets: Map<TopicPartition, OffsetAndMetadata>,
+        offsets: Map<TopicPartition, OffsetAndMetadata>?,
         groupMetadata: ConsumerGroupMetadata,
     ) {
         lock.withLock {
+            // KafkaProducer checks that it is transactional and open before it looks at the offsets.
+            requireTransactionalAndOpen()
+            if (offsets == null) throw NullPointerException("offsets must not be null")
             if (offsets.isEmpty()) {
                 // KafkaProducer.sendOffsetsToTransaction ignores empty offsets after checking only these:
                 // not the transaction's state, not fencing.
