@@ -33,9 +33,10 @@ import kotlin.time.Duration
  * threads, each running until it suspends again, with no trip through the scheduler's queue; a
  * caller that then blocks that thread for 20 ms leaves the others to another thread.
  *
- * **Every call ends.** Each record waits for metadata and buffer memory at most `max.block.ms` from
- * when it was handed to this producer (not from when the records ahead of it were done), then
- * fails with Kafka's `TimeoutException` (`BufferExhaustedException` for a full buffer); once Kafka has
+ * **Every call ends.** Each record waits for metadata, buffer memory and its partition's first
+ * acknowledgement (see *New partitions*) at most `max.block.ms` from when it was handed to this
+ * producer (not from when the records ahead of it were done), then fails with Kafka's
+ * `TimeoutException` (`BufferExhaustedException` for a full buffer); once Kafka has
  * it, it is acknowledged or fails within `delivery.timeout.ms`. While records wait, [sendAsync] and
  * [offer] keep them in memory: they never block, so they have no other back-pressure; [send],
  * [sendAll] and the Flow forms suspend instead.
@@ -49,6 +50,19 @@ import kotlin.time.Duration
  * does not have waits apart, so it does not hold the topic's other records. The futures of
  * [sendAsync] complete in each partition's offset order, one at a time, on a thread of
  * `Dispatchers.Default` (their dependent stages run there: keep them short, as Kafka's callbacks).
+ *
+ * **New partitions.** Until a partition has acknowledged one record of this producer, kproducer sends
+ * it no other: the records behind the first wait in the partition's lane and follow it once it is
+ * acknowledged. Without this, an idempotent producer (Kafka's default) can lose records on a partition
+ * it has not written to yet, on every broker up to Kafka 4.4: when the first request to it fails with a
+ * retriable error (a new partition whose leader has not opened it yet) while a second is in flight, the
+ * broker appends the second and refuses every retry of the first until `delivery.timeout.ms`
+ * (KAFKA-15591). The cost is at most one round trip per partition per producer, paid only by the
+ * records sent while a partition's first record is out. A partition counts as new again when the
+ * client forgets the topic's metadata (`metadata.max.idle.ms` without sends, or after an outage) and
+ * when the producer id changes. This applies to producers built by kproducer and to a wrapped
+ * `KafkaProducer`; other wrapped producers (a decorator, a mock) pick partitions kproducer cannot
+ * compute in advance, and are sent to as they are.
  *
  * **Cancellation.** Cancelling a waiting [send] stops the waiting, not the record: once Kafka has
  * the record, it is delivered or fails (and nobody hears of it). A send cancelled while it still

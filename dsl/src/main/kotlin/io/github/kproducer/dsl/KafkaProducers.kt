@@ -65,6 +65,11 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
  * The [KProducer] takes ownership: closing it closes this producer. Only the options are validated;
  * the producer's own settings are what it was created with.
  *
+ * A wrapped idempotent `KafkaProducer` gets the same guard of new partitions as a built one (see
+ * [KProducer], *New partitions*): kproducer reads how it picks partitions. Any other [Producer] (a
+ * decorator around a `KafkaProducer`, a mock) is sent to as it is: kproducer cannot tell in advance
+ * which partition it will pick for a record.
+ *
  * @throws KProducerConfigException when an option is invalid, listing every problem at once.
  */
 public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.() -> Unit = {}): KProducer<K, V> {

@@ -64,7 +64,7 @@ internal class DefaultKProducer<K, V>(
     @Volatile private var fatalCause: Throwable? = null
     val deliveries = Deliveries()
     val tracker = SendTracker(behaviour, bootstrapServers, deliveries)
-    val handOff = HandOff(producer, probe, tracker)
+    val handOff = HandOff(producer, probe, tracker, firstWriteGuard(producer, probe))
     private val resumes = ResumeQueue()
     private val batches = Batches(this)
     private val transactions = Transactions(this)
@@ -494,6 +494,18 @@ internal class DefaultKProducer<K, V>(
             "The KProducer was closed before this record could be handed to Kafka (it was waiting for the topic's metadata or " +
                 "for buffer memory); it was not sent. Close with a longer timeout to let such records through."
     }
+}
+
+/**
+ * The guard of first writes ([FirstWriteGuard]) for an idempotent `KafkaProducer`, watched for producer
+ * id changes; `null` for any other producer (a mock, a decorator the DSL cannot see into, idempotence off).
+ */
+private fun <K, V> firstWriteGuard(
+    producer: Producer<K, V>,
+    probe: ClientProbe,
+): FirstWriteGuard<K, V>? {
+    val internals = ProducerInternals.of<K, V>(producer) ?: return null
+    return FirstWriteGuard(internals, probe.maxBlockMs).also { SendWatchdog.watch(it) }
 }
 
 /** Whether resuming a coroutine of this context would run it on the resuming thread (unconfined, `suspend fun main`, `UnconfinedTestDispatcher`). */

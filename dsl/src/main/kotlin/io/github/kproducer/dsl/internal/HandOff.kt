@@ -49,7 +49,9 @@ import kotlin.coroutines.EmptyCoroutineContext
  * Order: a record goes direct only when its topic's lane is empty, and a lane sends in queue order,
  * so records handed over one after another reach each partition in that order. A record for a
  * partition the topic does not have (yet) moves to a lane of its own for that partition, so that it
- * does not hold the topic's other records behind it while it waits for partitions to appear.
+ * does not hold the topic's other records behind it while it waits for partitions to appear; so does
+ * a record for a partition whose first write is still out ([FirstWriteGuard]), and while a
+ * partition's lane holds records, the partition's next records join them there.
  *
  * Lanes exist only while they hold records; an empty lane retires and leaves the map.
  */
@@ -57,16 +59,18 @@ internal class HandOff<K, V>(
     private val producer: Producer<K, V>,
     private val probe: ClientProbe,
     private val tracker: SendTracker<K, V>,
+    /** Holds back a partition's records until its first is acknowledged; null when the producer is not an idempotent `KafkaProducer` it can see into. */
+    private val guard: FirstWriteGuard<K, V>? = null,
 ) {
     private val maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(probe.maxBlockMs)
     private val lanes = ConcurrentHashMap<String, Lane>()
-    private val strayLanes = ConcurrentHashMap<TopicPartition, Lane>()
+    private val partitionLanes = ConcurrentHashMap<TopicPartition, Lane>()
 
     /** Lanes in both maps; while 0, the direct path looks nothing up. */
     private val liveLanes = AtomicInteger()
 
-    /** Lanes in [strayLanes]; while 0, a record with a partition looks up no stray lane. */
-    private val liveStrays = AtomicInteger()
+    /** Lanes in [partitionLanes]; while 0, a record with a partition looks up no stray lane. */
+    private val livePartitionLanes = AtomicInteger()
 
     @OptIn(ExperimentalCoroutinesApi::class)
     private val workers = Dispatchers.IO.limitedParallelism(LANE_THREADS)
@@ -93,18 +97,22 @@ internal class HandOff<K, V>(
         val topic = record.topic()
         val partition = record.partition()
         if (liveLanes.get() != 0 && mustQueue(topic, partition)) return false
-        if (!clientReady(topic, partition)) return false
+        val count = probe.partitionCount(topic)
+        if (count < 0 || (partition != null && partition >= count) || probe.bufferLow()) return false
+        if (guard != null && !admitted(guard, callback, count)) return false
         tracker.accepted.increment()
-        val guard = SendWatchdog.guard()
-        val token = guard.enter(SendWatchdog.DIRECT)
+        val watch = SendWatchdog.guard()
+        val token = watch.enter(SendWatchdog.DIRECT)
         var failure: Throwable? = null
         try {
-            producer.send(record, callback)
+            producer.send(callback.outgoing(), callback)
         } catch (e: Throwable) {
             failure = e
         }
-        val interrupted = guard.exit(token)
+        val interrupted = watch.exit(token)
         if (failure == null) return true
+        // Kafka did not take the record: if it was its partition's first write, the next record is.
+        guard?.release(callback)
         if (!interrupted) {
             tracker.accepted.decrement()
             // The one way a record ends without its callback: Kafka threw (a serializer's failure, say).
@@ -112,11 +120,36 @@ internal class HandOff<K, V>(
             throw failure
         }
         // The client lost the topic (or its buffer filled) after the probe; Kafka has not appended the record.
-        log.debug("A direct send to topic {} met a wait in Kafka ({}); it continues in the topic's lane", topic, guard.interruptedIn)
+        log.debug("A direct send to topic {} met a wait in Kafka ({}); it continues in the topic's lane", topic, watch.interruptedIn)
         probe.forget(topic)
+        guard?.forget(topic)
+        // Placed again once the topic's metadata is back.
+        callback.target = -1
+        callback.assignTarget = false
         queue(record, callback, System.nanoTime() + maxBlockNanos)
         return true
     }
+
+    /**
+     * Whether [callback]'s record may go to Kafka now as far as [FirstWriteGuard] is concerned: `false`
+     * when its partition's lane holds records already (they go first), or the partition's first write is
+     * still out; the record then waits in that partition's lane ([enqueue] puts it there).
+     */
+    private fun admitted(
+        guard: FirstWriteGuard<K, V>,
+        callback: TrackedCallback<K, V>,
+        count: Int,
+    ): Boolean {
+        val target = guard.route(callback, count)
+        if (target < 0) return true
+        if (partitionLaneBusy(callback.record.topic(), target)) return false
+        return guard.admit(callback) != FirstWriteGuard.HOLD
+    }
+
+    private fun partitionLaneBusy(
+        topic: String,
+        partition: Int,
+    ): Boolean = livePartitionLanes.get() != 0 && partitionLanes[TopicPartition(topic, partition)]?.busy == true
 
     /** Queues [record] in its lane, which hands it to Kafka or fails it by its deadline. Never blocks. */
     fun enqueue(
@@ -148,7 +181,7 @@ internal class HandOff<K, V>(
     /** Suspends until every record queued before this call has reached Kafka or failed. */
     suspend fun awaitQueued() {
         // Main lanes first: they move records for missing partitions to stray lanes, behind which the second round waits.
-        for (group in listOf(lanes, strayLanes)) {
+        for (group in listOf(lanes, partitionLanes)) {
             for (lane in ArrayList(group.values)) lane.barrier()?.await()
         }
     }
@@ -158,7 +191,7 @@ internal class HandOff<K, V>(
         // ArrayList(values) copies through toArray, which a lane removed meanwhile cannot break; Kotlin's toList()
         // reads the size first and then iterates, and threw NoSuchElementException when a lane went away in between.
         val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)
-        for (group in listOf(lanes, strayLanes)) {
+        for (group in listOf(lanes, partitionLanes)) {
             for (lane in ArrayList(group.values)) {
                 val barrier = lane.barrier() ?: continue
                 try {
@@ -174,6 +207,12 @@ internal class HandOff<K, V>(
     /** From now on, every queued record fails with [cause] instead of reaching Kafka; [awaitQueuedBlocking] then waits for them to fail. */
     fun failQueued(cause: KafkaException) {
         closing = cause
+        guard?.close()
+    }
+
+    /** A transaction begins: a new producer id (Kafka gets one when the epoch runs out) means every partition is new to it. */
+    fun checkProducerId() {
+        guard?.checkProducerId()
     }
 
     /** Forgets earlier failures before Kafka (a transaction begins). */
@@ -194,16 +233,7 @@ internal class HandOff<K, V>(
         partition: Int?,
     ): Boolean {
         if (lanes[topic]?.busy == true) return true
-        return partition != null && liveStrays.get() != 0 && strayLanes[TopicPartition(topic, partition)]?.busy == true
-    }
-
-    private fun clientReady(
-        topic: String,
-        partition: Int?,
-    ): Boolean {
-        val count = probe.partitionCount(topic)
-        if (count < 0 || (partition != null && partition >= count)) return false
-        return !probe.bufferLow()
+        return partition != null && livePartitionLanes.get() != 0 && partitionLanes[TopicPartition(topic, partition)]?.busy == true
     }
 
     // ---- lanes ----
@@ -215,17 +245,20 @@ internal class HandOff<K, V>(
     ) {
         callback.deadline = deadline
         callback.queued()
-        while (!laneFor(record).add(callback)) {
+        while (!laneFor(callback).add(callback)) {
             // The lane retired between the lookup and the add; a fresh one takes the record.
         }
     }
 
-    private fun laneFor(record: ProducerRecord<K, V>): Lane {
+    private fun laneFor(callback: TrackedCallback<K, V>): Lane {
+        val record = callback.record
         val topic = record.topic()
-        val partition = record.partition()
+        // A partition the guard picked: the record waits for that partition's first write in its lane.
+        val held = callback.target >= 0
+        val partition = if (held) callback.target else record.partition()
         if (partition != null) {
-            if (liveStrays.get() != 0) strayLanes[TopicPartition(topic, partition)]?.takeIf { it.busy }?.let { return it }
-            if (lanes[topic]?.busy != true && probe.partitionCount(topic) in 0..partition) return strayLane(topic, partition)
+            if (livePartitionLanes.get() != 0) partitionLanes[TopicPartition(topic, partition)]?.takeIf { it.busy }?.let { return it }
+            if (lanes[topic]?.busy != true && (held || probe.partitionCount(topic) in 0..partition)) return partitionLane(topic, partition)
         }
         return mainLane(topic)
     }
@@ -236,13 +269,13 @@ internal class HandOff<K, V>(
             Lane(topic, null)
         }
 
-    private fun strayLane(
+    private fun partitionLane(
         topic: String,
         partition: Int,
     ): Lane =
-        strayLanes.computeIfAbsent(TopicPartition(topic, partition)) {
+        partitionLanes.computeIfAbsent(TopicPartition(topic, partition)) {
             liveLanes.incrementAndGet()
-            liveStrays.incrementAndGet()
+            livePartitionLanes.incrementAndGet()
             Lane(topic, partition)
         }
 
@@ -250,8 +283,11 @@ internal class HandOff<K, V>(
     private class Barrier : CompletableFuture<Unit>()
 
     /**
-     * The records of one topic (or, for a [partition] the topic lacks, of that partition) that wait
-     * for Kafka, in hand-over order. One worker at a time drains it.
+     * The records of one topic, or of one [partition] of it, that wait for Kafka, in hand-over order.
+     * A topic's lane holds its records while the client lacks the topic's metadata or buffer memory; a
+     * partition's lane holds the records of a partition the topic does not have (yet), or whose first
+     * write is still out ([FirstWriteGuard]), so that they hold up none of the topic's other records.
+     * One worker at a time drains it.
      */
     private inner class Lane(
         val topic: String,
@@ -305,8 +341,8 @@ internal class HandOff<K, V>(
                 if (partition == null) {
                     lanes.remove(topic, this)
                 } else {
-                    strayLanes.remove(TopicPartition(topic, partition), this)
-                    liveStrays.decrementAndGet()
+                    partitionLanes.remove(TopicPartition(topic, partition), this)
+                    livePartitionLanes.decrementAndGet()
                 }
                 liveLanes.decrementAndGet()
             }
@@ -319,14 +355,14 @@ internal class HandOff<K, V>(
             val wanted = record.partition()
             var count = probe.partitionCount(topic)
             // A probe that reads the client waits for the metadata here; a blind one learns it by sending.
-            if (count < 0 && probe.sees) count = awaitTopic(callback) ?: return
+            if (count < 0 && probe.sees) {
+                count = awaitTopic(callback) ?: return
+                // The client did not know the topic (first use, idle expiry, a rebootstrap): the brokers may not know this producer either.
+                guard?.forget(topic)
+            }
             if (partition == null && wanted != null && count in 0..wanted) {
                 // Not this lane's wait: the partition may never come, and the topic's other records must not wait for it.
-                callback.queued()
-                while (!strayLane(topic, wanted).add(callback)) {
-                    // retired meanwhile; take a fresh one
-                }
-                return
+                return moveTo(wanted, callback)
             }
             if (pastDeadline(callback)) {
                 // Out of time while Kafka still cannot take it: fail now, rather than a watchdog tick later.
@@ -334,7 +370,32 @@ internal class HandOff<K, V>(
                 if (missing) return failBeforeKafka(callback, metadataTimeout(record, count))
                 if (probe.bufferLow()) return failBeforeKafka(callback, bufferTimeout(record))
             }
+            val guard = guard
+            if (guard != null && count >= 0 && (wanted == null || wanted < count)) {
+                val target = guard.route(callback, count)
+                if (target >= 0) {
+                    if (partition == null) {
+                        // A record that waits for its partition's first write waits in that partition's lane: the topic's other records go on.
+                        if (partitionLaneBusy(topic, target) || guard.admit(callback) == FirstWriteGuard.HOLD) return moveTo(target, callback)
+                    } else {
+                        while (guard.admit(callback) == FirstWriteGuard.HOLD) {
+                            if (!guard.awaitTurn(callback)) return failBeforeKafka(callback, closing ?: guard.turnTimeout(record, target))
+                        }
+                    }
+                }
+            }
             send(callback)
+        }
+
+        /** Moves [callback] from this topic's lane to the lane of its [partition], behind the records there. */
+        private fun moveTo(
+            partition: Int,
+            callback: TrackedCallback<K, V>,
+        ) {
+            callback.queued()
+            while (!partitionLane(topic, partition).add(callback)) {
+                // retired meanwhile; take a fresh one
+            }
         }
 
         /** Waits for the topic's metadata up to the record's deadline; its partition count, or `null` when the record failed. */
@@ -364,7 +425,7 @@ internal class HandOff<K, V>(
             var failure: Exception? = null
             var future: Future<*>? = null
             try {
-                future = producer.send(callback.record, callback)
+                future = producer.send(callback.outgoing(), callback)
             } catch (e: Exception) {
                 failure = e
             }

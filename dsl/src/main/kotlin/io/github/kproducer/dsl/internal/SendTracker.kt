@@ -5,6 +5,7 @@ import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.InvalidRecordException
 import org.apache.kafka.common.errors.NotEnoughReplicasException
+import org.apache.kafka.common.errors.OutOfOrderSequenceException
 import org.apache.kafka.common.errors.RecordTooLargeException
 import org.apache.kafka.common.errors.TimeoutException
 import org.slf4j.LoggerFactory
@@ -117,6 +118,20 @@ internal class SendTracker<K, V>(
                 )
             }
 
+            is OutOfOrderSequenceException -> {
+                OutOfOrderSequenceException(
+                    "$message The broker refused this record's sequence number: a later request of this producer to topic " +
+                        "'${record.topic()}' was written before the one holding this record. On a partition the producer had not " +
+                        "written to before, this is KAFKA-15591: the first request to it failed with a retriable error (such as " +
+                        "NOT_LEADER_OR_FOLLOWER from a leader that had not opened a new partition yet) while a second one was in " +
+                        "flight, and a broker without the producer's state (Kafka up to 4.4) appended the second. Producers built " +
+                        "with kafkaProducer { } or wrapping a KafkaProducer send a partition nothing more until its first record " +
+                        "is acknowledged; other wrapped producers do not. Create topics before producing and wait until their " +
+                        "partitions serve (the test kit's createTopic does), and close this producer: its later records to the " +
+                        "partition may be out of order.",
+                ).also { it.initCause(exception) }
+            }
+
             is InvalidRecordException -> {
                 if (message.contains("without key")) {
                     InvalidRecordException(
@@ -214,6 +229,18 @@ internal abstract class TrackedCallback<K, V>(
     /** The record's span when the producer traces sends; ended with the outcome. */
     @JvmField var span: SendSpan? = null
 
+    /**
+     * The partition [FirstWriteGuard] decided the record goes to, or -1 when Kafka places it as usual;
+     * with [assignTarget] the record is handed to Kafka with that partition ([outgoing]).
+     */
+    @JvmField var target: Int = -1
+
+    /** Whether Kafka gets the record with [target] as its partition: the guard, not Kafka, picked it. */
+    @JvmField var assignTarget: Boolean = false
+
+    /** Set while the record is its partition's first write ([FirstWriteGuard]): its outcome ends the probe. */
+    @JvmField var firstWrite: FirstWriteGuard<K, V>.TopicWrites? = null
+
     /** Where the record is in a lane's life (see [take]); public in bytecode for the field updater. */
     @Volatile @JvmField
     internal var laneState: Int = NOT_QUEUED
@@ -223,9 +250,21 @@ internal abstract class TrackedCallback<K, V>(
         exception: Exception?,
     ) {
         val failure = tracker.completed(record, metadata, exception)
+        firstWrite?.let {
+            firstWrite = null
+            it.probeEnded(target, acknowledged = failure == null)
+        }
         span?.end(metadata, failure)
         if (failure == null) succeeded(metadata!!) else failed(failure)
     }
+
+    /** The record as Kafka gets it: with the partition the guard picked, when it picked one Kafka would not. */
+    fun outgoing(): ProducerRecord<K, V> =
+        if (!assignTarget) {
+            record
+        } else {
+            ProducerRecord(record.topic(), target, record.timestamp(), record.key(), record.value(), record.headers())
+        }
 
     protected abstract fun succeeded(metadata: RecordMetadata)
 

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong
 /**
  * Interrupts a thread that waits inside Kafka's `send` or `partitionsFor` when it must not: a
  * caller's thread that went direct but met a wait anyway, or a lane's thread whose record has run
- * out of its own `max.block.ms`. (Each tick it also looks for a stalled [Deliveries] drain.)
+ * out of its own `max.block.ms`. (Each tick it also looks for a stalled [Deliveries] drain, and asks
+ * each [FirstWriteGuard] whether its producer's id changed.)
  *
  * Why it exists: [ClientProbe] tells whether the client knows a topic, but only for an instant.
  * Between that check and the client's own (`KafkaProducer.waitOnMetadata`) the client may
@@ -49,9 +50,16 @@ internal object SendWatchdog {
     private val guards = ConcurrentLinkedQueue<WeakReference<Guard>>()
     private val deliveries = ConcurrentLinkedQueue<WeakReference<Deliveries>>()
 
+    private val firstWrites = ConcurrentLinkedQueue<WeakReference<FirstWriteGuard<*, *>>>()
+
     /** Also looks at [queue] every tick, to replace a drain that a blocking stage holds ([Deliveries.checkStall]). */
     fun watch(queue: Deliveries) {
         deliveries += WeakReference(queue)
+    }
+
+    /** Also asks [guard] every tick whether its producer's id changed ([FirstWriteGuard.checkProducerId]). */
+    fun watch(guard: FirstWriteGuard<*, *>) {
+        firstWrites += WeakReference(guard)
     }
 
     private val local = ThreadLocal.withInitial { Guard(Thread.currentThread()).also { guards += WeakReference(it) } }
@@ -171,6 +179,11 @@ internal object SendWatchdog {
         while (queues.hasNext()) {
             val queue = queues.next().get()
             if (queue == null) queues.remove() else queue.checkStall(now, paused)
+        }
+        val writes = firstWrites.iterator()
+        while (writes.hasNext()) {
+            val guard = writes.next().get()
+            if (guard == null) writes.remove() else guard.checkProducerId()
         }
         val iterator = guards.iterator()
         while (iterator.hasNext()) {

@@ -85,6 +85,7 @@ internal class Transactions<K, V>(
                 }
                 producer.producer.beginTransaction()
             }
+            producer.handOff.checkProducerId()
             producer.handOff.clearFailures()
             val transaction = Scope()
             try {
