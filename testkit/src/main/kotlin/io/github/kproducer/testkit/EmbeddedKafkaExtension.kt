@@ -1,6 +1,8 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.SequenceRefusals
 import io.kotest.core.extensions.MountableExtension
+import io.kotest.core.extensions.TestCaseExtension
 import io.kotest.core.listeners.AfterEachListener
 import io.kotest.core.listeners.AfterProjectListener
 import io.kotest.core.listeners.AfterSpecListener
@@ -32,7 +34,13 @@ import java.util.concurrent.CopyOnWriteArrayList
  *
  * Specs that run in parallel each get their own cluster (own ports, own data directory) unless
  * they share a project-wide one. After each test it closes the fault scopes
- * ([EmbeddedKafka.faults]) left open, so a fault never outlives its test. Thread-safe.
+ * ([EmbeddedKafka.faults]) left open, so a fault never outlives its test.
+ *
+ * A test that fails after a broker refused an idempotent producer's retry with
+ * `OUT_OF_ORDER_SEQUENCE_NUMBER` (records written behind a first request that failed: KAFKA-15591,
+ * which a raw producer meets on a topic it produces to right after its creation) fails with a message
+ * that says so and gives the fix, its own failure as the cause. The brokers' refusals are seen in their
+ * log, so this needs Logback as the SLF4J binding of the tests. Thread-safe.
  */
 public class EmbeddedKafkaExtension(
     private val lifecycle: Lifecycle = Lifecycle.SPEC,
@@ -41,7 +49,8 @@ public class EmbeddedKafkaExtension(
     AfterSpecListener,
     AfterEachListener,
     BeforeProjectListener,
-    AfterProjectListener {
+    AfterProjectListener,
+    TestCaseExtension {
     /** When the cluster of an [EmbeddedKafkaExtension] starts and stops. */
     public enum class Lifecycle {
         /** A cluster per spec: started when the spec installs the extension, closed after the spec. */
@@ -94,6 +103,25 @@ public class EmbeddedKafkaExtension(
     /** Marks a project-wide extension as registered, so that [afterProject] will close it. */
     override suspend fun beforeProject() {
         registeredInProject = true
+    }
+
+    /**
+     * Runs the test; when it fails after a broker refused an earlier sequence during it (KAFKA-15591),
+     * returns the failure with that explained (an [AssertionError] whose cause is the test's own failure).
+     */
+    override suspend fun intercept(
+        testCase: TestCase,
+        execute: suspend (TestCase) -> TestResult,
+    ): TestResult {
+        val started = System.nanoTime()
+        val result = execute(testCase)
+        val failure = result.errorOrNull ?: return result
+        val explained = SequenceRefusals.explain(failure, started) ?: return result
+        return when (result) {
+            is TestResult.Failure -> TestResult.Failure(result.duration, explained)
+            is TestResult.Error -> TestResult.Error(result.duration, explained)
+            else -> result
+        }
     }
 
     /** Closes the fault scopes a test left open on the clusters of this extension. */

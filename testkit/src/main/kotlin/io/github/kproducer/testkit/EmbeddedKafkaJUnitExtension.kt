@@ -1,11 +1,14 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.SequenceRefusals
 import org.junit.jupiter.api.extension.AfterAllCallback
 import org.junit.jupiter.api.extension.AfterEachCallback
 import org.junit.jupiter.api.extension.BeforeAllCallback
+import org.junit.jupiter.api.extension.BeforeEachCallback
 import org.junit.jupiter.api.extension.ExtensionContext
 import org.junit.jupiter.api.extension.ParameterContext
 import org.junit.jupiter.api.extension.ParameterResolver
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler
 import java.util.function.Consumer
 
 /**
@@ -23,12 +26,20 @@ import java.util.function.Consumer
  *
  * Nested test classes share the cluster of their outermost class. Parallel test classes each get
  * their own cluster. After each test it closes the fault scopes ([EmbeddedKafka.faults]) left open.
+ *
+ * A test that throws after a broker refused an idempotent producer's retry with
+ * `OUT_OF_ORDER_SEQUENCE_NUMBER` (records written behind a first request that failed: KAFKA-15591,
+ * which a raw producer meets on a topic it produces to right after its creation) fails with an
+ * `AssertionError` that says so and gives the fix, the test's own exception as its cause. The brokers'
+ * refusals are seen in their log, so this needs Logback as the SLF4J binding of the tests.
  */
 public class EmbeddedKafkaJUnitExtension private constructor(
     private val settings: EmbeddedKafkaSettings,
 ) : BeforeAllCallback,
     AfterAllCallback,
     AfterEachCallback,
+    BeforeEachCallback,
+    TestExecutionExceptionHandler,
     ParameterResolver {
     /** Creates an extension for the default one-broker cluster; used by `@ExtendWith`. */
     public constructor() : this(EmbeddedKafkaSettings.defaults())
@@ -51,6 +62,23 @@ public class EmbeddedKafkaJUnitExtension private constructor(
             running = EmbeddedKafka.start(settings)
             owner = context
         }
+    }
+
+    /** Notes when the test starts, for [handleTestExecutionException]. */
+    override fun beforeEach(context: ExtensionContext) {
+        context.getStore(NAMESPACE).put(STARTED, System.nanoTime())
+    }
+
+    /**
+     * Rethrows [throwable], explained when a broker refused an earlier sequence during the test
+     * (KAFKA-15591): then as an [AssertionError] whose cause is [throwable].
+     */
+    override fun handleTestExecutionException(
+        context: ExtensionContext,
+        throwable: Throwable,
+    ) {
+        val started = context.getStore(NAMESPACE).get(STARTED, java.lang.Long::class.java)?.toLong() ?: throw throwable
+        throw SequenceRefusals.explain(throwable, started) ?: throwable
     }
 
     /** Closes the fault scopes the test left open. */
@@ -82,6 +110,9 @@ public class EmbeddedKafkaJUnitExtension private constructor(
 
     /** Factories for Java. */
     public companion object {
+        private val NAMESPACE = ExtensionContext.Namespace.create(EmbeddedKafkaJUnitExtension::class.java)
+        private const val STARTED = "started"
+
         /** Creates an extension for a cluster configured by [configure], such as `c -> c.setBrokers(3)`. */
         @JvmStatic
         public fun create(configure: Consumer<EmbeddedKafkaConfig>): EmbeddedKafkaJUnitExtension =

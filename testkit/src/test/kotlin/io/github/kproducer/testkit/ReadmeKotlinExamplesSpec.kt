@@ -8,6 +8,7 @@ import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
+import org.apache.kafka.clients.admin.NewTopic
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -46,6 +47,20 @@ class ReadmeKotlinExamplesSpec :
                 .shouldKeepEachKeyInOnePartition()
         }
         // endregion
+
+        test("a topic Admin created takes its first produce once its partitions serve") {
+            // region readme:admin-waits-kt
+            kafka.admin().use { admin ->
+                admin.createTopics(listOf(NewTopic("payments", 3, 1))).all().get(30, TimeUnit.SECONDS)
+                admin.awaitPartitionsServing(listOf("payments"))
+            }
+            // No retries: a partition that did not serve yet would fail the send.
+            val settings = kafka.connectionProperties() + (ProducerConfig.RETRIES_CONFIG to 0)
+            KafkaProducer(settings, StringSerializer(), StringSerializer()).use { producer ->
+                for (partition in 0 until 3) producer.send(ProducerRecord("payments", partition, "p-1", "paid")).get().offset() shouldBe 0
+            }
+            // endregion
+        }
 
         test("the four reads") {
             EmbeddedKafka().use { kafka -> fourReads(kafka) }

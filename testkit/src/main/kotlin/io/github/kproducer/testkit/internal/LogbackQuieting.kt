@@ -32,6 +32,8 @@ internal object LogbackQuieting {
             val name = logger.name
             if (!name.startsWith("org.apache.kafka") && !name.startsWith("kafka")) return FilterReply.NEUTRAL
             if (level.isGreaterOrEqual(Level.ERROR)) {
+                // A broker refusing an earlier sequence (KAFKA-15591): explained once, its repeats (a stack trace per retry) left out.
+                if (t != null && name.startsWith("kafka.") && !SequenceRefusals.record(t)) return FilterReply.DENY
                 // When the active controller moves (a stop or restart of the test kit's), the old one fails
                 // the requests it still holds, and a restarted one the brokers' first heartbeats, with
                 // NOT_CONTROLLER, which Kafka logs as an error; the senders retry with the new controller.
