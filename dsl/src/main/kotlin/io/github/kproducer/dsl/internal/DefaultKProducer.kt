@@ -20,6 +20,7 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.future.future
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
+import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
@@ -63,8 +64,9 @@ internal class DefaultKProducer<K, V>(
 
     @Volatile private var fatalCause: Throwable? = null
     val deliveries = Deliveries()
-    val tracker = SendTracker(behaviour, bootstrapServers, deliveries)
-    val handOff = HandOff(producer, probe, tracker, firstWriteGuard(producer, probe))
+    private val guard = firstWriteGuard(producer, probe)
+    val tracker = SendTracker(behaviour, bootstrapServers, deliveries, unguarded = producer !is KafkaProducer<*, *>)
+    val handOff = HandOff(producer, probe, tracker, guard)
     private val resumes = ResumeQueue()
     private val batches = Batches(this)
     private val transactions = Transactions(this)

@@ -22,6 +22,8 @@ internal class SendTracker<K, V>(
     private val bootstrapServers: String?,
     /** Where listeners run, in order, off Kafka's I/O thread. */
     val deliveries: Deliveries,
+    /** A wrapped producer that is not a `KafkaProducer`: [FirstWriteGuard] cannot protect it, so an expiry may be KAFKA-15591. */
+    private val unguarded: Boolean = false,
 ) {
     val acknowledged = LongAdder()
     val failed = LongAdder()
@@ -190,7 +192,7 @@ internal class SendTracker<K, V>(
                     "unreachable${bootstrapServers?.let { " (bootstrap servers: $it)" } ?: ""}, the cluster too slow, or the leader " +
                     "kept answering with a retriable error (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER; Kafka's WARN log " +
                     "'Got error produce response' names it). Raise deliveryTimeout to ride out longer outages; the producer " +
-                    "sends again once the brokers are back.",
+                    "sends again once the brokers are back." + if (unguarded) UNGUARDED_EXPIRY else "",
                 exception,
             )
         }
@@ -206,6 +208,12 @@ internal class SendTracker<K, V>(
         private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
         private val MISSING_PARTITION = Regex("""Partition (\d+) of topic (\S+) with partition count (\d+) is not present in metadata""")
         private const val NEITHER = "The producer completed a send with neither metadata nor an exception"
+        private const val UNGUARDED_EXPIRY =
+            " If that error was OUT_OF_ORDER_SEQUENCE_NUMBER on a partition this producer had just begun to write to (a new " +
+                "topic), its records were lost to KAFKA-15591: the first request failed retriably while a second was in flight, " +
+                "and a broker up to Kafka 4.4 appended the second. This wrapped producer is not a KafkaProducer, so kproducer " +
+                "cannot hold a new partition's records until its first is acknowledged: wrap the KafkaProducer itself, or create " +
+                "topics and wait until their partitions serve before producing."
     }
 }
 

@@ -6,6 +6,7 @@ import io.github.kproducer.dsl.asKProducer
 import io.github.kproducer.dsl.kafkaProducer
 import io.github.kproducer.testkit.EmbeddedKafka
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
+import io.github.kproducer.testkit.MockKafkaProducer
 import io.github.kproducer.testkit.readAllStrings
 import io.kotest.assertions.nondeterministic.eventually
 import io.kotest.assertions.throwables.shouldThrow
@@ -15,6 +16,7 @@ import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -25,10 +27,12 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.withTimeout
 import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.KafkaProducer
+import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.IsolationLevel
 import org.apache.kafka.common.KafkaException
+import org.apache.kafka.common.errors.OutOfOrderSequenceException
 import org.apache.kafka.common.errors.TimeoutException
 import org.apache.kafka.common.protocol.ApiKeys
 import org.apache.kafka.common.protocol.Errors
@@ -109,6 +113,35 @@ class FreshPartitionSpec :
             kafka.readAllStrings(topic, timeout = 60.seconds).shouldBeEveryRecordOnceInOrder()
         }
 
+        test("a wrapped producer kproducer cannot see into is not guarded, and a record it loses to the fault says KAFKA-15591 and the fix") {
+            val topic = "fresh-decorated"
+            kafka.createTopic(topic)
+            kafka.withFirstProduceRefused(topic) {
+                val raw = KafkaProducer(rawSettings(kafka, topic), StringSerializer(), StringSerializer())
+                // A decorator, as tracing or metrics libraries wrap a producer: kproducer cannot tell which partition it will pick.
+                val decorated = object : Producer<String, String> by raw {}
+                decorated.asKProducer().use { producer ->
+                    val sent = (0 until RECORDS).map { producer.sendAsync(record(topic, it, keyed = false)) }
+                    val error = shouldThrow<TimeoutException> { withTimeout(1.minutes) { sent.first().await() } }
+                    error.message!! shouldContain "since batch creation"
+                    error.message!! shouldContain "KAFKA-15591"
+                    error.message!! shouldContain "wrap the KafkaProducer itself"
+                }
+            }
+        }
+
+        test("OUT_OF_ORDER_SEQUENCE_NUMBER reaches the caller as Kafka's exception, explained with KAFKA-15591 and the fix") {
+            val mock = MockKafkaProducer<String, String>()
+            mock.failNextSends(1, OutOfOrderSequenceException("Out of order sequence number for producer 7 at offset 12 in partition t-0"))
+            mock.asKProducer().use { producer ->
+                val error = shouldThrow<OutOfOrderSequenceException> { producer.send("t", "k", "v") }
+                error.message!! shouldContain "Out of order sequence number for producer 7"
+                error.message!! shouldContain "KAFKA-15591"
+                error.message!! shouldContain "Create topics before producing and wait until their partitions serve"
+                error.cause.shouldBeInstanceOf<OutOfOrderSequenceException>()
+            }
+        }
+
         test("a custom partitioner is asked once per record while partitions are new, and its answer is where the record goes") {
             val topic = "fresh-partitioner"
             kafka.createTopic(topic, 4)
@@ -137,7 +170,7 @@ class FreshPartitionSpec :
                 kafkaProducer<String, String> {
                     tight(kafka, topic)
                     maxBlock = 1.seconds
-                    deliveryTimeout = 8.seconds
+                    deliveryTimeout = 4.seconds
                 }.use { producer ->
                     val started = TimeSource.Monotonic.markNow()
                     val first = producer.sendAsync(topic, "k", "first")
@@ -276,7 +309,7 @@ class FreshPartitionSpec :
             linger = 0.milliseconds
             batchSize = 2048
             requestTimeout = 2.seconds
-            deliveryTimeout = 6.seconds
+            deliveryTimeout = 4.seconds
         }
 
         fun rawSettings(
@@ -289,7 +322,7 @@ class FreshPartitionSpec :
                 ProducerConfig.LINGER_MS_CONFIG to 0,
                 ProducerConfig.BATCH_SIZE_CONFIG to 2048,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG to 2_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG to 6_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG to 4_000,
             )
 
         /** Runs [block] while the first Produce request naming [topic] is refused as a leader that has not opened the partition would, with 20 ms latency each way. */
