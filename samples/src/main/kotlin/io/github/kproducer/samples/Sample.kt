@@ -1,6 +1,7 @@
 package io.github.kproducer.samples
 
 import io.github.kproducer.testkit.EmbeddedKafka
+import io.github.kproducer.testkit.awaitPartitionsServing
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.admin.AdminClientConfig
 import org.apache.kafka.clients.admin.NewTopic
@@ -47,19 +48,35 @@ internal class SampleEnvironment(
 
     fun println(line: String = "") = out.println(line)
 
-    /** Creates [topic] unless it exists (samples may run again against the same cluster). */
+    /**
+     * Creates [topic] unless it exists (samples may run again against the same cluster), and returns
+     * once its partitions serve produce requests: a produce that comes sooner meets
+     * `NOT_LEADER_OR_FOLLOWER`, which can cost a raw idempotent producer records (KAFKA-15591). On the
+     * embedded cluster the test kit's `createTopic` waits; on your own cluster the same wait runs over
+     * Admin (`awaitPartitionsServing`).
+     */
     fun createTopic(
         topic: String,
         partitions: Int = 1,
         replicationFactor: Int = 1,
         configs: Map<String, String> = emptyMap(),
     ) {
+        val embedded = cluster
+        if (embedded != null) {
+            try {
+                embedded.createTopic(topic, partitions, replicationFactor, configs)
+            } catch (_: TopicExistsException) {
+                // Made by an earlier run of the sample.
+            }
+            return
+        }
         Admin.create(mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)).use { admin ->
             try {
                 admin.createTopics(listOf(NewTopic(topic, partitions, replicationFactor.toShort()).configs(configs))).all().get()
             } catch (e: ExecutionException) {
                 if (e.cause !is TopicExistsException) throw e.cause ?: e
             }
+            admin.awaitPartitionsServing(listOf(topic))
         }
     }
 

@@ -18,10 +18,15 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldMatch
 import io.kotest.provided.samplesKafka
+import org.apache.kafka.clients.producer.KafkaProducer
+import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.IsolationLevel
 import org.apache.kafka.common.serialization.IntegerDeserializer
 import org.apache.kafka.common.serialization.StringDeserializer
+import org.apache.kafka.common.serialization.StringSerializer
+import java.io.ByteArrayOutputStream
+import java.io.PrintStream
 import kotlin.time.Duration.Companion.milliseconds
 
 /**
@@ -45,6 +50,17 @@ class SingleBrokerSamplesSpec :
             kafka.readStrings("test", 1).first().value() shouldBe "WORLD"
             result.missingSettingError shouldContain "bootstrapServers is not set"
             run.printed shouldContain "Synchronous: sent to CustomerCountry"
+        }
+
+        test("against a cluster named by its bootstrap servers, createTopic makes the topic over Admin and returns once it serves") {
+            // The path of `--bootstrap-servers`: no embedded cluster to ask, so the wait runs over Admin.
+            val env = SampleEnvironment(kafka.bootstrapServers, cluster = null, out = PrintStream(ByteArrayOutputStream()))
+            env.createTopic("external-cluster", partitions = 3)
+            env.createTopic("external-cluster", partitions = 3) // a second run of a sample finds it made
+            val noRetries = mapOf<String, Any>(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG to kafka.bootstrapServers, ProducerConfig.RETRIES_CONFIG to 0)
+            KafkaProducer(noRetries, StringSerializer(), StringSerializer()).use { producer ->
+                (0 until 3).map { producer.send(ProducerRecord("external-cluster", it, "k", "v")) }.map { it.get().offset() } shouldBe listOf(0L, 0L, 0L)
+            }
         }
 
         test("simple-producer: one keyless 'hello world N' record") {
