@@ -182,8 +182,7 @@ internal class FirstWriteGuard<K, V>(
         partition: Int,
     ): TimeoutException =
         TimeoutException(
-            "Partition $partition of topic ${record.topic()} did not acknowledge " +
-                "this producer's first record to it within maxBlock ($maxBlockMs ms). Until a partition has acknowledged one record " +
+            "Partition $partition of topic ${record.topic()} $TURN_TIMEOUT_MARK ($maxBlockMs ms). Until a partition has acknowledged one record " +
                 "of an idempotent producer, kproducer sends it no other (a broker without the producer's state can lose records sent " +
                 "behind a first one that fails: KAFKA-15591), and this record waited for that first one. The partition's leader may be " +
                 "down or unreachable; the record was not sent.",
@@ -315,6 +314,9 @@ internal class FirstWriteGuard<K, V>(
 
         /** The record must wait in its partition's lane until the probe out there ends. */
         const val HOLD = 2
+
+        /** What [turnTimeout]'s message says, for [SendTracker]'s explanation. */
+        const val TURN_TIMEOUT_MARK = "did not acknowledge this producer's first record to it within maxBlock"
 
         /** How long a record waits for its partition's probe before Kafka is asked to send what it holds at once. */
         private val NUDGE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(50)

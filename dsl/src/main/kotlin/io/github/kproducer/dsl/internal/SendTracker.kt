@@ -196,6 +196,9 @@ internal class SendTracker<K, V>(
                 exception,
             )
         }
+        if (bootstrapServers != null && message.contains(FirstWriteGuard.TURN_TIMEOUT_MARK)) {
+            return TimeoutException("$message Bootstrap servers: $bootstrapServers.", exception)
+        }
         if (bootstrapServers == null || !message.contains("not present in metadata")) return null
         return TimeoutException(
             "$message Bootstrap servers: $bootstrapServers. The brokers may be unreachable, or the topic may not exist " +
