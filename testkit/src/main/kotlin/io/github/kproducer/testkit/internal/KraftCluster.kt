@@ -277,14 +277,28 @@ internal class KraftCluster(
             awaitAll(toStart.map { node -> executor.submit { node.startBroker() } }, what, started)
             log.info("{} started in {} ms", what, started.elapsedNow().inWholeMilliseconds)
         } catch (e: Throwable) {
+            // Interrupted, a start that waits (for a quorum, for its registration) fails and cleans up after
+            // itself. Stopping a node while its start still runs would race with it: the start goes on creating
+            // threads after the stop looked (seen with a warm JVM, a few times in fifteen). So the starts end
+            // first, and the nodes stop after.
             executor.shutdownNow()
+            var ended = TimerReapers.wakeDuring { executor.awaitTermination(STARTER_QUIET.inWholeMilliseconds, TimeUnit.MILLISECONDS) }
             // Stopping the nodes also ends a start that waits for a quorum which will not form; then
             // the starter threads, which may still be inside Kafka's startup writing to the data
             // directory, get a bounded while to end before anyone deletes that directory.
             stopNodes(toStart, CLOSE_TIMEOUT)
-            if (!executor.awaitTermination(STARTER_JOIN.inWholeMilliseconds, TimeUnit.MILLISECONDS)) {
+            if (!ended) {
+                ended = executor.awaitTermination(STARTER_JOIN.inWholeMilliseconds, TimeUnit.MILLISECONDS)
+                // A start that finished after the stop above ignored it: stop those nodes once more.
+                if (ended) toStart.filter { it.reviveLateStart() }.takeIf { it.isNotEmpty() }?.let { stopNodes(it, CLOSE_TIMEOUT) }
+            }
+            if (!ended) {
                 starterStillRunning = true
                 log.warn("{} did not end its start within {} after failing; the data directory {} is kept", what, STARTER_JOIN, directory)
+            } else {
+                toStart.forEach { it.closeLeftovers() }
+                // Timer threads that the failing starts stopped themselves end within a poll; wake them and let them end.
+                TimerReapers.finishStopping(CLOSE_TIMEOUT.inWholeMilliseconds)
             }
             throw e
         } finally {
@@ -411,6 +425,9 @@ internal class KraftCluster(
 
         /** How long the threads of a failed start may take to end once their nodes are stopped. */
         private val STARTER_JOIN = 10.seconds
+
+        /** How long the starts of a failed start get to end by themselves, interrupted, before the nodes are stopped under them. */
+        private val STARTER_QUIET = 5.seconds
 
         /** What a stop step may take beyond its own timeout (Kafka closes thread pools after it). */
         private val STOP_GRACE = 5.seconds

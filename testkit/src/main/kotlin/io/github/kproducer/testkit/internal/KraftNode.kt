@@ -46,6 +46,9 @@ internal class KraftNode(
 
     @Volatile private var servers: Servers? = null
 
+    /** The servers of the last [create], kept after a stop for [reviveLateStart]. */
+    @Volatile private var created: Servers? = null
+
     val isRunning: Boolean get() = servers != null
 
     /** Fatal faults the node reported; the real broker would have halted the process on these. */
@@ -91,7 +94,46 @@ internal class KraftNode(
             )
         val controller = ControllerServer(shared, KafkaRaftServer.configSchema(), bootstrap)
         val broker = BrokerServer(shared)
-        servers = Servers(shared, controller, broker)
+        servers = Servers(shared, controller, broker).also { created = it }
+    }
+
+    /**
+     * After a failed start whose starter threads have ended: marks the node running again when it was
+     * stopped meanwhile, so that stopping it again ends what a start that finished after that stop left
+     * running (Kafka's shutdown does nothing to a server that is still starting). Returns whether it did.
+     */
+    fun reviveLateStart(): Boolean {
+        if (servers != null) return false
+        servers = created ?: return false
+        return true
+    }
+
+    /**
+     * After a failed start, once the node is stopped: closes the metadata loader and snapshot generator
+     * that an interrupted start of the shared server created but, not marked started yet, did not close
+     * when it failed (their threads would outlive the cluster). Nothing to do after a normal stop.
+     */
+    fun closeLeftovers() {
+        val shared = created?.shared ?: return
+        for (name in listOf("snapshotGenerator", "loader")) {
+            val part =
+                runCatching {
+                    SharedServer::class.java
+                        .getDeclaredField(name)
+                        .apply { isAccessible = true }
+                        .get(shared)
+                }.getOrNull()
+            if (part is AutoCloseable) {
+                runCatching { part.close() }.onFailure {
+                    log.debug(
+                        "node {}: closing the leftover {} failed: {}",
+                        id,
+                        name,
+                        it.toString(),
+                    )
+                }
+            }
+        }
     }
 
     /**

@@ -44,8 +44,23 @@ internal object TimerReapers {
         }
     }
 
+    /**
+     * Wakes every reaper whose shutdown Kafka has begun (in any cluster of this JVM) and waits up to
+     * [timeoutMs] for them to end: for a stop that Kafka ran itself, outside [wakeDuring] (a failing
+     * start cleaning up after itself).
+     */
+    fun finishStopping(timeoutMs: Long) {
+        val deadline = System.nanoTime() + timeoutMs * 1_000_000
+        val stopping = threads().filter { it.isShutdownInitiated }
+        stopping.forEach { it.interrupt() }
+        for (reaper in stopping) reaper.join(((deadline - System.nanoTime()) / 1_000_000).coerceAtLeast(1))
+    }
+
     /** The reaper threads alive now, in every cluster of this JVM (only those being stopped get interrupted). */
-    private fun running(): MutableList<ShutdownableThread> {
+    private fun running(): MutableList<ShutdownableThread> = threads().filterTo(ArrayList()) { !it.isShutdownInitiated }
+
+    /** Every reaper thread alive now, in every cluster of this JVM. */
+    private fun threads(): List<ShutdownableThread> {
         var root = Thread.currentThread().threadGroup ?: return ArrayList()
         while (root.parent != null) root = root.parent
         var threads = arrayOfNulls<Thread>(root.activeCount() + 64)
@@ -57,7 +72,7 @@ internal object TimerReapers {
         val reapers = ArrayList<ShutdownableThread>()
         for (i in 0 until count) {
             val thread = threads[i]
-            if (thread is ShutdownableThread && thread.javaClass.name in reaperClasses && !thread.isShutdownInitiated) reapers += thread
+            if (thread is ShutdownableThread && thread.javaClass.name in reaperClasses) reapers += thread
         }
         return reapers
     }
