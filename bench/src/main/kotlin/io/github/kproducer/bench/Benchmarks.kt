@@ -56,6 +56,10 @@ public object Benchmarks {
             report(plan, emptyList(), null, null, startup(options["times"]?.toInt() ?: 3))
             return
         }
+        if (only == "fresh") {
+            report(plan, emptyList(), null, null, null, freshTopics(options["rounds"]?.toInt() ?: 10))
+            return
+        }
         if (only == "memory") {
             val memory = PendingMemory.measure(plan.records)
             println("pending-send-bytes=%.0f bare-pending-send-bytes=%.0f".format(memory.kproducerBytes, memory.bareBytes))
@@ -71,7 +75,8 @@ public object Benchmarks {
                     val memory = PendingMemory.measure(if (quick) 200_000 else 1_000_000)
                     val overhead = sendOverhead(plan)
                     val startup = startup(if (quick) 1 else 3)
-                    report(plan, throughput, memory, overhead, startup)
+                    val fresh = freshTopics(if (quick) 3 else 10)
+                    report(plan, throughput, memory, overhead, startup, fresh)
                 }
             }
         println("(${took.inWholeSeconds} s in all)")
@@ -216,12 +221,16 @@ public object Benchmarks {
         val newProxiedClusterMillis: Double,
     )
 
+    /** The fresh-topic rounds of [FreshTopics], 10,000 records each. */
+    private fun freshTopics(rounds: Int): FreshTopics.Result = FreshTopics.measure(rounds, 10_000) { it.median() }
+
     private fun report(
         plan: Plan,
         measurements: List<Measurement>,
         memory: PendingMemory.Result?,
         overhead: Map<String, Double>?,
         startup: Startup?,
+        fresh: FreshTopics.Result? = null,
     ) {
         println()
         println("End-to-end throughput, medians over rounds; ratio = the row's records/s over raw KafkaProducer's in the same round;")
@@ -280,6 +289,19 @@ public object Benchmarks {
             println(
                 "Heap per pending send, coroutine per record: kproducer send %.0f B, bare suspendCancellableCoroutine %.0f B (kproducer adds %.0f B)"
                     .format(memory.kproducerBytes, memory.bareBytes, memory.kproducerBytes - memory.bareBytes),
+            )
+        }
+        if (fresh != null) {
+            println()
+            println(
+                "A fresh 3-partition topic, ${fresh.records} records (tuned): raw KafkaProducer %.1f ms, kproducer sendAll %.1f ms, kproducer's extra %.1f ms (medians over %d rounds; per round raw/kproducer ms: %s)"
+                    .format(
+                        fresh.rawMillis,
+                        fresh.kproducerMillis,
+                        fresh.extraMillis,
+                        fresh.perRound.size,
+                        fresh.perRound.joinToString(" ") { "%.0f/%.0f".format(it.first, it.second) },
+                    ),
             )
         }
         if (startup != null) {
@@ -352,6 +374,11 @@ public object Benchmarks {
             line += "warm-restart-ms=%.0f".format(startup.restartMillis)
             line += "create-topic-ms=%.0f".format(startup.createTopicMillis)
             line += "new-proxied-cluster-ms=%.0f".format(startup.newProxiedClusterMillis)
+        }
+        if (fresh != null) {
+            line += "fresh-topic-raw-ms=%.1f".format(fresh.rawMillis)
+            line += "fresh-topic-kproducer-ms=%.1f".format(fresh.kproducerMillis)
+            line += "fresh-topic-extra-ms=%.1f".format(fresh.extraMillis)
         }
         println(line.joinToString(" "))
     }

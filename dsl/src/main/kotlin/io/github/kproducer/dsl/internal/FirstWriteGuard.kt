@@ -275,23 +275,26 @@ internal class FirstWriteGuard<K, V>(
                 val count = size
                 val stuck = sticky
                 if (stuck in 0 until count && states.get(stuck) == WRITTEN && none(UNWRITTEN)) return stuck
-                val led = withLeaders(count)
-                var unwritten = -1
                 var written = -1
-                var probing = -1
+                var anyUnwritten = false
                 for (i in 0 until count) {
                     when (states.get(i)) {
-                        UNWRITTEN -> if (unwritten < 0 || (led[i] && !led[unwritten])) unwritten = i
+                        UNWRITTEN -> anyUnwritten = true
                         WRITTEN -> if (written < 0) written = i
-                        else -> if (probing < 0 || (led[i] && !led[probing])) probing = i
                     }
                 }
-                if (unwritten >= 0 && (led[unwritten] || written < 0)) return unwritten
+                if (anyUnwritten) {
+                    // Leaders are looked up only while a partition waits for its first write.
+                    val led = withLeaders(count)
+                    val unwritten = (0 until count).filter { states.get(it) == UNWRITTEN }.let { all -> all.firstOrNull { led[it] } ?: all.first() }
+                    if (led[unwritten] || written < 0) return unwritten
+                }
                 if (written >= 0) {
                     sticky = written
                     return written
                 }
-                return maxOf(probing, 0)
+                // Every partition's probe is out: the record waits behind the first one.
+                return (0 until count).firstOrNull { states.get(it) == PROBING } ?: 0
             }
         }
 
