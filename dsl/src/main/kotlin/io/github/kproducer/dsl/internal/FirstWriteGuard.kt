@@ -77,6 +77,8 @@ internal class FirstWriteGuard<K, V>(
         // Placed before (it waited in a lane): a partitioner must not be asked twice for one record.
         if (callback.target >= 0) return callback.target.takeIf { it < writes.size } ?: -1
         val computed = client.partitionOf(record, count)
+        // A serializer or partitioner that fails: the record goes to Kafka as it is, which fails it the same way.
+        if (computed == ProducerInternals.UNKNOWN) return -1
         val target =
             if (computed >= 0) {
                 if (computed >= writes.size) return -1

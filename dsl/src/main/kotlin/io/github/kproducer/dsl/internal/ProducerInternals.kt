@@ -36,10 +36,11 @@ internal class ProducerInternals<K, V> private constructor(
 
     /**
      * The partition Kafka will write [record] to, computed as `KafkaProducer.send` does for a topic of
-     * [count] partitions; -1 when Kafka's built-in partitioner picks one for a record without a key (or
-     * with keys ignored). The serializers see a copy of the headers, so that a serializer that writes
-     * headers does not write them twice. A serializer or partitioner that throws makes this -1 too:
-     * Kafka's own call will throw the same to the caller.
+     * [count] partitions; [KAFKA_PICKS] when Kafka's built-in partitioner picks one for a record
+     * without a key (or with keys ignored). The serializers see a copy of the headers, so that a
+     * serializer that writes headers does not write them twice. [UNKNOWN] when a serializer or the
+     * partitioner throws, or the partitioner answers a partition the topic lacks: Kafka's own call then
+     * throws the same to the caller, which the record must reach as it is.
      */
     fun partitionOf(
         record: ProducerRecord<K, V>,
@@ -47,19 +48,19 @@ internal class ProducerInternals<K, V> private constructor(
     ): Int {
         record.partition()?.let { return it }
         val key = record.key()
-        if (partitioner == null && (key == null || ignoreKeys)) return -1
+        if (partitioner == null && (key == null || ignoreKeys)) return KAFKA_PICKS
         return try {
             val headers = RecordHeaders(record.headers().toArray())
             val keyBytes = keySerializer.serialize(record.topic(), headers, key)
             if (partitioner == null) {
-                if (keyBytes == null) -1 else BuiltInPartitioner.partitionForKey(keyBytes, count)
+                if (keyBytes == null) KAFKA_PICKS else BuiltInPartitioner.partitionForKey(keyBytes, count)
             } else {
                 val valueBytes = valueSerializer.serialize(record.topic(), headers, record.value())
-                partitioner.partition(record.topic(), key, keyBytes, record.value(), valueBytes, cluster()).takeIf { it in 0 until count } ?: -1
+                partitioner.partition(record.topic(), key, keyBytes, record.value(), valueBytes, cluster()).takeIf { it in 0 until count } ?: UNKNOWN
             }
         } catch (e: Exception) {
             log.debug("kproducer: could not compute the partition of a record for topic {} ahead of Kafka: {}", record.topic(), e.toString())
-            -1
+            UNKNOWN
         }
     }
 
@@ -87,6 +88,12 @@ internal class ProducerInternals<K, V> private constructor(
         }
 
     companion object {
+        /** [partitionOf]: Kafka's built-in partitioner places the record. */
+        const val KAFKA_PICKS: Int = -1
+
+        /** [partitionOf]: the partition cannot be computed ahead; Kafka's own call will fail the record. */
+        const val UNKNOWN: Int = -2
+
         private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
 
         /**

@@ -163,6 +163,21 @@ class FreshPartitionSpec :
             stored.filter { it.partition() != it.value()!!.toInt() % 3 }.shouldBeEmpty()
         }
 
+        test("a custom partitioner that throws fails its record as Kafka does, also while partitions are new") {
+            val topic = "fresh-partitioner-throws"
+            kafka.createTopic(topic, 2)
+            kafkaProducer<String, String> {
+                tight(kafka, topic)
+                partitioner { _, _, value, _ -> if (value == "bad") throw IllegalStateException("no partition for bad") else 0 }
+            }.use { producer ->
+                // The guard asks the partitioner ahead of Kafka; its failure must still reach the caller, not a partition of the guard's.
+                val error = shouldThrow<Exception> { producer.send(topic, "k", "bad") }
+                generateSequence<Throwable>(error) { it.cause }.mapNotNull { it.message }.joinToString() shouldContain "no partition for bad"
+                producer.send(topic, "k", "good").partition() shouldBe 0
+            }
+            kafka.readAllStrings(topic).map { it.value() } shouldBe listOf("good")
+        }
+
         test("records behind a first write that is never acknowledged fail after maxBlock, saying why; the first fails after deliveryTimeout") {
             val topic = "fresh-never"
             kafka.createTopic(topic)
