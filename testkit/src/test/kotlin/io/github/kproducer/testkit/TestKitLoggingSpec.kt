@@ -11,8 +11,12 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.collections.shouldNotBeEmpty
 import io.kotest.matchers.comparables.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException
+import org.apache.kafka.common.errors.OutOfOrderSequenceException
 import org.apache.kafka.common.serialization.StringSerializer
 import org.slf4j.LoggerFactory
 import java.util.concurrent.TimeUnit
@@ -100,5 +104,25 @@ class TestKitLoggingSpec :
             kafkaLoggers.filter { it.level == Level.ERROR }.map { it.line() }.shouldBeEmpty()
             // Kafka's graceful Raft shutdown waits 5 s for a successor when the whole quorum stops.
             closeTook shouldBeLessThan 5.seconds
+        }
+
+        test("a coordinator load cancelled by a moved partition is left out; a refused earlier sequence is explained once") {
+            EmbeddedKafka().use { } // installs the test kit's hook
+            val coordinator = "org.apache.kafka.coordinator.common.runtime.CoordinatorRuntime"
+            val refusal =
+                "Out of order sequence number for producer 9 at offset 40 in partition quiet-0: 0 (incoming seq. number), 39 (current end sequence number)"
+            val events =
+                unconfiguredLogback {
+                    val runtime = LoggerFactory.getLogger(coordinator)
+                    runtime.error("Failed to load metadata from __consumer_offsets-0", NotLeaderOrFollowerException("no longer the leader"))
+                    runtime.error("Failed to load something else", IllegalStateException("a real failure"))
+                    val replicaManager = LoggerFactory.getLogger("kafka.server.ReplicaManager")
+                    repeat(3) { replicaManager.error("Error processing append operation on partition quiet-0", OutOfOrderSequenceException(refusal)) }
+                }
+
+            fun List<ILoggingEvent>.of(logger: String) = filter { it.loggerName == logger }.map { it.formattedMessage }
+            events.of(coordinator) shouldBe listOf("Failed to load something else")
+            events.of("kafka.server.ReplicaManager") shouldBe listOf("Error processing append operation on partition quiet-0")
+            events.of("io.github.kproducer.testkit.EmbeddedKafka").single() shouldContain "KAFKA-15591"
         }
     })

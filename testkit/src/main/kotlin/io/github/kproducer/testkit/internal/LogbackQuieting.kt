@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext
 import ch.qos.logback.classic.turbo.TurboFilter
 import ch.qos.logback.core.spi.FilterReply
 import org.apache.kafka.common.errors.NotControllerException
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException
 import org.slf4j.LoggerFactory
 import org.slf4j.Marker
 
@@ -17,6 +18,7 @@ internal object LogbackQuieting {
     }
 
     private const val CONTROLLER_APIS = "kafka.server.ControllerApis"
+    private const val COORDINATOR_RUNTIME = "org.apache.kafka.coordinator.common.runtime.CoordinatorRuntime"
 
     private class QuietTestKitClients(
         private val context: LoggerContext,
@@ -39,7 +41,10 @@ internal object LogbackQuieting {
                 // NOT_CONTROLLER, which Kafka logs as an error; the senders retry with the new controller.
                 // Requests answered from a future (a controller registration) carry it inside a CompletionException.
                 val movedController = name == CONTROLLER_APIS && isNotController(t) && !configuredByUser(name)
-                return if (movedController) FilterReply.DENY else FilterReply.NEUTRAL
+                // A group or transaction coordinator whose partition moves while it loads (a broker stopped, the
+                // cluster closing) logs the cancelled load as an error; the partition's new leader loads it.
+                val movedCoordinator = name == COORDINATOR_RUNTIME && isNotLeader(t) && !configuredByUser(name)
+                return if (movedController || movedCoordinator) FilterReply.DENY else FilterReply.NEUTRAL
             }
             // The warnings of the test kit's own stops are its artefacts, not news: hidden whatever the level.
             if (level == Level.WARN && TestKitLogging.isExpectedStopWarning(format)) return FilterReply.DENY
@@ -48,6 +53,8 @@ internal object LogbackQuieting {
         }
 
         private fun isNotController(t: Throwable?): Boolean = generateSequence(t) { it.cause }.take(5).any { it is NotControllerException }
+
+        private fun isNotLeader(t: Throwable?): Boolean = generateSequence(t) { it.cause }.take(5).any { it is NotLeaderOrFollowerException }
 
         /** Whether the user set a level on this logger or one of its parents (the root aside). */
         private fun configuredByUser(name: String): Boolean {
