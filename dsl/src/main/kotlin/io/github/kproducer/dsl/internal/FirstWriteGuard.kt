@@ -62,18 +62,21 @@ internal class FirstWriteGuard<K, V>(
 
     /**
      * The partition [callback]'s record goes to if the guard must decide on it, or -1 when the guard
-     * has nothing to do (every partition of the topic has acknowledged a record of this producer) and
-     * Kafka places the record as usual. Sets the callback's target (and, for a partition Kafka would
-     * not pick by itself, marks the record to be sent with it). [count] is the topic's partition count
-     * in the client's metadata. Next: the caller keeps the partition's lane order, then calls [admit].
+     * has nothing to do and Kafka places the record as usual: every partition of the topic has
+     * acknowledged a record of this producer, and no partition's lane still holds records
+     * ([lanesHold] false; while one does, a record for that partition must queue behind them, so its
+     * partition is still computed). Sets the callback's target (and, for a partition Kafka would not
+     * pick by itself, marks the record to be sent with it). [count] is the topic's partition count in
+     * the client's metadata. Next: the caller keeps the partition's lane order, then calls [admit].
      */
     fun route(
         callback: TrackedCallback<K, V>,
         count: Int,
+        lanesHold: Boolean,
     ): Int {
         val record = callback.record
         val writes = writesOf(record.topic(), count)
-        if (writes.allWritten || writes.size == 0) return -1
+        if ((writes.allWritten && !lanesHold) || writes.size == 0) return -1
         // Placed before (it waited in a lane): a partitioner must not be asked twice for one record.
         if (callback.target >= 0) return callback.target.takeIf { it < writes.size } ?: -1
         val computed = client.partitionOf(record, count)

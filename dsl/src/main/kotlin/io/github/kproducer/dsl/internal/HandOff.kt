@@ -140,7 +140,7 @@ internal class HandOff<K, V>(
         callback: TrackedCallback<K, V>,
         count: Int,
     ): Boolean {
-        val target = guard.route(callback, count)
+        val target = guard.route(callback, count, livePartitionLanes.get() != 0)
         if (target < 0) return true
         if (partitionLaneBusy(callback.record.topic(), target)) return false
         return guard.admit(callback) != FirstWriteGuard.HOLD
@@ -372,7 +372,7 @@ internal class HandOff<K, V>(
             }
             val guard = guard
             if (guard != null && count >= 0 && (wanted == null || wanted < count)) {
-                val target = guard.route(callback, count)
+                val target = guard.route(callback, count, livePartitionLanes.get() != 0)
                 if (target >= 0) {
                     if (partition == null) {
                         // A record that waits for its partition's first write waits in that partition's lane: the topic's other records go on.

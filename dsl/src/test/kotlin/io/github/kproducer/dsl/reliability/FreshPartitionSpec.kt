@@ -102,6 +102,30 @@ class FreshPartitionSpec :
             }
         }
 
+        test("records sent while the records behind a first write are still handed over queue behind them: order holds") {
+            // Found by the loaded fresh-topic race: once the first write was acknowledged, new records went straight to
+            // Kafka while the partition's lane still handed over the ones that had waited, and overtook them.
+            val topic = "fresh-drain"
+            kafka.createTopic(topic)
+            kafka.faults { latency(20.milliseconds) }.use {
+                kafkaProducer<String, String> {
+                    tight(kafka, topic)
+                    deliveryTimeout = 1.minutes
+                    requestTimeout = 30.seconds
+                }.use { producer ->
+                    withTimeout(2.minutes) {
+                        val held = (0 until HELD).map { producer.sendAsync(topic, "k", "$it") }
+                        held.first().await() // the first write is acknowledged: the partition's lane now hands over the rest
+                        val after = (HELD until HELD + AFTER).map { producer.sendAsync(topic, "k", "$it") }
+                        (held + after).forEach { it.await() }
+                    }
+                }
+            }
+            val values = kafka.readAllStrings(topic, timeout = 60.seconds).sortedBy { it.offset() }.map { it.value()!!.toInt() }
+            values.size shouldBe HELD + AFTER
+            values.zipWithNext().firstOrNull { (a, b) -> b < a }?.let { (a, b) -> throw AssertionError("record $b was written after $a") }
+        }
+
         test("a KafkaProducer wrapped with asKProducer is guarded too: every record once, in send order, through the fault") {
             val topic = "fresh-wrapped"
             kafka.createTopic(topic, 3)
@@ -300,6 +324,10 @@ class FreshPartitionSpec :
 
     companion object {
         const val RECORDS = 2_000
+
+        /** Records that wait behind a first write, and records sent once it is acknowledged. */
+        const val HELD = 100_000
+        const val AFTER = 5_000
 
         fun topicName(
             what: String,
