@@ -206,9 +206,44 @@ public interface KProducer<K, V> :
 
     /**
      * Java form of [transaction]: [block] sends through the [KTransaction] (with `sendAsync`) and
-     * returns a future; when that completes the transaction commits, when it fails it aborts.
+     * returns a future; when that completes the transaction commits, when it fails it aborts. The
+     * returned future completes with [block]'s result once committed, or exceptionally with what
+     * failed (Kafka's exception, or the block's). Never blocks the calling thread; [block] runs on a
+     * thread of `Dispatchers.Default`.
+     *
+     * [close] completes the future too: a transaction whose block's future has not completed when the
+     * close times out is aborted, and its future cancelled.
+     *
+     * @throws IllegalStateException when this producer is closed, or the call is made inside a
+     *   transaction block of this producer (a nested transaction would wait forever for the open one).
      */
     public fun <T> transactionAsync(block: java.util.function.Function<KTransaction<K, V>, CompletableFuture<T>>): CompletableFuture<T>
+
+    /**
+     * Runs [block] in a Kafka transaction and returns its result, blocking the calling thread: the
+     * form a Java service writes, like Spring's `KafkaTemplate.executeInTransaction`.
+     * ```java
+     * Receipt receipt = producer.inTransaction(tx -> {
+     *     tx.sendAsync("payments", id, payment);
+     *     tx.sendAsync("ledger", id, entry);
+     *     return new Receipt(id);
+     * });
+     * ```
+     * [block] runs on the calling thread and sends through the [KTransaction] it gets; when it returns,
+     * the transaction commits (every record it sent is written first) and [inTransaction] returns its
+     * result. When [block] throws, or a record fails, the transaction aborts and the exception is
+     * thrown: Kafka's own (`KafkaException` and its subclasses) or [block]'s. Everything else is as
+     * [transaction]: one transaction at a time, `initTransactions` on first use, a fatal error closes
+     * the producer.
+     *
+     * Blocks the calling thread until the commit or abort completes (bounded by `max.block.ms` per
+     * Kafka call, and `delivery.timeout.ms` for the records). From a coroutine, use [transaction].
+     *
+     * @throws org.apache.kafka.common.KafkaException Kafka's exception when the transaction fails.
+     * @throws IllegalStateException when this producer is closed, or the call is made inside a
+     *   transaction block of this producer (a nested transaction would wait forever for the open one).
+     */
+    public fun <T> inTransaction(block: java.util.function.Function<KTransaction<K, V>, T>): T
 
     /**
      * A snapshot of this producer's key metrics: counts of records acknowledged, failed and in

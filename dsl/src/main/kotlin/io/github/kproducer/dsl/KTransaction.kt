@@ -29,14 +29,37 @@ public interface KTransaction<K, V> : RecordSender<K, V> {
     public suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata>
 
     /**
+     * Java form of [sendAll]: the future completes with every record's metadata in input order, or
+     * with the first failure (the transaction then aborts when the block's future fails with it).
+     * The records are handed over in order, starting on the calling thread; a send made after this
+     * returns can overtake the ones it hands over later (when `maxInFlightRecords` are in flight). The
+     * commit waits for all of them.
+     */
+    public fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>>
+
+    /**
      * Sends [record] without waiting; it completes by the commit, and if it fails the commit fails
      * (and the transaction aborts) as well. Its failure goes to `onError`, except when the cause is
      * the transaction's own abort (`TransactionAbortedException`): the transaction's caller has that.
      */
     public fun offer(record: ProducerRecord<K, V>)
 
-    /** Java form of [send]. */
+    /** Fire-and-forget send of [key] and [value] to [topic] in this transaction; see [offer]. */
+    public fun offer(
+        topic: String,
+        key: K?,
+        value: V?,
+    ): Unit = offer(ProducerRecord(topic, key, value))
+
+    /** Java form of [send]: the future completes once the record is written (not yet committed). */
     public fun sendAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata>
+
+    /** Java form of `send(topic, key, value)`; see [sendAsync]. */
+    public fun sendAsync(
+        topic: String,
+        key: K?,
+        value: V?,
+    ): CompletableFuture<RecordMetadata> = sendAsync(ProducerRecord(topic, key, value))
 
     /**
      * Adds the consumer's [offsets] (the next offset to read, per partition) to this transaction, so

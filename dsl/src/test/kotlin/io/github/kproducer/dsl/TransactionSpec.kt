@@ -11,17 +11,20 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
 import org.apache.kafka.common.IsolationLevel
 import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.errors.ProducerFencedException
 import java.util.Collections
+import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration.Companion.seconds
 
 class TransactionSpec :
@@ -163,7 +166,16 @@ class TransactionSpec :
                 producer.transaction {
                     val nested = shouldThrow<IllegalStateException> { producer.transaction { } }
                     nested.message shouldContain "cannot be nested"
+                    // The Java forms, called from a Kotlin block, say so in their own words instead of waiting forever.
+                    shouldThrow<IllegalStateException> { producer.transactionAsync { CompletableFuture.completedFuture(1) } }
+                        .message shouldContain "transactionAsync cannot be nested"
+                    shouldThrow<IllegalStateException> { producer.inTransaction { 1 } }.message shouldContain "inTransaction cannot be nested"
+                    // Also after the block suspended and resumed on another thread.
+                    withContext(Dispatchers.IO) { delay(1) }
+                    shouldThrow<IllegalStateException> { producer.inTransaction { 1 } }.message shouldContain "inTransaction cannot be nested"
                 }
+                // Outside the block, the thread is free again.
+                producer.inTransaction { 1 } shouldBe 1
             }
         }
 

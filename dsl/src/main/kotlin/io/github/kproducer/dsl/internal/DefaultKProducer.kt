@@ -7,6 +7,7 @@ import io.github.kproducer.dsl.KTransaction
 import io.github.kproducer.dsl.ProducerMetrics
 import io.github.kproducer.dsl.SendResult
 import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -18,6 +19,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.future.future
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
 import org.apache.kafka.clients.producer.KafkaProducer
@@ -73,8 +75,9 @@ internal class DefaultKProducer<K, V>(
     private val tracing = behaviour.tracing?.forProducer(producer)
 
     /**
-     * Runs the Java forms of the suspending calls. Never cancelled, not even by [close]: everything
-     * in it ends by itself (every record ends), so a future it completes says what happened.
+     * Runs the Java forms of the suspending calls. Everything in it ends by itself (every record ends),
+     * so a future it completes says what happened; only a call still running when [close] has waited
+     * for it (a `transactionAsync` whose block's future never completes) is cancelled.
      */
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("kproducer"))
 
@@ -239,7 +242,15 @@ internal class DefaultKProducer<K, V>(
 
     override fun <T> transactionAsync(block: java.util.function.Function<KTransaction<K, V>, CompletableFuture<T>>): CompletableFuture<T> {
         checkOpen()
+        transactions.checkNotNested("transactionAsync")
         return scope.future { transaction { block.apply(this).await() } }
+    }
+
+    override fun <T> inTransaction(block: java.util.function.Function<KTransaction<K, V>, T>): T {
+        checkOpen()
+        transactions.checkNotNested("inTransaction")
+        // The block runs on the caller's thread, inside the transaction; the Kafka calls go to Dispatchers.IO.
+        return runBlocking { transactions.run { block.apply(this) } }
     }
 
     // ---- flush, close, metrics ----
@@ -294,7 +305,11 @@ internal class DefaultKProducer<K, V>(
                     log.warn("kproducer: close returns while outcomes are still being delivered (a future stage, onError handler or listener is slow)")
                 }
                 if (awaitJavaCalls && !awaitJavaForms(maxOf(remainingMs(), GRACE_MS))) {
-                    log.warn("kproducer: close returns while a sendAllAsync, flushAsync or transactionAsync call is still running")
+                    // A transactionAsync whose block's future never completes would run forever: it is aborted and its future cancelled.
+                    scope.coroutineContext[Job]!!.children.forEach { it.cancel(CancellationException(CLOSED_WHILE_RUNNING)) }
+                    if (!awaitJavaForms(GRACE_MS)) {
+                        log.warn("kproducer: close returns while a sendAllAsync, flushAsync or transactionAsync call is still running")
+                    }
                 }
             }
         } finally {
@@ -492,6 +507,9 @@ internal class DefaultKProducer<K, V>(
 
         /** How long close waits at least for lanes and deliveries after Kafka's close, even for `close(ZERO)`. */
         private const val GRACE_MS = 2_000L
+        private const val CLOSED_WHILE_RUNNING =
+            "The KProducer was closed while this call was still running (a transactionAsync block's future that never " +
+                "completed?); it was cancelled, and an open transaction aborted"
         private const val CLOSED_BEFORE_KAFKA =
             "The KProducer was closed before this record could be handed to Kafka (it was waiting for the topic's metadata or " +
                 "for buffer memory); it was not sent. Close with a longer timeout to let such records through."

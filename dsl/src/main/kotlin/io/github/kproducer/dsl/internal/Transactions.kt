@@ -3,8 +3,10 @@ package io.github.kproducer.dsl.internal
 import io.github.kproducer.dsl.InternalForInheritanceKProducerApi
 import io.github.kproducer.dsl.KTransaction
 import io.github.kproducer.dsl.isFatal
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.asContextElement
 import kotlinx.coroutines.future.future
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -70,9 +72,22 @@ internal class Transactions<K, V>(
         companion object Key : CoroutineContext.Key<Open>
     }
 
+    /**
+     * Refuses, with `IllegalStateException`, a transaction begun by [call] inside a transaction block of
+     * this producer on the calling thread: it would wait for the lock the open block holds, and the
+     * block for it. The message names [call] as the caller wrote it.
+     */
+    fun checkNotNested(call: String) {
+        check(openOnThread.get() !== this) {
+            "$call cannot be nested in a transaction of the same producer: the open transaction holds it until its block ends, " +
+                "so the nested one would wait forever. Send through the transaction your block got (tx.sendAsync(...), " +
+                "tx.sendAllAsync(...), or its send in Kotlin), which is the open transaction."
+        }
+    }
+
     suspend fun <T> run(block: suspend KTransaction<K, V>.() -> T): T {
         producer.checkOpen()
-        check(coroutineContext[Open]?.owner !== this) {
+        check(coroutineContext[Open]?.owner !== this && openOnThread.get() !== this) {
             "transaction { } cannot be nested on the same producer: send through the receiver of the transaction that is already open"
         }
         return lock.withLock {
@@ -89,7 +104,8 @@ internal class Transactions<K, V>(
             producer.handOff.clearFailures()
             val transaction = Scope()
             try {
-                val result = withContext(Open(this)) { transaction.block() }
+                // The thread mark reaches the Java forms, which cannot read the coroutine's context.
+                val result = withContext(Open(this) + openOnThread.asContextElement(this)) { transaction.block() }
                 transaction.active = false
                 withContext(NonCancellable) { commit() }
                 result
@@ -245,6 +261,12 @@ internal class Transactions<K, V>(
             return producer.sendAllRecords(records)
         }
 
+        override fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>> {
+            checkActive()
+            // Undispatched: the records are handed over on the caller's thread until the window is full.
+            return producer.scope.future(start = CoroutineStart.UNDISPATCHED) { producer.sendAllRecords(records) }
+        }
+
         override fun offer(record: ProducerRecord<K, V>) {
             checkActive()
             producer.offerRecord(record, inTransaction = true)
@@ -277,6 +299,9 @@ internal class Transactions<K, V>(
 
     private companion object {
         private val log = LoggerFactory.getLogger("io.github.kproducer.dsl.KProducer")!!
+
+        /** The producer whose transaction block runs on this thread, set while the block's coroutine runs here. */
+        private val openOnThread = ThreadLocal<Transactions<*, *>?>()
 
         /** Fatal in itself, or Kafka's "error state" wrapper around a fatal error. */
         private fun Throwable.isFatalToProducer(): Boolean = isFatal || (this is KafkaException && cause?.isFatal == true)
