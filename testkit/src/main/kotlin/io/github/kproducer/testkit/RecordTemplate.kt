@@ -95,7 +95,7 @@ public class RecordTemplate internal constructor() {
         val fields =
             expected.mapNotNull { (field, want) ->
                 val got = actual[field]
-                if (RecordView.same(want, got)) null else "$field: expected ${RecordView.show(want)} but was ${RecordView.show(got)}"
+                if (RecordView.same(want, got)) null else RecordView.showMismatch(want, got).let { (e, a) -> "$field: expected $e but was $a" }
             }
         val headerFields =
             headers.mapNotNull { (name, want) ->
@@ -103,7 +103,7 @@ public class RecordTemplate internal constructor() {
                 when {
                     values == null -> "header $name: expected ${RecordView.show(want)} but there is no such header"
                     RecordView.same(want, values.last()) -> null
-                    else -> "header $name: expected ${RecordView.show(want)} but was ${RecordView.show(values.last())}"
+                    else -> RecordView.showMismatch(want, values.last()).let { (e, a) -> "header $name: expected $e but was $a" }
                 }
             }
         return fields + headerFields
@@ -112,15 +112,18 @@ public class RecordTemplate internal constructor() {
     /** The expected fields, as `{topic="orders", key="k", header traceId="t-1"}`. */
     override fun toString(): String = render(expected.mapValues { RecordView.show(it.value) }, headers.map { (k, v) -> k to RecordView.show(v) })
 
+    /** [toString] with every value whole, however long: the expected side of an IDE's diff. */
+    internal fun fullString(): String = render(expected.mapValues { RecordView.full(it.value) }, headers.map { (k, v) -> k to RecordView.full(v) })
+
     /**
-     * The fields this template names, as [record] has them, in the form of [toString] (so that a
-     * failure's expected and actual values line up in a diff); `<none>` for a missing header.
+     * The fields this template names, as [record] has them, whole, in the form of [fullString] (so that
+     * a failure's expected and actual values line up in a diff); `<none>` for a missing header.
      */
     internal fun fieldsOf(record: RecordView): String {
         val actual = actualFields(record)
         return render(
-            expected.mapValues { (field, _) -> RecordView.show(actual[field]) },
-            headers.map { (name, _) -> name to (record.headerMap[name]?.let { RecordView.show(it.last()) } ?: "<none>") },
+            expected.mapValues { (field, _) -> RecordView.full(actual[field]) },
+            headers.map { (name, _) -> name to (record.headerMap[name]?.let { RecordView.full(it.last()) } ?: "<none>") },
         )
     }
 

@@ -145,6 +145,26 @@ class RecordMatchersSpec :
             )
         }
 
+        test("two long values that differ near the end: the message shows where, the IDE gets them whole") {
+            val paid = """{"paymentId":"p-000123","customer":"c-42","currency":"EUR","method":"card","status":"captured","amount":1000}"""
+            val other = paid.replace("1000}", "1001}")
+            val record = ProducerRecord("payments", "p-000123", other)
+            val error = shouldThrow<AssertionFailedError> { record shouldHaveValue paid }
+            // As the messages write them: quoted. The first difference is the last digit of the amount.
+            val (shownPaid, shownOther) = "\"$paid\"" to "\"$other\""
+            val first = shownPaid.indexOf("1000}") + 3
+            // Both cut at the same place, 30 characters before the first difference: they no longer read the same.
+            error.message!! shouldContain
+                "should have value ...${shownPaid.substring(first - 30)} (${shownPaid.length} chars) [first difference at char $first]"
+            error.message!! shouldContain "but had ...${shownOther.substring(first - 30)} (${shownOther.length} chars)"
+            error.expected.value shouldBe shownPaid
+            error.actual.value shouldBe shownOther
+            // The same in a template, for shouldMatchRecord and shouldHaveSent.
+            val templated = shouldThrow<AssertionFailedError> { record shouldMatchRecord { value = paid } }
+            templated.message!! shouldContain "value: expected ...${shownPaid.substring(first - 30)}"
+            templated.expected.value shouldBe "{value=\"$paid\"}"
+        }
+
         test("a negated failure says what it should not have, without values to diff") {
             val error = shouldThrow<AssertionError> { produced() shouldNot haveKey("order-456") }
             (error as? AssertionFailedError)?.expected?.value shouldBe null

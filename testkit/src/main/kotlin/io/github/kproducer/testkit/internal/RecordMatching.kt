@@ -42,9 +42,12 @@ internal fun <R> fieldMatcher(
         val actual = extract(view)
         diffable(
             RecordView.same(expected, actual),
-            { RecordView.show(expected) },
-            { RecordView.show(actual) },
-            { "Record ${view.describe()} should have $field ${RecordView.show(expected)} but had ${RecordView.show(actual)}" },
+            { RecordView.full(expected) },
+            { RecordView.full(actual) },
+            {
+                val (shownExpected, shownActual) = RecordView.showMismatch(expected, actual)
+                "Record ${view.describe()} should have $field $shownExpected but had $shownActual"
+            },
             { "Record ${view.describe()} should not have $field ${RecordView.show(expected)}" },
         )
     }
@@ -76,9 +79,12 @@ internal fun <R> headerMatcher(
         } else {
             diffable(
                 RecordView.same(value, values.last()),
-                { RecordView.show(value) },
-                { RecordView.show(values.last()) },
-                { "Record ${view.describe()} should have a header '$name' = ${RecordView.show(value)} but it was ${RecordView.show(values.last())}" },
+                { RecordView.full(value) },
+                { RecordView.full(values.last()) },
+                {
+                    val (shownExpected, shownActual) = RecordView.showMismatch(value, values.last())
+                    "Record ${view.describe()} should have a header '$name' = $shownExpected but it was $shownActual"
+                },
                 negated,
             )
         }
@@ -106,7 +112,7 @@ internal fun <R> templateMatcher(template: RecordTemplate.() -> Unit): Matcher<R
         val differences = expected.differences(view)
         diffable(
             differences.isEmpty(),
-            { expected.toString() },
+            { expected.fullString() },
             { expected.fieldsOf(view) },
             { "Record ${view.describe()} should match $expected but:\n" + differences.joinToString("\n") { "  $it" } },
             { "Record ${view.describe()} should not match $expected" },

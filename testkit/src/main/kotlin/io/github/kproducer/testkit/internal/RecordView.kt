@@ -78,17 +78,49 @@ internal class RecordView private constructor(
             }
 
         fun show(value: Any?): String {
-            val text =
-                when (value) {
-                    null -> "null"
-                    is ByteArray -> String(value, Charsets.UTF_8).takeIf { s -> s.all { !it.isISOControl() } }?.let { "\"$it\"" } ?: value.contentToString()
-                    is String -> "\"$value\""
-                    else -> value.toString()
-                }
+            val text = full(value)
             return if (text.length > MAX_SHOWN) text.take(MAX_SHOWN) + "...(${text.length} chars)" else text
         }
 
+        /** [value] as the messages write it, however long: what an IDE is given to diff. */
+        fun full(value: Any?): String =
+            when (value) {
+                null -> "null"
+                is ByteArray -> String(value, Charsets.UTF_8).takeIf { s -> s.all { !it.isISOControl() } }?.let { "\"$it\"" } ?: value.contentToString()
+                is String -> "\"$value\""
+                else -> value.toString()
+            }
+
+        /**
+         * [expected] and [actual] as a mismatch message shows them. Short values whole; when either is
+         * longer than a line, the same window of both around their first difference, so that two long
+         * values that differ near the end do not read the same: `...,"amount":1000}` against
+         * `...,"amount":1001}`, with where the window starts and how long each value is.
+         */
+        fun showMismatch(
+            expected: Any?,
+            actual: Any?,
+        ): Pair<String, String> {
+            val a = full(expected)
+            val b = full(actual)
+            if (a.length <= MAX_SHOWN && b.length <= MAX_SHOWN) return a to b
+            val first = a.indices.firstOrNull { it >= b.length || a[it] != b[it] } ?: a.length
+            val start = maxOf(0, first - CONTEXT_BEFORE)
+
+            fun window(text: String): String {
+                val end = minOf(text.length, start + MAX_SHOWN)
+                val head = if (start > 0) "..." else ""
+                val tail = if (end < text.length) "..." else ""
+                return "$head${text.substring(minOf(start, text.length), end)}$tail (${text.length} chars)"
+            }
+            val where = " [first difference at char $first]"
+            return window(a) + where to window(b)
+        }
+
         private const val MAX_SHOWN = 80
+
+        /** How much of what two long values share a mismatch window shows before their first difference. */
+        private const val CONTEXT_BEFORE = 30
     }
 }
 

@@ -102,4 +102,19 @@ class KafkaAssertionsJavaTest {
                 .hasMessageContaining("should have value \"refund\"");
         // endregion
     }
+
+    @Test
+    void twoLongValuesThatDifferNearTheEndShowWhereAndGiveTheIdeBothWhole() {
+        String paid = "{\"paymentId\":\"p-000123\",\"customer\":\"c-42\",\"currency\":\"EUR\",\"method\":\"card\",\"status\":\"captured\",\"amount\":1000}";
+        String other = paid.replace("1000}", "1001}");
+        assertThatThrownBy(() -> assertThat(new ProducerRecord<>("payments", "p-000123", other)).hasValue(paid))
+                .isInstanceOfSatisfying(org.opentest4j.AssertionFailedError.class, error -> {
+                    org.assertj.core.api.Assertions.assertThat(error.getMessage())
+                            .contains("\"amount\":1000}\" (" + (paid.length() + 2) + " chars) [first difference at char")
+                            .contains("but had ...")
+                            .contains("\"amount\":1001}\"");
+                    org.assertj.core.api.Assertions.assertThat(error.getExpected().getValue()).isEqualTo("\"" + paid + "\"");
+                    org.assertj.core.api.Assertions.assertThat(error.getActual().getValue()).isEqualTo("\"" + other + "\"");
+                });
+    }
 }
