@@ -15,7 +15,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -39,7 +38,7 @@ class FreshPartitionLossJavaTest {
         void losesRecords(EmbeddedKafka kafka) throws Exception {
             kafka.createTopic("loss-java");
             try (var faults = kafka.faults(f -> {
-                f.requests(ApiKeys.PRODUCE, "loss-java").respond(Errors.NOT_LEADER_OR_FOLLOWER, 1);
+                f.produce("loss-java").respond(Errors.NOT_LEADER_OR_FOLLOWER, 1);
                 f.latency(Duration.ofMillis(20));
             })) {
                 Map<String, Object> settings = new HashMap<>(kafka.connectionProperties());

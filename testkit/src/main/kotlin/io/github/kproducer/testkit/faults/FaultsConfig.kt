@@ -136,6 +136,53 @@ public class FaultsConfig internal constructor() {
         block: RequestFaultConfig.() -> Unit,
     ): Unit = requests(ApiKeys.END_TXN, null, null, broker, block)
 
+    /**
+     * Java form of `produce(topic, partition, broker) { }`: adds faults for `Produce` requests,
+     * optionally only those naming [topic] (and [partition]), to [broker] or all, and returns the
+     * selector to add them to: `f.produce("payments").respond(Errors.NOT_ENOUGH_REPLICAS, 3)`.
+     */
+    @JvmOverloads
+    public fun produce(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+    ): RequestFaultConfig = requests(ApiKeys.PRODUCE, topic, partition, broker)
+
+    /** Java form of `metadata(topic, broker) { }`: faults for `Metadata` requests naming [topic]; see [produce]. */
+    @JvmOverloads
+    public fun metadata(
+        topic: String? = null,
+        broker: Int? = null,
+    ): RequestFaultConfig = requests(ApiKeys.METADATA, topic, null, broker)
+
+    /** Java form of `initProducerId(broker) { }`: faults for `InitProducerId` requests; see [produce]. */
+    @JvmOverloads
+    public fun initProducerId(broker: Int? = null): RequestFaultConfig = requests(ApiKeys.INIT_PRODUCER_ID, null, null, broker)
+
+    /** Java form of `addPartitionsToTxn(topic, partition, broker) { }`; see [produce]. */
+    @JvmOverloads
+    public fun addPartitionsToTxn(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+    ): RequestFaultConfig = requests(ApiKeys.ADD_PARTITIONS_TO_TXN, topic, partition, broker)
+
+    /** Java form of `addOffsetsToTxn(broker) { }`; see [produce]. */
+    @JvmOverloads
+    public fun addOffsetsToTxn(broker: Int? = null): RequestFaultConfig = requests(ApiKeys.ADD_OFFSETS_TO_TXN, null, null, broker)
+
+    /** Java form of `txnOffsetCommit(topic, partition, broker) { }`; see [produce]. */
+    @JvmOverloads
+    public fun txnOffsetCommit(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+    ): RequestFaultConfig = requests(ApiKeys.TXN_OFFSET_COMMIT, topic, partition, broker)
+
+    /** Java form of `endTxn(broker) { }`: faults for `EndTxn` requests (commit and abort); see [produce]. */
+    @JvmOverloads
+    public fun endTxn(broker: Int? = null): RequestFaultConfig = requests(ApiKeys.END_TXN, null, null, broker)
+
     /** Delays every frame by [each] in each direction (so a round trip gains twice [each]), to [broker] or all. */
     @JvmSynthetic
     public fun latency(
@@ -154,6 +201,14 @@ public class FaultsConfig internal constructor() {
     ) {
         network += NetworkSpec(broker, up = toBroker, down = toClient, what = "latency")
     }
+
+    /** Java form of `latency(toBroker, toClient, broker)`: a delay for each direction. */
+    @JvmOverloads
+    public fun latency(
+        toBroker: java.time.Duration,
+        toClient: java.time.Duration,
+        broker: Int? = null,
+    ): Unit = latency(toBroker.toKotlinDuration(), toClient.toKotlinDuration(), broker)
 
     /** Java form of `latency(each, broker)`. */
     @JvmOverloads

@@ -115,8 +115,8 @@ public class RequestFaultConfig internal constructor() {
     ): Unit = delay(by.toKotlinDuration(), times, fraction)
 
     /** Constants of [RequestFaultConfig]. */
-    public companion object {
-        /** `times` meaning every matching request while the scope is open. */
-        public const val UNLIMITED: Int = Int.MAX_VALUE
+    private companion object {
+        /** `times` meaning every matching request while the scope is open (the default: leave `times` out). */
+        const val UNLIMITED: Int = Int.MAX_VALUE
     }
 }

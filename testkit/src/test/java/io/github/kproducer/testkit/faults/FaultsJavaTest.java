@@ -46,8 +46,8 @@ class FaultsJavaTest {
             // region readme:faults
             // producer: a KafkaProducer with retries = 0, so the error answer reaches the caller
             try (Faults faults = kafka.faults(f -> {
-                f.requests(ApiKeys.PRODUCE, "java-faults").respond(Errors.NOT_ENOUGH_REPLICAS, 1);
-                f.latency(Duration.ofMillis(5));
+                f.produce("java-faults").respond(Errors.NOT_ENOUGH_REPLICAS, 1);
+                f.latency(Duration.ofMillis(5), Duration.ofMillis(1)); // to the broker, to the client
             })) {
                 ExecutionException error = assertThrows(ExecutionException.class,
                         () -> producer.send(new ProducerRecord<>("java-faults", "k", "v")).get(30, TimeUnit.SECONDS));
@@ -63,7 +63,7 @@ class FaultsJavaTest {
     @Order(2)
     void aScopeLeftOpen(EmbeddedKafka kafka) {
         kafka.createTopic("java-left-open");
-        kafka.faults(f -> f.requests(ApiKeys.PRODUCE, "java-left-open").respond(Errors.NOT_ENOUGH_REPLICAS));
+        kafka.faults(f -> f.produce("java-left-open").respond(Errors.NOT_ENOUGH_REPLICAS));
     }
 
     @Test
@@ -71,6 +71,22 @@ class FaultsJavaTest {
     void isHealedByTheExtensionAfterItsTest(EmbeddedKafka kafka) throws Exception {
         try (KafkaProducer<String, String> producer = producer(kafka)) {
             producer.send(new ProducerRecord<>("java-left-open", "k", "v")).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void everySelectorHasANamedJavaForm(EmbeddedKafka kafka) {
+        try (Faults faults = kafka.faults(f -> {
+            f.produce("a", 0, 1).drop(1);
+            f.metadata("a").delay(Duration.ofMillis(1));
+            f.initProducerId().respond(Errors.COORDINATOR_NOT_AVAILABLE, 1);
+            f.addPartitionsToTxn("a", 0).respond(Errors.CONCURRENT_TRANSACTIONS, 1);
+            f.addOffsetsToTxn(1).respond(Errors.COORDINATOR_LOAD_IN_PROGRESS, 1);
+            f.txnOffsetCommit("a").respond(Errors.COORDINATOR_LOAD_IN_PROGRESS, 1);
+            f.endTxn().drop(1);
+        })) {
+            assertEquals(0, faults.applied());
         }
     }
 }
