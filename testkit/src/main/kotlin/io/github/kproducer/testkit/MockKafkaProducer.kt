@@ -138,6 +138,16 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
     public suspend fun awaitRecord(timeout: Duration = 3.seconds): ProducerRecord<K, V>
 
     /**
+     * Java form of [awaitRecord]: blocks the calling thread until a record is sent that no earlier
+     * `awaitRecord` returned, and returns it (in send order):
+     * `ProducerRecord<String, String> sent = producer.awaitRecord(Duration.ofSeconds(3));`.
+     * From a coroutine, use the suspending form.
+     *
+     * @throws AssertionError when none is sent within [timeout].
+     */
+    public fun awaitRecord(timeout: java.time.Duration): ProducerRecord<K, V>
+
+    /**
      * Asserts that every sent record has been returned by [awaitRecord].
      *
      * @throws AssertionError listing the unread records.

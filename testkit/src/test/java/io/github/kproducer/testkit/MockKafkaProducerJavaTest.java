@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -123,5 +124,25 @@ class MockKafkaProducerJavaTest {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> MockKafkaProducer.create(String.class, Thread.class));
         assertTrue(error.getMessage().contains("Kafka has no built-in serializer for java.lang.Thread"));
+    }
+
+    @Test
+    void awaitRecordBlocksUntilARecordIsSentOrItsTimeoutPasses() throws Exception {
+        try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(String.class, String.class)) {
+            Thread sender = new Thread(() -> {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                producer.send(new ProducerRecord<>("orders", "o-1", "created"));
+            });
+            sender.start();
+            ProducerRecord<String, String> sent = producer.awaitRecord(Duration.ofSeconds(10));
+            assertEquals("created", sent.value());
+            sender.join();
+            AssertionError none = assertThrows(AssertionError.class, () -> producer.awaitRecord(Duration.ofMillis(100)));
+            assertTrue(none.getMessage().contains("No record was sent within 100ms"), none.getMessage());
+        }
     }
 }

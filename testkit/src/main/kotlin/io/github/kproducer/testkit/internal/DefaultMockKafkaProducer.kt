@@ -6,6 +6,7 @@ import io.github.kproducer.testkit.MockKafkaProducerConfig
 import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
@@ -40,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.locks.ReentrantLock
 import java.util.function.Predicate
 import kotlin.concurrent.withLock
+import kotlin.time.toKotlinDuration
 import kotlin.time.Duration as KotlinDuration
 
 /** The [MockKafkaProducer]; see there for the behaviour. All state is guarded by [lock]. */
@@ -540,6 +542,8 @@ internal class DefaultMockKafkaProducer<K, V>(
         // Real time, also inside a test dispatcher's virtual time, as Turbine does.
         withContext(Dispatchers.Default) { withTimeoutOrNull(timeout) { unread.receive() } }
             ?: throw AssertionError("No record was sent within $timeout (${history().size} sent in all, every one already awaited)")
+
+    override fun awaitRecord(timeout: java.time.Duration): ProducerRecord<K, V> = runBlocking { awaitRecord(timeout.toKotlinDuration()) }
 
     override fun expectNoRecords() {
         val remaining = generateSequence { unread.tryReceive().getOrNull() }.toList()
