@@ -1,5 +1,6 @@
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.internal.Wording
 import kotlinx.coroutines.flow.Flow
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -317,7 +318,7 @@ public interface KProducer<K, V> :
          * [KProducer] closes [producer].
          */
         @JvmStatic
-        public fun <K, V> wrap(producer: Producer<K, V>): KProducer<K, V> = producer.asKProducer()
+        public fun <K, V> wrap(producer: Producer<K, V>): KProducer<K, V> = wrap(producer, Wording.JAVA) {}
 
         /**
          * Wraps an existing [producer] with the options [configure] sets, such as the handler of
@@ -330,6 +331,6 @@ public interface KProducer<K, V> :
         public fun <K, V> wrap(
             producer: Producer<K, V>,
             configure: Consumer<KProducerOptions<K, V>>,
-        ): KProducer<K, V> = producer.asKProducer { configure.accept(this) }
+        ): KProducer<K, V> = wrap(producer, Wording.JAVA) { configure.accept(this) }
     }
 }

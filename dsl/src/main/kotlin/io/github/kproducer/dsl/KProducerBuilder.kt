@@ -1,5 +1,6 @@
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.internal.Wording
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.Serializer
 import java.util.function.Consumer
@@ -21,6 +22,11 @@ import kotlin.time.toKotlinDuration
 public class KProducerBuilder<K, V> internal constructor(
     internal val config: KProducerConfig<K, V>,
 ) {
+    init {
+        // Problems name the builder's methods, not the Kotlin block's properties.
+        config.wording = Wording.JAVA
+    }
+
     /**
      * Sets `bootstrap.servers` from one or more `host:port` values; one value may also list several,
      * comma-separated: `bootstrapServers("broker1:9092", "broker2:9092")`.

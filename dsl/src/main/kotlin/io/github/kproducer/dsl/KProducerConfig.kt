@@ -11,6 +11,7 @@ import io.github.kproducer.dsl.internal.PartitionerLambda
 import io.github.kproducer.dsl.internal.TypedSetting
 import io.github.kproducer.dsl.internal.TypedSettings
 import io.github.kproducer.dsl.internal.TypedValue
+import io.github.kproducer.dsl.internal.Wording
 import io.github.kproducer.dsl.internal.lambdaSerializer
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.Serializer
@@ -206,17 +207,20 @@ public class KProducerConfig<K, V> internal constructor(
      * @throws KProducerConfigException listing every problem, each with its fix.
      */
     public fun build(): KProducerSettings<K, V> {
-        val resolved = ConfigRules.resolve(typedValues() + pluginClasses(), raw, plugin + pluginLambdas(), sslConfig, saslConfig)
+        val resolved = ConfigRules.resolve(typedValues() + pluginClasses(), raw, plugin + pluginLambdas(), sslConfig, saslConfig, wording)
         val problems =
             buildList {
-                if (keySerializer == null) add(ConfigRules.missingSerializer("key", keyType))
-                if (valueSerializer == null) add(ConfigRules.missingSerializer("value", valueType))
+                if (keySerializer == null) add(ConfigRules.missingSerializer("key", keyType, wording))
+                if (valueSerializer == null) add(ConfigRules.missingSerializer("value", valueType, wording))
                 addAll(resolved.problems)
-                addAll(optionProblems())
+                addAll(optionProblems(wording))
             }
         if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-        return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, behaviour(), resolved.lanes)
+        return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, behaviour(), resolved.lanes, wording)
     }
+
+    /** How its problems are worded: as this block reads, or as the Java builder that wraps it ([KProducerBuilder]). */
+    internal var wording: Wording = Wording.KOTLIN
 
     /** The typed settings with their values, in the order declared above. */
     internal fun typedValues(): List<TypedValue> = typed.values()

@@ -3,6 +3,7 @@ package io.github.kproducer.dsl
 import io.github.kproducer.dsl.internal.LoggingErrorHandler
 import io.github.kproducer.dsl.internal.ProducerBehaviour
 import io.github.kproducer.dsl.internal.SendTracing
+import io.github.kproducer.dsl.internal.Wording
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
@@ -62,9 +63,9 @@ public open class KProducerOptions<K, V> internal constructor() {
         closeTimeout = timeout.toKotlinDuration()
     }
 
-    internal fun optionProblems(): List<String> =
+    internal fun optionProblems(wording: Wording = Wording.KOTLIN): List<String> =
         buildList {
-            if (closeTimeout.isNegative()) add("closeTimeout must not be negative, was $closeTimeout")
+            if (closeTimeout.isNegative()) add("closeTimeout must not be negative, was ${wording.duration(closeTimeout)}")
             if (maxInFlightRecords < 1) add("maxInFlightRecords must be at least 1, was $maxInFlightRecords")
         }
 

@@ -3,6 +3,7 @@ package io.github.kproducer.dsl
 import io.github.kproducer.dsl.internal.LaneTuning
 import io.github.kproducer.dsl.internal.ProducerBehaviour
 import io.github.kproducer.dsl.internal.Secrets
+import io.github.kproducer.dsl.internal.Wording
 import io.github.kproducer.dsl.internal.displayName
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.serialization.Serializer
@@ -27,6 +28,8 @@ public class KProducerSettings<K, V> internal constructor(
     public val valueSerializer: Serializer<V>,
     internal val behaviour: ProducerBehaviour<K, V>,
     internal val laneTuning: LaneTuning,
+    /** How the producer's messages name what its caller wrote: the Kotlin block, or the Java builder. */
+    internal val wording: Wording = Wording.KOTLIN,
 ) {
     /** How long `close()` without an argument waits. */
     public val closeTimeout: Duration get() = behaviour.closeTimeout

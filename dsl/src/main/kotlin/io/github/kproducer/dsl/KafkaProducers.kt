@@ -6,6 +6,7 @@ import io.github.kproducer.dsl.internal.BuiltInSerializers
 import io.github.kproducer.dsl.internal.ClientProbe
 import io.github.kproducer.dsl.internal.DefaultKProducer
 import io.github.kproducer.dsl.internal.GuardedSerializer
+import io.github.kproducer.dsl.internal.Wording
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.common.serialization.Serializer
@@ -54,7 +55,7 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
     val client = KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer)
     val tuning = settings.laneTuning
     val probe = ClientProbe.of(client, tuning.maxBlockMs, tuning.lowBufferBytes, tuning.blindReadyNanos)
-    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, probe, settings.isTransactional)
+    return DefaultKProducer(client, settings.behaviour, settings.bootstrapServers, probe, settings.isTransactional, settings.wording)
 }
 
 /**
@@ -72,11 +73,18 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
  *
  * @throws KProducerConfigException when an option is invalid, listing every problem at once.
  */
-public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.() -> Unit = {}): KProducer<K, V> {
+public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.() -> Unit = {}): KProducer<K, V> = wrap(this, Wording.KOTLIN, configure)
+
+/** [asKProducer], with its problems and messages in [wording]. */
+internal fun <K, V> wrap(
+    producer: Producer<K, V>,
+    wording: Wording,
+    configure: KProducerOptions<K, V>.() -> Unit,
+): KProducer<K, V> {
     val options = KProducerOptions<K, V>().apply(configure)
-    val problems = options.optionProblems()
+    val problems = options.optionProblems(wording)
     if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-    return DefaultKProducer(this, options.behaviour(), null, ClientProbe.of(this), transactional = false)
+    return DefaultKProducer(producer, options.behaviour(), null, ClientProbe.of(producer), transactional = false, wording = wording)
 }
 
 /** Creates a configuration builder with serializers inferred from the key and value classes. */

@@ -52,7 +52,8 @@ class KProducerJavaTest {
                         .build());
         assertTrue(error.getMessage().contains("bootstrapServers is not set"));
         assertTrue(error.getMessage().contains("did you mean 'linger.ms'?"));
-        assertTrue(error.getMessage().contains("idempotence = true needs acks = Acks.ALL"));
+        // In the builder's words: its methods, not the Kotlin block's properties.
+        assertTrue(error.getMessage().contains(".idempotence(true) needs .acks(Acks.ALL)"), error.getMessage());
     }
 
     @Test

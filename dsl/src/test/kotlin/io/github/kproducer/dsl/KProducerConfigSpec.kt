@@ -331,8 +331,9 @@ class KProducerConfigSpec :
                         }
                     }
                 }
-            error.problems shouldContain "sasl { } needs securityProtocol: set SecurityProtocol.SASL_SSL (or SASL_PLAINTEXT for a local test cluster)"
-            error.problems shouldContain "sasl { } needs password"
+            error.problems shouldContain
+                "sasl { } needs securityProtocol: set securityProtocol = SecurityProtocol.SASL_SSL (or SASL_PLAINTEXT for a local test cluster)"
+            error.problems shouldContain "sasl { } needs password: password = \"...\""
         }
 
         test("passwords, key material and JAAS configs never appear in toString") {

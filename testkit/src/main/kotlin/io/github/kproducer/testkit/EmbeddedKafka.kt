@@ -233,7 +233,8 @@ public class EmbeddedKafka private constructor(
     private fun open(config: FaultsConfig): Faults {
         val engine =
             checkNotNull(cluster.faultProxy) {
-                "This cluster has no fault proxy; start it with `faultProxy = true` in its configuration (EmbeddedKafka { faultProxy = true })"
+                "This cluster has no fault proxy; start it with the proxy on: EmbeddedKafka { faultProxy = true } in Kotlin, " +
+                    "config.setFaultProxy(true) in Java (EmbeddedKafkaJUnitExtension.create(config -> config.setFaultProxy(true)))"
             }
         val set = config.build(engine.brokerIds())
         return FaultScope(engine, set) { openFaults.remove(it) }.also { openFaults += it }

@@ -36,9 +36,15 @@ internal object ConfigRules {
     fun missingSerializer(
         role: String,
         type: String,
+        wording: Wording,
     ): String =
         "no ${role}Serializer for $role type $type: Kafka has built-in serializers for ${BuiltInSerializers.supported}; " +
-            "set ${role}Serializer(...) (a Serializer or a lambda `{ topic, $role -> bytes }`)"
+            if (wording == Wording.KOTLIN) {
+                "set ${role}Serializer(...) (a Serializer or a lambda `{ topic, $role -> bytes }`)"
+            } else {
+                "set .${role}Serializer(...) (a Serializer, such as new StringSerializer(), or a lambda (topic, $role) -> bytes), or " +
+                    "start with KProducer.builder(keySerializer, valueSerializer)"
+            }
 
     /**
      * Resolves the [typed] settings (each with its declaration), the [raw] properties, the [plugin]
@@ -51,8 +57,9 @@ internal object ConfigRules {
         plugin: Map<String, Any>,
         ssl: SslConfig?,
         sasl: SaslConfig?,
+        wording: Wording = Wording.KOTLIN,
     ): Resolved {
-        val resolution = Resolution(typed)
+        val resolution = Resolution(typed, wording)
         resolution.applyTyped()
         resolution.applyCompressionLevel()
         resolution.applyRaw(raw)
@@ -68,6 +75,7 @@ internal object ConfigRules {
 /** One run of [ConfigRules.resolve]: the properties so far, the keys set explicitly, and the problems found. */
 private class Resolution(
     private val typed: List<TypedValue>,
+    private val wording: Wording,
 ) {
     val problems = mutableListOf<String>()
     val properties = LinkedHashMap<String, Any>()
@@ -89,12 +97,12 @@ private class Resolution(
                     val intKey = ConfigRules.keyTypes[key] == ConfigDef.Type.INT
                     when {
                         value.isNegative() -> {
-                            problems += "$name must not be negative, was $value"
+                            problems += "$name must not be negative, was ${wording.duration(value)}"
                         }
 
                         intKey && value.inWholeMilliseconds > Int.MAX_VALUE -> {
                             problems +=
-                                "$name must be at most ${Int.MAX_VALUE}ms (about 24 days), was $value"
+                                "$name must be at most ${Int.MAX_VALUE}ms (about 24 days), was ${wording.duration(value)}"
                         }
 
                         intKey -> {
@@ -155,13 +163,13 @@ private class Resolution(
         for ((key, value) in raw) {
             when {
                 key in explicit -> {
-                    problems += "'$key' is set twice: by ${byKey[key]?.setting?.name} and by property(\"$key\", ...); keep one"
+                    problems += "'$key' is set twice: by ${byKey[key]?.setting?.name} and by ${wording.call("property", "\"$key\", ...")}; keep one"
                 }
 
                 key !in ConfigRules.knownKeys && !key.startsWith(CommonClientConfigs.METRICS_CONTEXT_PREFIX) -> {
                     problems += "unknown producer property '$key'" +
                         (closestKey(key, ConfigRules.knownKeys)?.let { "; did you mean '$it'?" } ?: "") +
-                        " (a setting read by your own plugin goes in pluginProperty(\"$key\", ...))"
+                        " (a setting read by your own plugin goes in ${wording.call("pluginProperty", "\"$key\", ...")})"
                 }
 
                 else -> {
@@ -180,14 +188,15 @@ private class Resolution(
         val typedProtocol = byKey.getValue("security.protocol")
         val rawProtocol = (properties["security.protocol"] as? String)?.let { runCatching { SecurityProtocol.forName(it) }.getOrNull() }
         val protocol = typedProtocol.value as SecurityProtocol? ?: rawProtocol
-        SecurityRules.apply(ssl, sasl, protocol, typedProtocol.setting.name, properties, explicit, problems)
+        SecurityRules(wording).apply(ssl, sasl, protocol, typedProtocol.setting.name, properties, explicit, problems)
     }
 
     /** Plugin properties: unchecked, but not a producer setting in disguise. */
     fun applyPluginProperties(plugin: Map<String, Any>) {
         for ((key, value) in plugin) {
             if (key in ConfigRules.knownKeys) {
-                problems += "'$key' is a producer setting: set it with its typed property or property(\"$key\", ...), not pluginProperty"
+                problems += "'$key' is a producer setting: set it with its typed ${if (wording == Wording.KOTLIN) "property" else "builder method"} or " +
+                    "${wording.call("property", "\"$key\", ...")}, not ${wording.call("pluginProperty", "...")}"
             } else {
                 properties[key] = value
             }
@@ -198,7 +207,7 @@ private class Resolution(
     fun checkBootstrapServers() {
         val servers = properties["bootstrap.servers"]?.toString()
         if (servers == null) {
-            problems += "bootstrapServers is not set: set bootstrapServers = \"host1:9092,host2:9092\" (two or more brokers recommended)"
+            problems += "bootstrapServers is not set: set ${wording.assign("bootstrapServers", "\"host1:9092,host2:9092\"")} (two or more brokers recommended)"
         } else {
             servers.split(',').map { it.trim() }.filter { it.isNotEmpty() && !isHostAndPort(it) }.forEach {
                 problems += "bootstrapServers entry '$it' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
@@ -242,11 +251,14 @@ private class Resolution(
         val acksAll = acks == "all" || acks == "-1"
 
         if (transactional && idempotenceSet && !idempotence) {
-            problems += "transactionalId needs idempotence, but idempotence = false; remove idempotence = false"
+            problems += "transactionalId needs idempotence, but ${wording.assign("idempotence", "false")}; remove ${wording.assign("idempotence", "false")}"
         }
         if ((idempotenceSet && idempotence) || transactional) {
-            val why = if (transactional) "transactionalId (which needs idempotence)" else "idempotence = true"
-            if (!acksAll) problems += "$why needs acks = Acks.ALL, but acks is ${Acks.entries.firstOrNull { it.kafkaValue == acks } ?: acks}"
+            val why = if (transactional) "transactionalId (which needs idempotence)" else wording.assign("idempotence", "true")
+            if (!acksAll) {
+                problems +=
+                    "$why needs ${wording.assign("acks", "Acks.ALL")}, but acks is ${Acks.entries.firstOrNull { it.kafkaValue == acks } ?: acks}"
+            }
             if (maxInFlight > 5) problems += "$why allows at most 5 requests in flight, but maxInFlight is $maxInFlight"
             if (retries == 0) problems += "$why needs retries > 0, but retries is 0"
         }
@@ -292,8 +304,13 @@ private class Resolution(
     }
 }
 
-/** The `ssl { }` and `sasl { }` blocks and the security protocol. */
-private object SecurityRules {
+/** The `ssl { }` and `sasl { }` blocks and the security protocol, named in the caller's [wording]. */
+private class SecurityRules(
+    private val wording: Wording,
+) {
+    private val sslBlock = wording.block("ssl")
+    private val saslBlock = wording.block("sasl")
+
     fun apply(
         ssl: SslConfig?,
         sasl: SaslConfig?,
@@ -306,7 +323,8 @@ private object SecurityRules {
         val effective =
             protocol ?: when {
                 sasl != null -> {
-                    problems += "sasl { } needs securityProtocol: set SecurityProtocol.SASL_SSL (or SASL_PLAINTEXT for a local test cluster)"
+                    problems += "$saslBlock needs securityProtocol: set ${wording.assign("securityProtocol", "SecurityProtocol.SASL_SSL")} " +
+                        "(or SASL_PLAINTEXT for a local test cluster)"
                     null
                 }
 
@@ -321,18 +339,23 @@ private object SecurityRules {
         if (effective != null) set(properties, explicit, problems, "security.protocol", effective.name, protocolName)
         if (ssl != null) {
             if (effective == SecurityProtocol.PLAINTEXT || effective == SecurityProtocol.SASL_PLAINTEXT) {
-                problems += "ssl { } has no effect with securityProtocol $effective; use SSL or SASL_SSL"
+                problems += "$sslBlock has no effect with securityProtocol $effective; use SSL or SASL_SSL"
             }
-            sslProperties(ssl, problems).forEach { (k, v) -> set(properties, explicit, problems, k, v, "ssl { }") }
+            sslProperties(ssl, problems).forEach { (k, v) -> set(properties, explicit, problems, k, v, sslBlock) }
         }
         if (sasl != null) {
             if (effective == SecurityProtocol.PLAINTEXT || effective == SecurityProtocol.SSL) {
-                problems += "sasl { } has no effect with securityProtocol $effective; use SASL_SSL or SASL_PLAINTEXT"
+                problems += "$saslBlock has no effect with securityProtocol $effective; use SASL_SSL or SASL_PLAINTEXT"
             }
-            saslProperties(sasl, problems).forEach { (k, v) -> set(properties, explicit, problems, k, v, "sasl { }") }
+            saslProperties(sasl, problems).forEach { (k, v) -> set(properties, explicit, problems, k, v, saslBlock) }
         } else if (effective == SecurityProtocol.SASL_SSL || effective == SecurityProtocol.SASL_PLAINTEXT) {
             if ("sasl.jaas.config" !in properties) {
-                problems += "securityProtocol $effective needs credentials: add sasl { mechanism = ...; username = ...; password = ... }"
+                problems += "securityProtocol $effective needs credentials: add " +
+                    if (wording == Wording.KOTLIN) {
+                        "sasl { mechanism = ...; username = ...; password = ... }"
+                    } else {
+                        ".sasl(sasl -> { sasl.setMechanism(...); sasl.setUsername(...); sasl.setPassword(...); })"
+                    }
             }
         }
     }
@@ -346,7 +369,7 @@ private object SecurityRules {
         source: String,
     ) {
         if (key in explicit && properties[key] != value) {
-            problems += "'$key' is set twice: by $source and by property(\"$key\", ...); keep one"
+            problems += "'$key' is set twice: by $source and by ${wording.call("property", "\"$key\", ...")}; keep one"
             return
         }
         properties[key] = value
@@ -367,7 +390,12 @@ private object SecurityRules {
             ssl.keystoreType?.let { put("ssl.keystore.type", it) }
             ssl.verifyHostname?.let { put("ssl.endpoint.identification.algorithm", if (it) "https" else "") }
             if (ssl.keystoreLocation != null && ssl.keystorePassword == null) {
-                problems += "ssl { keystoreLocation } needs keystorePassword"
+                problems +=
+                    if (wording == Wording.KOTLIN) {
+                        "ssl { keystoreLocation } needs keystorePassword"
+                    } else {
+                        "ssl.setKeystoreLocation(...) needs ssl.setKeystorePassword(...)"
+                    }
             }
         }
 
@@ -378,9 +406,11 @@ private object SecurityRules {
         val mechanism = sasl.mechanism
         val username = sasl.username
         val password = sasl.password
-        if (mechanism == null) problems += "sasl { } needs mechanism (SaslMechanism.SCRAM_SHA_512, SCRAM_SHA_256 or PLAIN)"
-        if (username.isNullOrEmpty()) problems += "sasl { } needs username"
-        if (password.isNullOrEmpty()) problems += "sasl { } needs password"
+        if (mechanism == null) {
+            problems += "$saslBlock needs mechanism: ${wording.field("sasl", "mechanism", "SaslMechanism.SCRAM_SHA_512")} (or SCRAM_SHA_256, PLAIN)"
+        }
+        if (username.isNullOrEmpty()) problems += "$saslBlock needs username: ${wording.field("sasl", "username", "\"...\"")}"
+        if (password.isNullOrEmpty()) problems += "$saslBlock needs password: ${wording.field("sasl", "password", "\"...\"")}"
         if (mechanism == null || username.isNullOrEmpty() || password.isNullOrEmpty()) return emptyMap()
         val jaas = "${mechanism.loginModule} required username=\"${escape(username)}\" password=\"${escape(password)}\";"
         return mapOf("sasl.mechanism" to mechanism.kafkaValue, "sasl.jaas.config" to Password(jaas))

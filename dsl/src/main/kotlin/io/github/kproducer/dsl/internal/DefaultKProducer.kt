@@ -61,6 +61,8 @@ internal class DefaultKProducer<K, V>(
     probe: ClientProbe,
     /** Sends outside `transaction { }` are refused: on a transactional producer they would join whatever transaction is open. */
     private val transactional: Boolean,
+    /** How messages name what the caller wrote: built or wrapped from Java, they name the Java forms. */
+    val wording: Wording = Wording.KOTLIN,
 ) : KProducer<K, V> {
     private val closed = AtomicBoolean(false)
 
@@ -380,7 +382,7 @@ internal class DefaultKProducer<K, V>(
 
     private fun checkOutsideTransaction() {
         check(!transactional) {
-            "This producer is transactional (transactionalId is set): send inside producer.transaction { ... }, " +
+            "This producer is transactional (transactionalId is set): send inside ${wording.transaction}, " +
                 "or build a producer without transactionalId for sends outside transactions"
         }
     }

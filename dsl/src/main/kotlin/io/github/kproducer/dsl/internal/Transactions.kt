@@ -121,9 +121,12 @@ internal class Transactions<K, V>(
             blocking { producer.producer.initTransactions() }
         } catch (e: IllegalStateException) {
             if (e.message?.contains("non-transactional") != true) throw e
+            val wording = producer.wording
+            val call = if (wording == Wording.KOTLIN) "transaction { } needs" else "inTransaction and transactionAsync need"
+            val sends = if (wording == Wording.KOTLIN) "send/sendAll" else "sendAsync/offer/sendAllAsync"
             throw IllegalStateException(
-                "transaction { } needs a transactional producer: set transactionalId = \"...\" (unique per producer " +
-                    "instance) when building it; sends that need no transaction go through send/sendAll instead",
+                "$call a transactional producer: set ${wording.assign("transactionalId", "\"...\"")} (unique per producer " +
+                    "instance) when building it; sends that need no transaction go through $sends instead",
                 e,
             )
         } catch (e: TimeoutException) {

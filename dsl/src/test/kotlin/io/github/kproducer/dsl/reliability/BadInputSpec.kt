@@ -96,7 +96,11 @@ class BadInputSpec :
                 }
             }
         }
-        case("sasl { } without a security protocol", KProducerConfigException::class, "sasl { } needs securityProtocol: set SecurityProtocol.SASL_SSL") {
+        case(
+            "sasl { } without a security protocol",
+            KProducerConfigException::class,
+            "sasl { } needs securityProtocol: set securityProtocol = SecurityProtocol.SASL_SSL",
+        ) {
             settings {
                 sasl {
                     mechanism = SaslMechanism.PLAIN

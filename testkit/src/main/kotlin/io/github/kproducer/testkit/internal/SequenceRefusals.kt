@@ -87,7 +87,8 @@ internal object SequenceRefusals {
             "when delivery.timeout.ms runs out, and the partition's order is broken. Fix: create the topic with createTopic, " +
             "which returns once every partition serves produce requests, before producing (after a plain Admin.createTopics, " +
             "call awaitPartitionsServing; do not rely on automatic topic creation), or send through kproducer's " +
-            "kafkaProducer { }, which sends a partition nothing more until its first record is acknowledged."
+            "kafkaProducer { } (KProducer.builder(...) in Java), which sends a partition nothing more until its first record is " +
+            "acknowledged."
     }
 
     private const val KEPT = 1_000

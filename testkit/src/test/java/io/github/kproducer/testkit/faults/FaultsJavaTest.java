@@ -89,4 +89,14 @@ class FaultsJavaTest {
             assertEquals(0, faults.applied());
         }
     }
+
+    @Test
+    @Order(5)
+    void aClusterWithoutTheProxySaysHowToTurnItOnInJavaToo() {
+        try (EmbeddedKafka plain = EmbeddedKafka.start()) {
+            IllegalStateException error = assertThrows(IllegalStateException.class, () -> plain.faults(f -> f.produce().drop()));
+            assertEquals(true, error.getMessage().contains("config.setFaultProxy(true)"), error.getMessage());
+            assertEquals(true, error.getMessage().contains("EmbeddedKafka { faultProxy = true }"), error.getMessage());
+        }
+    }
 }
