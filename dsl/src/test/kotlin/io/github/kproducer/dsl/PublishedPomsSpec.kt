@@ -54,6 +54,7 @@ class PublishedPomsSpec :
                 "kotest.version",
                 "turbine.version",
                 "assertj.version",
+                "jackson3.version",
             )) {
                 withClue(key) { pinned[key] shouldBe built.getValue(key) }
             }
