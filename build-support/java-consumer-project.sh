@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds examples/java-consumer-project, a Java team's project set up exactly as README.md "Getting started
+# from Java" says: its pom.xml is the template with the README's Maven snippet put in, so the snippet cannot
+# rot. Installs the kproducer artifacts first (tests skipped), runs the project's JUnit tests against them,
+# and prints what its test class path holds (how many jars, and whether Kotest or kotlin-reflect came along).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+project=examples/java-consumer-project
+template="$project/pom.template.xml"
+marker='<!-- README: Getting started from Java, Maven -->'
+grep -qF "$marker" "$template" || { echo "$template lost its marker" >&2; exit 1; }
+# The first xml block after the heading "### Getting started from Java" in README.md.
+snippet=$(awk '/^### Getting started from Java/ { on = 1 } on && /^```xml/ { inside = 1; next } inside && /^```/ { exit } inside { print }' README.md)
+[ -n "$snippet" ] || { echo "README.md has no Maven snippet under Getting started from Java" >&2; exit 1; }
+snippet_file=$(mktemp)
+classpath_file=$(mktemp)
+trap 'rm -f "$snippet_file" "$classpath_file"' EXIT
+printf '%s\n' "$snippet" > "$snippet_file"
+sed -e "/README: Getting started from Java, Maven/{r $snippet_file" -e 'd}' "$template" > "$project/pom.xml"
+./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit -am install
+./mvnw -B -ntp -f "$project/pom.xml" test
+./mvnw -B -ntp -q -f "$project/pom.xml" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
+jars=$(tr ':' '\n' < "$classpath_file" | grep -c '\.jar$' || true)
+kotest=$(tr ':' '\n' < "$classpath_file" | grep -c '/io/kotest/' || true)
+reflect=$(tr ':' '\n' < "$classpath_file" | grep -c 'kotlin-reflect' || true)
+echo "the Java project's test class path: $jars jars, of them $kotest Kotest jars and $reflect kotlin-reflect"
