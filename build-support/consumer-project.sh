@@ -7,16 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 project=examples/consumer-project
-template="$project/pom.template.xml"
-marker='<!-- README: Getting started, Maven -->'
-grep -qF "$marker" "$template" || { echo "$template lost its marker" >&2; exit 1; }
-# The first xml block after the heading "## Getting started" in README.md.
-snippet=$(awk '/^## Getting started/ { on = 1 } on && /^```xml/ { inside = 1; next } inside && /^```/ { exit } inside { print }' README.md)
-[ -n "$snippet" ] || { echo "README.md has no Maven snippet under Getting started" >&2; exit 1; }
-snippet_file=$(mktemp)
-trap 'rm -f "$snippet_file"' EXIT
-printf '%s\n' "$snippet" > "$snippet_file"
-sed -e "/README: Getting started, Maven/{r $snippet_file" -e 'd}' "$template" > "$project/pom.xml"
+build-support/pom-from-readme.sh '## Getting started' "$project"
 ./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit -am install
 ./mvnw -B -ntp -f "$project/pom.xml" test
 versions=$(./mvnw -B -ntp -q -f "$project/pom.xml" dependency:list -DincludeGroupIds=org.jetbrains.kotlinx -DoutputFile=/dev/stdout \

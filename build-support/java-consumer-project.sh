@@ -6,17 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 project=examples/java-consumer-project
-template="$project/pom.template.xml"
-marker='<!-- README: Getting started from Java, Maven -->'
-grep -qF "$marker" "$template" || { echo "$template lost its marker" >&2; exit 1; }
-# The first xml block after the heading "### Getting started from Java" in README.md.
-snippet=$(awk '/^### Getting started from Java/ { on = 1 } on && /^```xml/ { inside = 1; next } inside && /^```/ { exit } inside { print }' README.md)
-[ -n "$snippet" ] || { echo "README.md has no Maven snippet under Getting started from Java" >&2; exit 1; }
-snippet_file=$(mktemp)
+build-support/pom-from-readme.sh '### Getting started from Java' "$project"
 classpath_file=$(mktemp)
-trap 'rm -f "$snippet_file" "$classpath_file"' EXIT
-printf '%s\n' "$snippet" > "$snippet_file"
-sed -e "/README: Getting started from Java, Maven/{r $snippet_file" -e 'd}' "$template" > "$project/pom.xml"
+trap 'rm -f "$classpath_file"' EXIT
 # .ci/run has installed them a step before (consumer-project.sh) and says so.
 [ "${KPRODUCER_INSTALLED:-}" = 1 ] || ./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit -am install
 ./mvnw -B -ntp -f "$project/pom.xml" test

@@ -2,6 +2,7 @@ package io.github.kproducer.testkit.assertj
 
 import io.kotest.matchers.DiffableMatcherResult
 import io.kotest.matchers.Matcher
+import io.kotest.matchers.MatcherResult
 import org.assertj.core.api.AbstractAssert
 
 /**
@@ -33,23 +34,39 @@ public abstract class MatcherBackedAssert<SELF : MatcherBackedAssert<SELF, ACTUA
         negated: Boolean,
     ): SELF {
         isNotNull()
-        val result = matcher.test(actual)
-        when {
-            !negated && !result.passed() -> fail(prefix + result.failureMessage(), result as? DiffableMatcherResult)
-            negated && result.passed() -> fail(prefix + result.negatedFailureMessage(), null)
-        }
+        reportMatcher(
+            matcher.test(actual),
+            prefix,
+            negated,
+            { failWithMessage("%s", it) },
+            { actual, expected, message -> failWithActualExpectedAndMessage(actual, expected, "%s", message) },
+        )
         return myself
     }
+}
 
-    private fun fail(
-        message: String,
-        values: DiffableMatcherResult?,
-    ) {
-        // "%s" keeps a message with a percent sign from being read as a format.
-        if (values == null) {
-            failWithMessage("%s", message)
-        } else {
-            failWithActualExpectedAndMessage(values.actual().value, values.expected().value, "%s", message)
+/**
+ * Fails through AssertJ (so that descriptions, overriding messages and soft assertions work) when a
+ * matcher's [result] does not pass in the [negated] sense: with the expected and actual values when the
+ * result has them, so that IDEs offer a diff. "%s" keeps a message with a percent sign from being read
+ * as a format. Shared by [MatcherBackedAssert] and the list assertions built on AssertJ's own.
+ */
+internal inline fun reportMatcher(
+    result: MatcherResult,
+    prefix: String,
+    negated: Boolean,
+    failWithMessage: (String) -> Unit,
+    failWithValues: (actual: Any?, expected: Any?, message: String) -> Unit,
+) {
+    val values = result as? DiffableMatcherResult
+    when {
+        !negated && !result.passed() -> {
+            val message = prefix + result.failureMessage()
+            if (values == null) failWithMessage(message) else failWithValues(values.actual().value, values.expected().value, message)
+        }
+
+        negated && result.passed() -> {
+            failWithMessage(prefix + result.negatedFailureMessage())
         }
     }
 }

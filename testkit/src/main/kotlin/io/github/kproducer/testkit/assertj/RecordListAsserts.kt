@@ -10,6 +10,7 @@ import io.github.kproducer.testkit.preserveOrderPerKey
 import io.kotest.matchers.Matcher
 import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.ProducerRecord
+import org.assertj.core.api.AbstractListAssert
 import java.util.function.Consumer
 import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
 import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
@@ -20,20 +21,25 @@ import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPrese
 /**
  * AssertJ assertions on records read back from a broker (`kafka.readStrings(...)`, `readAll`, a probe's
  * records): the checks of the `consumed` list matchers, with their messages, the closest records
- * included when none matches a template.
+ * included when none matches a template; and, as an AssertJ list assertion, everything AssertJ offers
+ * on a list: `extracting`, `filteredOn`, `first()`, `element(i)` (each record then checked with
+ * [ConsumerRecordAssert]), `containsExactly` and the rest.
  */
 public open class ConsumerRecordsAssert<K, V>(
     actual: List<ConsumerRecord<K, V>>?,
-) : MatcherBackedAssert<ConsumerRecordsAssert<K, V>, List<ConsumerRecord<K, V>>>(actual, ConsumerRecordsAssert::class.java) {
-    /** Verifies that there are exactly [count] records. */
-    public open fun hasSize(count: Int): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveSent(count).of())
+) : AbstractListAssert<ConsumerRecordsAssert<K, V>, List<ConsumerRecord<K, V>>, ConsumerRecord<K, V>, ConsumerRecordAssert<K, V>>(
+        actual,
+        ConsumerRecordsAssert::class.java,
+    ) {
+    /** Verifies that there are exactly [expected] records; the failure lists them. */
+    override fun hasSize(expected: Int): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveSent(expected).of())
 
     /** Verifies that some record has every field [template] sets; the failure lists the closest records and how each differs. */
     public open fun containsRecord(template: Consumer<RecordTemplate>): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveSent(template.block()).of())
 
     /** Verifies that no record has every field [template] sets. */
     public open fun doesNotContainRecord(template: Consumer<RecordTemplate>): ConsumerRecordsAssert<K, V> =
-        notSatisfiesMatcher(consumedHaveSent(template.block()).of())
+        satisfiesMatcher(consumedHaveSent(template.block()).of(), negated = true)
 
     /** Verifies that every record is on [topic]. */
     public open fun allOnTopic(topic: String): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedAllBeOnTopic(topic).of())
@@ -47,6 +53,30 @@ public open class ConsumerRecordsAssert<K, V>(
 
     /** Verifies that no record repeats another (same topic, key, value and headers). */
     public open fun hasNoDuplicates(): ConsumerRecordsAssert<K, V> = satisfiesMatcher(consumedHaveNoDuplicates().of())
+
+    /** The assertion on one record: what `first()`, `last()`, `element(i)` and `singleElement()` return. */
+    override fun toAssert(
+        value: ConsumerRecord<K, V>?,
+        description: String?,
+    ): ConsumerRecordAssert<K, V> = ConsumerRecordAssert(value).`as`(description)
+
+    /** A list assertion on [iterable]: what `filteredOn` and the like return. */
+    override fun newAbstractIterableAssert(iterable: Iterable<ConsumerRecord<K, V>>?): ConsumerRecordsAssert<K, V> = ConsumerRecordsAssert(iterable?.toList())
+
+    private fun satisfiesMatcher(
+        matcher: Matcher<List<ConsumerRecord<K, V>>>,
+        negated: Boolean = false,
+    ): ConsumerRecordsAssert<K, V> {
+        isNotNull()
+        reportMatcher(
+            matcher.test(actual),
+            "",
+            negated,
+            { failWithMessage("%s", it) },
+            { actual, expected, message -> failWithActualExpectedAndMessage(actual, expected, "%s", message) },
+        )
+        return myself
+    }
 }
 
 /**

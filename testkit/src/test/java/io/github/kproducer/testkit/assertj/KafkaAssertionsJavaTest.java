@@ -117,4 +117,26 @@ class KafkaAssertionsJavaTest {
                     org.assertj.core.api.Assertions.assertThat(error.getActual().getValue()).isEqualTo("\"" + other + "\"");
                 });
     }
+
+    @Test
+    void aListOfRecordsIsAnAssertJListAssertWithTheRecordChecksOnEachElement() {
+        List<ConsumerRecord<String, String>> records = List.of(
+                new ConsumerRecord<>("orders", 0, 0, "o-1", "created"),
+                new ConsumerRecord<>("orders", 0, 1, "o-1", "paid"),
+                new ConsumerRecord<>("orders", 1, 0, "o-2", "created"));
+        assertThat(records)
+                .hasSize(3)
+                .keepsEachKeyInOnePartition()
+                .containsRecord(t -> t.setKey("o-2"));
+        assertThat(records).extracting(ConsumerRecord::value).containsExactly("created", "paid", "created");
+        assertThat(records).filteredOn(record -> record.key().equals("o-1")).hasSize(2).allOnTopic("orders");
+        assertThat(records).first().hasKey("o-1").hasOffset(0);
+        assertThat(records).element(1).hasValue("paid").hasPartition(0);
+        assertThat(records).last().hasKey("o-2");
+        // A failure of an element check names the record, as the single-record assertion does.
+        assertThatThrownBy(() -> assertThat(records).element(2).hasValue("paid"))
+                .hasMessageContaining("should have value \"paid\" but had \"created\"");
+        // The list's own checks keep their messages: every record listed.
+        assertThatThrownBy(() -> assertThat(records).hasSize(2)).hasMessageContaining("orders-1@0");
+    }
 }
