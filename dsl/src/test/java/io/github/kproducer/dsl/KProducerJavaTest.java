@@ -29,16 +29,18 @@ class KProducerJavaTest {
     @Test
     void javaBuilderSendsAsynchronouslyAndFlushes(EmbeddedKafka kafka) throws Exception {
         kafka.createTopic("java-orders", 3);
+        // region readme:java-send-modes
         try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
                 .bootstrapServers(kafka.getBootstrapServers())
                 .reliable()
                 .linger(Duration.ofMillis(20))
                 .build()) {
-            RecordMetadata metadata = producer.sendAsync("java-orders", "order-1", "paid").get();
+            RecordMetadata metadata = producer.sendAsync("java-orders", "order-1", "paid").get(); // a CompletableFuture
             assertEquals("java-orders", metadata.topic());
-            producer.offer("java-orders", "order-2", "shipped");
+            producer.offer("java-orders", "order-2", "shipped"); // fire-and-forget: a failure goes to onError
             producer.flushAsync().get();
         }
+        // endregion
         assertEquals(2, KafkaClusterReads.readStrings(kafka, "java-orders", 2, Duration.ofSeconds(30)).size());
     }
 

@@ -43,12 +43,14 @@ class KProducerTransactionsJavaTest {
         kafka.createTopic("java-payments");
         kafka.createTopic("java-ledger");
         try (KProducer<String, String> producer = producer(kafka, "java-tx-1")) {
-            String receipt = producer.inTransaction(tx -> {
+            // region readme:java-transaction
+            String receipt = producer.inTransaction(tx -> {                 // blocks until committed; throws when aborted
                 tx.sendAsync("java-payments", "p-1", "paid");
                 tx.sendAllAsync(List.of(new ProducerRecord<>("java-ledger", "p-1", "debit"), new ProducerRecord<>("java-ledger", "p-1", "credit")));
                 tx.offer("java-payments", "p-1", "receipted");
                 return "receipt-p-1";
             });
+            // endregion
             assertThat(receipt).isEqualTo("receipt-p-1");
         }
         assertThat(committed(kafka, "java-payments")).containsExactly("paid", "receipted");
