@@ -1,43 +1,50 @@
 package io.github.kproducer.testkit.internal
 
 import io.github.kproducer.testkit.RecordTemplate
-import io.kotest.assertions.print.Printed
-import io.kotest.matchers.Matcher
-import io.kotest.matchers.MatcherResult
-import io.kotest.matchers.MatcherResultBuilder
 
 /*
- * What every record matcher does, once. The public matchers (RecordMatchers, RecordsMatchers, and the
- * `consumed` and `metadata` packages) only give these a receiver type: ProducerRecord, ConsumerRecord
- * and RecordMetadata share no supertype, so each public function says which one it checks.
+ * What every record check does, once. The public Kotest matchers (RecordMatchers, RecordsMatchers, and the
+ * `consumed` and `metadata` packages, through KotestMatchers.kt) and the AssertJ assertions only give these
+ * a receiver type: ProducerRecord, ConsumerRecord and RecordMetadata share no supertype, so each public
+ * function says which one it checks.
  */
 
 /**
- * A result whose failure carries [expected] and [actual] (as Kotest's `withValues`), so that the
- * thrown error is an `AssertionFailedError` an IDE can diff; messages stay lazy for both polarities.
+ * The outcome of one of the test kit's checks: whether it [passed], the message for a failure and for
+ * a failure of its negation (built lazily), and, where the check compares two values, the [expected]
+ * and [actual] ones for an IDE's diff. What Kotest's `MatcherResult` holds, without Kotest: the AssertJ
+ * assertions use it directly, so that a pure JUnit class path needs no Kotest.
  */
+internal class Verdict(
+    val passed: Boolean,
+    val failure: () -> String,
+    val negatedFailure: () -> String,
+    val expected: (() -> String)? = null,
+    val actual: (() -> String)? = null,
+)
+
+/** One check of the test kit on a [T]: the logic behind a Kotest matcher ([asMatcher]) and an AssertJ assertion alike. */
+internal fun interface Check<in T> {
+    fun test(value: T): Verdict
+}
+
+/** A [Verdict] that carries [expected] and [actual] for the IDE's diff; messages stay lazy for both polarities. */
 internal fun diffable(
     passed: Boolean,
     expected: () -> String,
     actual: () -> String,
     failure: () -> String,
     negatedFailure: () -> String,
-): MatcherResult =
-    MatcherResultBuilder
-        .create(passed)
-        .withValues({ Printed(expected()) }, { Printed(actual()) })
-        .withFailureMessage(failure)
-        .withNegatedFailureMessage(negatedFailure)
-        .build()
+): Verdict = Verdict(passed, failure, negatedFailure, expected, actual)
 
 // ---- one record ----
 
-internal fun <R> fieldMatcher(
+internal fun <R> fieldCheck(
     field: String,
     expected: Any?,
     extract: (RecordView) -> Any?,
-): Matcher<R> =
-    Matcher { record ->
+): Check<R> =
+    Check { record ->
         val view = RecordView.of(record)
         val actual = extract(view)
         diffable(
@@ -52,26 +59,26 @@ internal fun <R> fieldMatcher(
         )
     }
 
-internal fun <R> headerMatcher(name: String): Matcher<R> =
-    Matcher { record ->
+internal fun <R> headerCheck(name: String): Check<R> =
+    Check { record ->
         val view = RecordView.of(record)
-        MatcherResult(
+        Verdict(
             name in view.headerMap,
             { "Record ${view.describe()} should have a header '$name' but its headers are ${view.headerMap.keys}" },
             { "Record ${view.describe()} should not have a header '$name'" },
         )
     }
 
-internal fun <R> headerMatcher(
+internal fun <R> headerCheck(
     name: String,
     value: Any?,
-): Matcher<R> =
-    Matcher { record ->
+): Check<R> =
+    Check { record ->
         val view = RecordView.of(record)
         val values = view.headerMap[name]
         val negated = { "Record ${view.describe()} should not have a header '$name' = ${RecordView.show(value)}" }
         if (values == null) {
-            MatcherResult(
+            Verdict(
                 false,
                 { "Record ${view.describe()} should have a header '$name' = ${RecordView.show(value)} but has no such header" },
                 negated,
@@ -90,8 +97,8 @@ internal fun <R> headerMatcher(
         }
     }
 
-internal fun <R> exactHeadersMatcher(headers: Map<String, Any?>): Matcher<R> =
-    Matcher { record ->
+internal fun <R> exactHeadersCheck(headers: Map<String, Any?>): Check<R> =
+    Check { record ->
         val view = RecordView.of(record)
         val actual = view.headerMap
         val same = actual.keys == headers.keys && actual.all { (name, values) -> values.size == 1 && RecordView.same(headers[name], values[0]) }
@@ -105,9 +112,9 @@ internal fun <R> exactHeadersMatcher(headers: Map<String, Any?>): Matcher<R> =
         )
     }
 
-internal fun <R> templateMatcher(template: RecordTemplate.() -> Unit): Matcher<R> {
+internal fun <R> templateCheck(template: RecordTemplate.() -> Unit): Check<R> {
     val expected = RecordTemplate.of(template)
-    return Matcher { record ->
+    return Check { record ->
         val view = RecordView.of(record)
         val differences = expected.differences(view)
         diffable(
@@ -129,8 +136,8 @@ private fun listing(records: List<RecordView>): String =
 
 private fun views(records: Iterable<*>): List<RecordView> = records.map { RecordView.of(it) }
 
-internal fun <R> countMatcher(count: Int): Matcher<Iterable<R>> =
-    Matcher { records ->
+internal fun <R> countCheck(count: Int): Check<Iterable<R>> =
+    Check { records ->
         val all = views(records)
         diffable(
             all.size == count,
@@ -141,9 +148,9 @@ internal fun <R> countMatcher(count: Int): Matcher<Iterable<R>> =
         )
     }
 
-internal fun <R> containMatcher(template: RecordTemplate.() -> Unit): Matcher<Iterable<R>> {
+internal fun <R> containCheck(template: RecordTemplate.() -> Unit): Check<Iterable<R>> {
     val expected = RecordTemplate.of(template)
-    return Matcher { records ->
+    return Check { records ->
         val all = views(records)
         val scored = all.map { it to expected.differences(it) }.sortedBy { it.second.size }
         val matching = scored.filter { it.second.isEmpty() }.map { it.first }
@@ -159,26 +166,26 @@ internal fun <R> containMatcher(template: RecordTemplate.() -> Unit): Matcher<It
         }
         val negated = { "Expected no record matching $expected, but ${matching.size} matched:${listing(matching)}" }
         if (all.isEmpty()) {
-            MatcherResult(false, failure, negated)
+            Verdict(false, failure, negated)
         } else {
             diffable(matching.isNotEmpty(), { expected.toString() }, { expected.fieldsOf(scored.first().first) }, failure, negated)
         }
     }
 }
 
-internal fun <R> containMatchingMatcher(predicate: (R) -> Boolean): Matcher<Iterable<R>> =
-    Matcher { records ->
+internal fun <R> containMatchingCheck(predicate: (R) -> Boolean): Check<Iterable<R>> =
+    Check { records ->
         val list = records.toList()
         val matching = list.filter(predicate)
-        MatcherResult(
+        Verdict(
             matching.isNotEmpty(),
             { "Expected a record satisfying the predicate among ${list.size} records, but none did:${listing(views(list))}" },
             { "Expected no record satisfying the predicate, but ${matching.size} did:${listing(views(matching))}" },
         )
     }
 
-internal fun <R> allOnTopicMatcher(topic: String): Matcher<Iterable<R>> =
-    Matcher { records ->
+internal fun <R> allOnTopicCheck(topic: String): Check<Iterable<R>> =
+    Check { records ->
         val all = views(records)
         val others = all.filter { it.topic != topic }
         diffable(
@@ -190,14 +197,14 @@ internal fun <R> allOnTopicMatcher(topic: String): Matcher<Iterable<R>> =
         )
     }
 
-internal fun <R> onePartitionPerKeyMatcher(): Matcher<Iterable<R>> =
-    Matcher { records ->
+internal fun <R> onePartitionPerKeyCheck(): Check<Iterable<R>> =
+    Check { records ->
         val split =
             views(records)
                 .filter { it.key != null }
                 .groupBy { it.topic to keyIdentity(it.key) }
                 .filterValues { group -> group.map { it.partition }.toSet().size > 1 }
-        MatcherResult(
+        Verdict(
             split.isEmpty(),
             {
                 "Expected each key in one partition, but ${split.size} keys were split:" +
@@ -210,8 +217,8 @@ internal fun <R> onePartitionPerKeyMatcher(): Matcher<Iterable<R>> =
         )
     }
 
-internal fun <R> orderPerKeyMatcher(sent: Iterable<*>): Matcher<Iterable<R>> =
-    Matcher { records ->
+internal fun <R> orderPerKeyCheck(sent: Iterable<*>): Check<Iterable<R>> =
+    Check { records ->
         val expected = valuesPerKey(views(sent))
         val actual = valuesPerKey(views(records).sortedWith(compareBy({ it.topic }, { it.partition ?: -1 }, { it.offset ?: -1 })))
         val keys = expected.keys + actual.keys
@@ -238,14 +245,14 @@ internal fun <R> orderPerKeyMatcher(sent: Iterable<*>): Matcher<Iterable<R>> =
         )
     }
 
-internal fun <R> noDuplicatesMatcher(): Matcher<Iterable<R>> =
-    Matcher { records ->
+internal fun <R> noDuplicatesCheck(): Check<Iterable<R>> =
+    Check { records ->
         val duplicates =
             views(records)
                 .groupBy { listOf(it.topic, keyIdentity(it.key), keyIdentity(it.value), it.headerMap.mapValues { (_, v) -> v.map(::keyIdentity) }) }
                 .filterValues { it.size > 1 }
                 .values
-        MatcherResult(
+        Verdict(
             duplicates.isEmpty(),
             {
                 "Expected no duplicate records, but ${duplicates.size} records appear more than once:" +
