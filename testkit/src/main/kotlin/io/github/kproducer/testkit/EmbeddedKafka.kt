@@ -55,6 +55,9 @@ public class EmbeddedKafka private constructor(
 
     override val bootstrapServers: String get() = cluster.bootstrapServers
 
+    /** Marks this cluster as the one [extension] started: its brokers' refusals explain that extension's failures only. */
+    internal fun ownedBy(extension: Any): EmbeddedKafka = apply { cluster.tag.owner = extension }
+
     /** The cluster's temporary data directory (one `node-N` folder per broker), deleted by [close]. */
     public val dataDirectory: java.nio.file.Path get() = cluster.directory
 

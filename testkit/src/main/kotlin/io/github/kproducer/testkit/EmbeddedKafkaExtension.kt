@@ -80,7 +80,7 @@ public class EmbeddedKafkaExtension(
                 .apply(configure)
                 .build()
         return when (lifecycle) {
-            Lifecycle.SPEC -> EmbeddedKafka.start(settings).also { started += it }
+            Lifecycle.SPEC -> EmbeddedKafka.start(settings).ownedBy(this).also { started += it }
             Lifecycle.PROJECT -> shared(settings)
         }
     }
@@ -91,7 +91,7 @@ public class EmbeddedKafkaExtension(
                 "after the project: add it to `override val extensions` of your AbstractProjectConfig, or use Lifecycle.SPEC."
         }
         synchronized(started) {
-            val existing = started.firstOrNull() ?: return EmbeddedKafka.start(settings).also { started += it }
+            val existing = started.firstOrNull() ?: return EmbeddedKafka.start(settings).ownedBy(this).also { started += it }
             check(existing.settings == settings) {
                 "The project-wide EmbeddedKafka is already running with ${existing.settings}; configure it once, " +
                     "where the extension is created, and install it without a configuration block."
@@ -116,7 +116,7 @@ public class EmbeddedKafkaExtension(
         val started = System.nanoTime()
         val result = execute(testCase)
         val failure = result.errorOrNull ?: return result
-        val explained = SequenceRefusals.explain(failure, started) ?: return result
+        val explained = SequenceRefusals.explain(failure, started, this) ?: return result
         return when (result) {
             is TestResult.Failure -> TestResult.Failure(result.duration, explained)
             is TestResult.Error -> TestResult.Error(result.duration, explained)

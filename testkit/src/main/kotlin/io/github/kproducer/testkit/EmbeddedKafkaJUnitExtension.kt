@@ -59,7 +59,7 @@ public class EmbeddedKafkaJUnitExtension private constructor(
     override fun beforeAll(context: ExtensionContext) {
         synchronized(this) {
             if (running != null) return
-            running = EmbeddedKafka.start(settings)
+            running = EmbeddedKafka.start(settings).ownedBy(this)
             owner = context
         }
     }
@@ -78,7 +78,7 @@ public class EmbeddedKafkaJUnitExtension private constructor(
         throwable: Throwable,
     ) {
         val started = context.getStore(NAMESPACE).get(STARTED, java.lang.Long::class.java)?.toLong() ?: throw throwable
-        throw SequenceRefusals.explain(throwable, started) ?: throwable
+        throw SequenceRefusals.explain(throwable, started, this) ?: throwable
     }
 
     /** Closes the fault scopes the test left open. */

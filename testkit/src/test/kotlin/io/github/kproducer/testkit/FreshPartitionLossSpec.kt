@@ -1,10 +1,12 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.SequenceRefusals
 import io.kotest.core.extensions.TestCaseExtension
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.core.test.TestCase
 import io.kotest.engine.test.TestResult
+import io.kotest.matchers.nulls.shouldNotBeNull
 import io.kotest.matchers.sequences.shouldNotBeEmpty
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
@@ -18,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer
 import java.util.concurrent.Future
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration.Companion.milliseconds
+import io.kotest.matchers.collections.shouldNotBeEmpty as shouldNotBeEmptyList
 
 /**
  * A user's test that loses records to KAFKA-15591 on the embedded broker fails with a message that
@@ -44,10 +47,42 @@ class FreshPartitionLossSpec :
             generateSequence(failure.cause) { it.cause }.filterIsInstance<TimeoutException>().shouldNotBeEmpty()
         }
         test("a raw producer's records lost on a fresh partition") {
-            kafka.createTopic("loss")
+            // As a user's test would: wait for the first record, which the broker never takes.
+            loseFirstRecords(kafka, "loss")
+        }
+
+        outcome.expect("a failure without refusals keeps its own message") { failure ->
+            failure.shouldBeInstanceOf<IllegalStateException>().message shouldContain "nothing to do with Kafka"
+        }
+        test("a failure without refusals keeps its own message") {
+            kafka.createTopic("no-loss")
+            throw IllegalStateException("nothing to do with Kafka")
+        }
+
+        outcome.expect("another spec's broker's refusals do not explain this test's failure") { failure ->
+            failure.shouldBeInstanceOf<IllegalStateException>().message shouldContain "this test's own failure"
+        }
+        test("another spec's broker's refusals do not explain this test's failure") {
+            // A cluster another spec's extension started, running at the same time (Kotest runs specs at once).
+            val otherSpec = Any()
+            val started = System.nanoTime()
+            EmbeddedKafka.start { it.faultProxy = true }.ownedBy(otherSpec).use { other ->
+                runCatching { loseFirstRecords(other, "other-loss") }.exceptionOrNull().shouldNotBeNull()
+            }
+            SequenceRefusals.since(started, otherSpec).shouldNotBeEmptyList()
+            throw IllegalStateException("this test's own failure")
+        }
+    }) {
+    private companion object {
+        /** Sends 2,000 records through a raw idempotent producer whose first request to [topic] is refused; waits for the first. */
+        fun loseFirstRecords(
+            kafka: EmbeddedKafka,
+            topic: String,
+        ) {
+            kafka.createTopic(topic)
             kafka
                 .faults {
-                    produce(topic = "loss") { respond(Errors.NOT_LEADER_OR_FOLLOWER, times = 1) }
+                    produce(topic = topic) { respond(Errors.NOT_LEADER_OR_FOLLOWER, times = 1) }
                     latency(20.milliseconds)
                 }.use {
                     KafkaProducer(
@@ -61,21 +96,13 @@ class FreshPartitionLossSpec :
                         StringSerializer(),
                         StringSerializer(),
                     ).use { producer ->
-                        val sent: List<Future<RecordMetadata>> = (0 until 2_000).map { producer.send(ProducerRecord("loss", null, "$it")) }
-                        // As a user's test would: wait for the first record, which the broker never takes.
+                        val sent: List<Future<RecordMetadata>> = (0 until 2_000).map { producer.send(ProducerRecord(topic, null, "$it")) }
                         sent.first().get(30, TimeUnit.SECONDS)
                     }
                 }
         }
+    }
 
-        outcome.expect("a failure without refusals keeps its own message") { failure ->
-            failure.shouldBeInstanceOf<IllegalStateException>().message shouldContain "nothing to do with Kafka"
-        }
-        test("a failure without refusals keeps its own message") {
-            kafka.createTopic("no-loss")
-            throw IllegalStateException("nothing to do with Kafka")
-        }
-    }) {
     /** Turns each named test's failure into a pass when [expect]'s check of it passes; fails the test otherwise. */
     private class Outcome : TestCaseExtension {
         private val checks = HashMap<String, (Throwable) -> Unit>()

@@ -46,6 +46,9 @@ internal class KraftCluster(
     private val lock = Any()
     private var closed = false
 
+    /** The mark of this cluster's threads, so that what a broker logs can be told from another cluster's. */
+    val tag: ClusterThreads.Tag = ClusterThreads.Tag()
+
     /** The housekeeping admin client, see [internalAdmin]; used and changed only under [lock]. */
     private var housekeeping: Admin? = null
 
@@ -264,6 +267,11 @@ internal class KraftCluster(
             ?: throw IllegalArgumentException("There is no broker $id; the brokers are ${nodes.map { it.id }}")
 
     private fun start(
+        toStart: List<KraftNode>,
+        what: String,
+    ): Unit = ClusterThreads.within(tag) { startNodes(toStart, what) }
+
+    private fun startNodes(
         toStart: List<KraftNode>,
         what: String,
     ) {

@@ -25,6 +25,7 @@ internal object SequenceRefusals {
         val incoming: Long,
         val written: Long,
         val atNanos: Long,
+        val cluster: ClusterThreads.Tag?,
     )
 
     private val log = LoggerFactory.getLogger("io.github.kproducer.testkit.EmbeddedKafka")!!
@@ -42,7 +43,7 @@ internal object SequenceRefusals {
         val match = REFUSED.find(refused.message ?: return true) ?: return true
         val (producer, partition, incoming, written) = match.destructured
         if (incoming.toLong() > written.toLong()) return true
-        val refusal = Refusal(partition, producer.toLong(), incoming.toLong(), written.toLong(), System.nanoTime())
+        val refusal = Refusal(partition, producer.toLong(), incoming.toLong(), written.toLong(), System.nanoTime(), ClusterThreads.tag)
         recent.addLast(refusal)
         while (recent.size > KEPT) recent.pollFirst()
         if (!seen.add("$producer/$partition")) return false
@@ -50,18 +51,30 @@ internal object SequenceRefusals {
         return true
     }
 
-    /** The refusals recorded since [sinceNanos] (`System.nanoTime()`). */
-    fun since(sinceNanos: Long): List<Refusal> = recent.filter { it.atNanos - sinceNanos >= 0 }
+    /**
+     * The refusals recorded since [sinceNanos] (`System.nanoTime()`) by clusters [extension] started or
+     * no extension owns: a refusal on another spec's cluster, running at the same time, is not this test's.
+     */
+    fun since(
+        sinceNanos: Long,
+        extension: Any?,
+    ): List<Refusal> =
+        recent.filter { refusal ->
+            val owner = refusal.cluster?.owner
+            refusal.atNanos - sinceNanos >= 0 && (owner == null || owner === extension)
+        }
 
     /**
-     * [failure] with the refusals seen since [sinceNanos] explained, as an [AssertionError] whose cause
-     * is [failure]; `null` when there were none, or the failure names a partition that had none.
+     * [failure] with the refusals seen since [sinceNanos] on [extension]'s clusters (or clusters no
+     * extension owns) explained, as an [AssertionError] whose cause is [failure]; `null` when there were
+     * none, or the failure names a partition that had none.
      */
     fun explain(
         failure: Throwable,
         sinceNanos: Long,
+        extension: Any?,
     ): AssertionError? {
-        var refusals = since(sinceNanos)
+        var refusals = since(sinceNanos, extension)
         if (refusals.isEmpty()) return null
         // Explained already: the extension registered for the project and installed in the spec both see the failure.
         if (generateSequence(failure) { it.cause }.take(10).any { it.message?.contains(PREFIX) == true }) return null
