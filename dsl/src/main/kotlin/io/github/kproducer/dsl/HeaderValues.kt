@@ -11,7 +11,8 @@ import java.util.UUID
  *
  * Headers are bytes; the typed helpers of this file write numbers, booleans, UUIDs and instants as
  * their UTF-8 text (ISO-8601 for instants), which any consumer in any language can read, and read
- * them back from the last header of a name.
+ * them back from the last header of a name. From Java they are the static methods of `HeaderValues`;
+ * the readers whose Kotlin names are Java keywords are `longValue`, `intValue` and `booleanValue` there.
  */
 public fun Headers.string(name: String): String? = lastHeader(name)?.value()?.toString(Charsets.UTF_8)
 
@@ -20,9 +21,11 @@ public fun Headers.string(name: String): String? = lastHeader(name)?.value()?.to
  *
  * @throws NumberFormatException when the header is not a decimal number that fits a Long.
  */
+@JvmName("longValue")
 public fun Headers.long(name: String): Long? = string(name)?.toLong()
 
 /** The last header [name] as an Int, or `null` when there is none. @throws NumberFormatException when it is not a number. */
+@JvmName("intValue")
 public fun Headers.int(name: String): Int? = string(name)?.toInt()
 
 /**
@@ -30,6 +33,7 @@ public fun Headers.int(name: String): Int? = string(name)?.toInt()
  *
  * @throws IllegalArgumentException when the header is neither `true` nor `false`.
  */
+@JvmName("booleanValue")
 public fun Headers.boolean(name: String): Boolean? = string(name)?.toBooleanStrict()
 
 /**
