@@ -2,6 +2,7 @@
 
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.internal.ThreadHeaders
 import io.github.kproducer.dsl.internal.interruptible
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -82,9 +83,11 @@ private fun rewind(
 
 /**
  * Java form of [consumeTransformProduce]: runs until the returned future is cancelled (which stops
- * it) or a transaction fails (which completes the future exceptionally).
+ * it) or a transaction fails (which completes the future exceptionally). Its records carry the headers
+ * of the [HeadersScope] open on the calling thread when it was called, if the producer copies them.
  */
 public fun <IK, IV, K, V> KProducer<K, V>.consumeTransformProduceAsync(
     consumer: Consumer<IK, IV>,
     transform: java.util.function.Function<ConsumerRecord<IK, IV>, Iterable<ProducerRecord<K, V>>>,
-): CompletableFuture<Void?> = CoroutineScope(Dispatchers.Default).future { consumeTransformProduce(consumer) { transform.apply(it) } }
+): CompletableFuture<Void?> =
+    CoroutineScope(Dispatchers.Default + ThreadHeaders.asCoroutineContext()).future { consumeTransformProduce(consumer) { transform.apply(it) } }

@@ -129,7 +129,10 @@ public class KProducerBuilder<K, V> internal constructor(
     /** Sets how many records a batch keeps in flight; see [KProducerOptions.maxInFlightRecords]. */
     public fun maxInFlightRecords(records: Int): KProducerBuilder<K, V> = apply { config.maxInFlightRecords = records }
 
-    /** Sets whether suspending sends copy [HeadersContext] headers; see [KProducerOptions.copyContextHeaders]. */
+    /**
+     * Sets whether sends copy context headers: from Java, those of the scope opened with
+     * [HeadersContext.open] on the sending thread; see [KProducerOptions.copyContextHeaders].
+     */
     public fun copyContextHeaders(enabled: Boolean): KProducerBuilder<K, V> = apply { config.copyContextHeaders = enabled }
 
     /**

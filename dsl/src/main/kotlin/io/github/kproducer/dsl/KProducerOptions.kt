@@ -36,9 +36,10 @@ public open class KProducerOptions<K, V> internal constructor() {
     public var maxInFlightRecords: Int = 10_000
 
     /**
-     * Whether a suspending send copies the entries of a [HeadersContext] in the caller's coroutine
-     * context into the record's headers (a trace id, say). A header the record already has is kept.
-     * Default `false`.
+     * Whether a send copies context headers into the record's headers (a trace id, say): a suspending
+     * send the entries of the [HeadersContext] in the caller's coroutine context, the other sends
+     * (`sendAsync`, `offer`, the Java forms) those of the [HeadersScope] open on the calling thread
+     * ([HeadersContext.open]). A header the record already has is kept. Default `false`.
      */
     public var copyContextHeaders: Boolean = false
 

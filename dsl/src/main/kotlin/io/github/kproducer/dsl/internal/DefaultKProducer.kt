@@ -129,6 +129,7 @@ internal class DefaultKProducer<K, V>(
 
     fun sendRecordAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
         checkOpen()
+        if (behaviour.copyContextHeaders) addThreadHeaders(record)
         val result = CompletableFuture<RecordMetadata>()
         val callback = CompletingCallback(record, result)
         trace(record, callback, null)
@@ -154,6 +155,7 @@ internal class DefaultKProducer<K, V>(
         inTransaction: Boolean = false,
     ) {
         checkOpen()
+        if (behaviour.copyContextHeaders) addThreadHeaders(record)
         val callback = ReportingCallback(record, inTransaction)
         trace(record, callback, null)
         try {
@@ -194,8 +196,20 @@ internal class DefaultKProducer<K, V>(
         context: CoroutineContext,
     ) {
         val headers = context[HeadersContext] ?: return
+        addHeaders(record, headers.entries)
+    }
+
+    /** Adds the headers of the calling thread's [io.github.kproducer.dsl.HeadersScope], for the sends that do not suspend. */
+    private fun addThreadHeaders(record: ProducerRecord<K, V>) {
+        addHeaders(record, ThreadHeaders.entries() ?: return)
+    }
+
+    private fun addHeaders(
+        record: ProducerRecord<K, V>,
+        entries: Map<String, String>,
+    ) {
         val recordHeaders = record.headers()
-        for ((name, value) in headers.entries) {
+        for ((name, value) in entries) {
             if (recordHeaders.lastHeader(name) == null) recordHeaders.add(name, value.toByteArray(Charsets.UTF_8))
         }
     }
@@ -231,13 +245,14 @@ internal class DefaultKProducer<K, V>(
     override fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>> {
         checkOutsideTransaction()
         checkOpen()
-        return scope.future { sendAll(records) }
+        // The batch runs in a coroutine: the caller's thread scope goes with it as its HeadersContext.
+        return scope.future(ThreadHeaders.asCoroutineContext()) { sendAll(records) }
     }
 
     override fun sendAllSettledAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<SendResult<K, V>>> {
         checkOutsideTransaction()
         checkOpen()
-        return scope.future { sendAllSettled(records) }
+        return scope.future(ThreadHeaders.asCoroutineContext()) { sendAllSettled(records) }
     }
 
     override suspend fun <T> transaction(block: suspend KTransaction<K, V>.() -> T): T = transactions.run(block)
@@ -245,7 +260,9 @@ internal class DefaultKProducer<K, V>(
     override fun <T> transactionAsync(block: java.util.function.Function<KTransaction<K, V>, CompletableFuture<T>>): CompletableFuture<T> {
         checkOpen()
         transactions.checkNotNested("transactionAsync")
-        return scope.future { transaction { block.apply(this).await() } }
+        // The block runs on another thread, with the scope that was open on the caller's.
+        val headers = ThreadHeaders.entries()
+        return scope.future { transaction { ThreadHeaders.with(headers) { block.apply(this) }.await() } }
     }
 
     override fun <T> inTransaction(block: java.util.function.Function<KTransaction<K, V>, T>): T {

@@ -267,7 +267,7 @@ internal class Transactions<K, V>(
         override fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>> {
             checkActive()
             // Undispatched: the records are handed over on the caller's thread until the window is full.
-            return producer.scope.future(start = CoroutineStart.UNDISPATCHED) { producer.sendAllRecords(records) }
+            return producer.scope.future(ThreadHeaders.asCoroutineContext(), start = CoroutineStart.UNDISPATCHED) { producer.sendAllRecords(records) }
         }
 
         override fun offer(record: ProducerRecord<K, V>) {
