@@ -1,5 +1,6 @@
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.BoundedCloseAdmin
 import io.github.kproducer.testkit.internal.RecordReader
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.consumer.ConsumerRecord
@@ -65,8 +66,13 @@ public interface KafkaCluster : AutoCloseable {
         replicationFactor: Int,
     ): Unit = createTopic(name, partitions, replicationFactor, emptyMap())
 
-    /** Returns a new admin client connected to this cluster (with [connectionProperties]); the caller closes it. */
-    public fun admin(): Admin = Admin.create(connectionProperties())
+    /**
+     * Returns a new admin client connected to this cluster (with [connectionProperties]); the caller closes it.
+     *
+     * Unlike Kafka's, its `close()` waits at most 10 seconds for calls still running, then aborts them
+     * with Kafka's `TimeoutException`: a test's `admin().use { }` (Java: try-with-resources) always ends.
+     */
+    public fun admin(): Admin = BoundedCloseAdmin(connectionProperties())
 
     /**
      * Reads [topic] from the beginning of every partition, without a consumer group, until [until]
