@@ -113,6 +113,7 @@ public fun <K, V> MockKafkaProducer<K, V>.shouldHaveNoDuplicates(): MockKafkaPro
  *
  * @throws AssertionError naming every record sent during the wait.
  */
+@JvmSynthetic
 public suspend fun <K, V> MockKafkaProducer<K, V>.shouldSendNothingWithin(within: Duration): MockKafkaProducer<K, V> {
     val before = history().size
     withContext(Dispatchers.Default) { delay(within) }

@@ -48,7 +48,7 @@ class MockKafkaProducerInjectionJavaTest {
     }
 
     static MockKafkaProducer<String, String> fivePartitions() {
-        return MockKafkaProducer.create(String.class, String.class, config -> config.setDefaultPartitions(5));
+        return MockKafkaProducer.create(String.class, String.class, config -> config.defaultPartitions(5));
     }
 
     @Test

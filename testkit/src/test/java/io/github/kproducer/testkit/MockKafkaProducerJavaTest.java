@@ -72,7 +72,7 @@ class MockKafkaProducerJavaTest {
     void manualCompletionLeavesRecordsPendingUntilTheTestSays() throws Exception {
         // region readme:mock-manual-completion
         try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(
-                String.class, String.class, config -> config.setCompletion(Completion.MANUAL))) {
+                String.class, String.class, config -> config.completion(Completion.MANUAL))) {
             Future<RecordMetadata> first = producer.send(new ProducerRecord<>("orders", "o-1", "created"));
             Future<RecordMetadata> second = producer.send(new ProducerRecord<>("orders", "o-2", "created"));
             assertFalse(first.isDone());
@@ -92,7 +92,7 @@ class MockKafkaProducerJavaTest {
     void transactionsOnTheMockCommitAbortAndFence() throws Exception {
         // region readme:mock-transactions
         try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(
-                String.class, String.class, config -> config.setTransactionalId("payments-1"))) {
+                String.class, String.class, config -> config.transactionalId("payments-1"))) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>("payments", "p-1", "charge"));

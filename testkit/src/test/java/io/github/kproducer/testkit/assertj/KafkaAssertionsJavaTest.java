@@ -1,14 +1,13 @@
 package io.github.kproducer.testkit.assertj;
 
 import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import io.github.kproducer.testkit.MockKafkaProducer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,7 +39,7 @@ class KafkaAssertionsJavaTest {
         // region readme:assertj-records
         assertThat(last).hasTopic("assertj-orders").hasPartition(last.partition()).hasOffset(last.offset());
 
-        List<ConsumerRecord<String, String>> records = KafkaClusterReads.readStrings(kafka, "assertj-orders", 3, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> records = kafka.readStrings("assertj-orders", 3);
         assertThat(records)
                 .hasSize(3)
                 .containsRecord(t -> {
@@ -109,12 +108,12 @@ class KafkaAssertionsJavaTest {
         String other = paid.replace("1000}", "1001}");
         assertThatThrownBy(() -> assertThat(new ProducerRecord<>("payments", "p-000123", other)).hasValue(paid))
                 .isInstanceOfSatisfying(org.opentest4j.AssertionFailedError.class, error -> {
-                    org.assertj.core.api.Assertions.assertThat(error.getMessage())
+                    assertThat(error.getMessage())
                             .contains("\"amount\":1000}\" (" + (paid.length() + 2) + " chars) [first difference at char")
                             .contains("but had ...")
                             .contains("\"amount\":1001}\"");
-                    org.assertj.core.api.Assertions.assertThat(error.getExpected().getValue()).isEqualTo("\"" + paid + "\"");
-                    org.assertj.core.api.Assertions.assertThat(error.getActual().getValue()).isEqualTo("\"" + other + "\"");
+                    assertThat(error.getExpected().getValue()).isEqualTo("\"" + paid + "\"");
+                    assertThat(error.getActual().getValue()).isEqualTo("\"" + other + "\"");
                 });
     }
 
