@@ -107,8 +107,8 @@ class ClusterJavaExamplesTest {
             assertThat(kafka.readAllStrings("payments", IsolationLevel.READ_UNCOMMITTED))
                     .hasSize(1)
                     .containsRecord(t -> {
-                        t.setKey("p-1");
-                        t.setValue("charge");
+                        t.key("p-1");
+                        t.value("charge");
                     });
         }
         // endregion

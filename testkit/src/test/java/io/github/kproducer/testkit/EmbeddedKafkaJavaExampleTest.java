@@ -23,7 +23,7 @@ class EmbeddedKafkaJavaExampleTest {
         }
         assertThat(kafka.readStrings("orders", 2))
                 .hasSize(2)
-                .containsRecord(t -> t.setValue("paid"))
+                .containsRecord(t -> t.value("paid"))
                 .keepsEachKeyInOnePartition();
     }
 }

@@ -33,7 +33,7 @@ class MockKafkaProducerInjectionJavaTest {
         SEEN.add(producer);
         RecordMetadata metadata = producer.send(new ProducerRecord<>("counts", "k", 42L)).get();
         assertEquals(0, metadata.offset());
-        assertThat(producer).hasSent(1).hasSent(t -> t.setValue(42L));
+        assertThat(producer).hasSent(1).hasSent(t -> t.value(42L));
     }
 
     @Test

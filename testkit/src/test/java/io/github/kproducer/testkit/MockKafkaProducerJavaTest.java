@@ -63,7 +63,7 @@ class MockKafkaProducerJavaTest {
             assertEquals(0, second.get().offset());                 // a failed record takes no offset
             assertThatThrownBy(poison::get).hasCauseInstanceOf(NotEnoughReplicasException.class);
             assertThatThrownBy(fourth::get).hasCauseInstanceOf(NetworkException.class);
-            assertThat(producer).hasSent(4).hasFailed(3).hasFailed(t -> t.setKey("poison"));
+            assertThat(producer).hasSent(4).hasFailed(3).hasFailed(t -> t.key("poison"));
         }
         // endregion
     }
@@ -103,7 +103,7 @@ class MockKafkaProducerJavaTest {
 
             assertEquals(List.of("p-1"), producer.committed().stream().map(ProducerRecord::key).toList());
             assertEquals(List.of("p-2"), producer.aborted().stream().map(ProducerRecord::key).toList());
-            assertThat(producer).hasSent(2).hasSent(t -> t.setKey("p-2"));
+            assertThat(producer).hasSent(2).hasSent(t -> t.key("p-2"));
 
             // A zombie: another producer took the transactional id, so this one's next transaction is refused.
             producer.fence();

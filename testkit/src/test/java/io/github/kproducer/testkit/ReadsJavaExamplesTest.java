@@ -62,13 +62,13 @@ class ReadsJavaExamplesTest {
 
         assertThat(orders).hasSize(2).preservesOrderPerKey(List.of(
                 new ProducerRecord<>("orders", "o-1", "created"), new ProducerRecord<>("orders", "o-1", "paid")));
-        assertThat(counts).hasSize(10).containsRecord(t -> t.setValue(9));
-        assertThat(untilPaid).containsRecord(t -> t.setValue("paid"));
-        assertThat(committed).hasSize(1).containsRecord(t -> t.setKey("p-1"));
+        assertThat(counts).hasSize(10).containsRecord(t -> t.value(9));
+        assertThat(untilPaid).containsRecord(t -> t.value("paid"));
+        assertThat(committed).hasSize(1).containsRecord(t -> t.key("p-1"));
         // endregion
 
         assertThat(kafka.readStrings("payments", 2, IsolationLevel.READ_UNCOMMITTED))
-                .containsRecord(t -> t.setKey("p-2"));
+                .containsRecord(t -> t.key("p-2"));
     }
 
     @Test

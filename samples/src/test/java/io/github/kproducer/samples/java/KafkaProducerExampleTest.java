@@ -42,8 +42,8 @@ class KafkaProducerExampleTest {
         for (int i = 0; i < 10; i++) {
             int value = i;
             assertThat(records).containsRecord(t -> {
-                t.setKey("key-" + value);
-                t.setValue(value);
+                t.key("key-" + value);
+                t.value(value);
             });
         }
         // The metadata it returns is where each record landed, in the order sent.

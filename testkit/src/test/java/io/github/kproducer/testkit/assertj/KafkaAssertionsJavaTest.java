@@ -43,11 +43,11 @@ class KafkaAssertionsJavaTest {
         assertThat(records)
                 .hasSize(3)
                 .containsRecord(t -> {
-                    t.setKey("o-1");
-                    t.setValue("paid");
+                    t.key("o-1");
+                    t.value("paid");
                     t.header("source", "web");
                 })
-                .doesNotContainRecord(t -> t.setValue("refunded"))
+                .doesNotContainRecord(t -> t.value("refunded"))
                 .allOnTopic("assertj-orders")
                 .keepsEachKeyInOnePartition()
                 .preservesOrderPerKey(sent)
@@ -56,7 +56,7 @@ class KafkaAssertionsJavaTest {
         assertThat(paid).hasKey("o-1").hasValue("paid").hasHeader("source", "web").hasPartition(last.partition());
         // endregion
 
-        assertThatThrownBy(() -> assertThat(records).containsRecord(t -> t.setKey("o-9")))
+        assertThatThrownBy(() -> assertThat(records).containsRecord(t -> t.key("o-9")))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("none matched. Closest:");
     }
@@ -72,10 +72,10 @@ class KafkaAssertionsJavaTest {
         // region readme:assertj-mock
         assertThat(producer)
                 .hasSent(2)
-                .hasSent(t -> t.setKey("p-2"))
-                .hasNotSent(t -> t.setKey("p-3"))
+                .hasSent(t -> t.key("p-2"))
+                .hasNotSent(t -> t.key("p-3"))
                 .hasFailed(1)
-                .hasFailed(t -> t.setKey("p-1"))
+                .hasFailed(t -> t.key("p-1"))
                 .allOnTopic("payments")
                 .hasNoDuplicates();
         assertThat(producer.history().get(0)).hasTopic("payments").hasKey("p-1").hasValue("charge");
@@ -93,7 +93,7 @@ class KafkaAssertionsJavaTest {
 
         // region readme:assertj-soft
         KafkaSoftAssertions softly = new KafkaSoftAssertions();
-        softly.assertThat(producer).hasSent(3).hasSent(t -> t.setKey("p-9"));
+        softly.assertThat(producer).hasSent(3).hasSent(t -> t.key("p-9"));
         softly.assertThat(producer.history().get(0)).hasValue("refund");
         assertThatThrownBy(softly::assertAll)
                 .hasMessageContaining("Expected 3 records but there were 1")
@@ -126,7 +126,7 @@ class KafkaAssertionsJavaTest {
         assertThat(records)
                 .hasSize(3)
                 .keepsEachKeyInOnePartition()
-                .containsRecord(t -> t.setKey("o-2"));
+                .containsRecord(t -> t.key("o-2"));
         assertThat(records).extracting(ConsumerRecord::value).containsExactly("created", "paid", "created");
         assertThat(records).filteredOn(record -> record.key().equals("o-1")).hasSize(2).allOnTopic("orders");
         assertThat(records).first().hasKey("o-1").hasOffset(0);
