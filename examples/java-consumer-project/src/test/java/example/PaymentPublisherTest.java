@@ -8,7 +8,6 @@ import io.github.kproducer.dsl.JacksonSerializer;
 import io.github.kproducer.dsl.KProducer;
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import io.github.kproducer.testkit.MockKafkaProducer;
 import io.github.kproducer.testkit.faults.Faults;
 import java.time.Duration;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 // region readme:java-service-test
 class PaymentPublisherTest {
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setFaultProxy(true));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.faultProxy(true));
 
     static final Payment COFFEE = new Payment("p-1", "c-42", 350, "EUR");
 
@@ -45,7 +44,7 @@ class PaymentPublisherTest {
         try (KProducer<String, Payment> producer = producer(kafka)) {
             new PaymentPublisher(producer).publish(COFFEE).get(30, TimeUnit.SECONDS);
         }
-        List<ConsumerRecord<String, Payment>> read = KafkaClusterReads.read(kafka, "payments", 1,
+        List<ConsumerRecord<String, Payment>> read = kafka.read("payments", 1,
                 new StringDeserializer(), new JacksonDeserializer<>(Payment.class), Duration.ofSeconds(30));
         assertThat(read.get(0)).hasKey("c-42").hasValue(COFFEE);
     }
@@ -91,7 +90,7 @@ class PaymentPublisherTest {
             int settled = new Settlement(producer).settle(List.of(COFFEE, new Payment("p-2", "c-7", 1200, "EUR")));
             org.assertj.core.api.Assertions.assertThat(settled).isEqualTo(2);
         }
-        assertThat(KafkaClusterReads.readAllStrings(kafka, "settled-payments", IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30)))
+        assertThat(kafka.readAllStrings("settled-payments", IsolationLevel.READ_COMMITTED))
                 .hasSize(2);
     }
 }

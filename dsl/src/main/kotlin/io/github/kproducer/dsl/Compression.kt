@@ -5,10 +5,12 @@ package io.github.kproducer.dsl
  * consumers decompress per batch.
  *
  * @property kafkaValue the value of the `compression.type` property.
- * @property levels the compression levels the codec accepts, or `null` when it has none.
  */
 public enum class Compression(
+    /** The value of the `compression.type` property. */
     public val kafkaValue: String,
+    /** The compression levels the codec accepts, or `null` when it has none; Java reads [minLevel] and [maxLevel]. */
+    @get:JvmSynthetic
     public val levels: IntRange?,
 ) {
     /** No compression. */
@@ -25,4 +27,11 @@ public enum class Compression(
 
     /** zstd: a high ratio at moderate CPU; levels -131072 to 22. */
     ZSTD("zstd", -131072..22),
+    ;
+
+    /** The lowest compression level the codec accepts, or `null` when it has no levels. */
+    public val minLevel: Int? get() = levels?.first
+
+    /** The highest compression level the codec accepts, or `null` when it has no levels. */
+    public val maxLevel: Int? get() = levels?.last
 }

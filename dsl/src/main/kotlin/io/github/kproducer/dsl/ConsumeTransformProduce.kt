@@ -40,6 +40,7 @@ import kotlin.time.toJavaDuration
  * @throws org.apache.kafka.common.KafkaException Kafka's exception from the failed transaction.
  */
 @OptIn(ExperimentalCoroutinesApi::class)
+@JvmSynthetic
 public suspend fun <IK, IV, K, V> KProducer<K, V>.consumeTransformProduce(
     consumer: Consumer<IK, IV>,
     pollTimeout: Duration = 200.milliseconds,

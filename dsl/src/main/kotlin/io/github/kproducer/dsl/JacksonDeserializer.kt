@@ -10,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper
  * Reads JSON written by [JacksonSerializer] (or anyone) into a [type] with Jackson 3: for the
  * consumer side, and for tests that read back what a producer sent:
  * ```java
- * List<ConsumerRecord<String, Payment>> sent = KafkaClusterReads.read(kafka, "payments", 1,
+ * List<ConsumerRecord<String, Payment>> sent = kafka.read("payments", 1,
  *     new StringDeserializer(), new JacksonDeserializer<>(Payment.class), Duration.ofSeconds(30));
  * ```
  * A `null` record value (a tombstone) reads as `null`. Pass the application's own [mapper] to keep its

@@ -278,6 +278,7 @@ public interface KProducer<K, V> :
      * Blocks the calling thread for up to [timeout], plus up to 2 seconds for outcomes still being
      * delivered (a slow handler or future stage; a warning is logged if they take longer).
      */
+    @JvmSynthetic
     public fun close(timeout: Duration)
 
     /** Java form of [close] with a `java.time.Duration`. */

@@ -63,27 +63,39 @@ public class KProducerConfig<K, V> internal constructor(
     public var retries: Int? by typed.setting("retries")
 
     /** `retry.backoff.ms`: the first wait before a retry (Kafka default 100 ms); it grows exponentially up to [retryBackoffMax]. */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var retryBackoff: Duration? by typed.setting("retry.backoff.ms")
 
     /** `retry.backoff.max.ms`: the longest wait between retries (Kafka default 1 s). */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var retryBackoffMax: Duration? by typed.setting("retry.backoff.max.ms")
 
     /**
      * `delivery.timeout.ms`: the upper bound on reporting a record's success or failure after `send`
      * returns, retries included (Kafka default 2 min). Must be at least [linger] + [requestTimeout].
      */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var deliveryTimeout: Duration? by typed.setting("delivery.timeout.ms")
 
     /** `request.timeout.ms`: how long to wait for one broker response (Kafka default 30 s). */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var requestTimeout: Duration? by typed.setting("request.timeout.ms")
 
     /**
      * `max.block.ms`: how long `send` may wait for topic metadata or buffer space (Kafka default 60 s).
      * A suspending send waits without holding your thread; see [KProducer.send].
      */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var maxBlock: Duration? by typed.setting("max.block.ms")
 
     /** `linger.ms`: how long a batch waits for more records before it is sent (Kafka default 5 ms). */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var linger: Duration? by typed.setting("linger.ms")
 
     /** `batch.size`: the bytes of one partition batch (Kafka default 16384). */
@@ -108,6 +120,8 @@ public class KProducerConfig<K, V> internal constructor(
     public var transactionalId: String? by typed.setting("transactional.id")
 
     /** `transaction.timeout.ms`: how long a transaction may stay open before the coordinator aborts it (Kafka default 1 min). */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var transactionTimeout: Duration? by typed.setting("transaction.timeout.ms")
 
     /** `security.protocol`: `PLAINTEXT` (Kafka's default), `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`. Required when [sasl] is set. */
@@ -119,11 +133,13 @@ public class KProducerConfig<K, V> internal constructor(
     }
 
     /** Configures TLS: trust store, and key store for client authentication. */
+    @JvmSynthetic
     public fun ssl(configure: SslConfig.() -> Unit) {
         sslConfig = (sslConfig ?: SslConfig()).apply(configure)
     }
 
     /** Configures SASL authentication with a user name and password. */
+    @JvmSynthetic
     public fun sasl(configure: SaslConfig.() -> Unit) {
         saslConfig = (saslConfig ?: SaslConfig()).apply(configure)
     }
@@ -187,6 +203,7 @@ public class KProducerConfig<K, V> internal constructor(
     }
 
     /** Sets the key serializer as a lambda from topic and key to bytes; its failures become `SerializationException`. */
+    @JvmSynthetic
     public fun keySerializer(serialize: (topic: String, key: K) -> ByteArray?) {
         keySerializer = lambdaSerializer("key", serialize)
     }
@@ -197,6 +214,7 @@ public class KProducerConfig<K, V> internal constructor(
     }
 
     /** Sets the value serializer as a lambda from topic and value to bytes; its failures become `SerializationException`. */
+    @JvmSynthetic
     public fun valueSerializer(serialize: (topic: String, value: V) -> ByteArray?) {
         valueSerializer = lambdaSerializer("value", serialize)
     }

@@ -25,6 +25,8 @@ public open class KProducerOptions<K, V> internal constructor() {
     internal var tracing: SendTracing? = null
 
     /** How long `close()` without an argument waits for records in flight. Default 30 seconds. */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var closeTimeout: Duration = 30.seconds
 
     /**

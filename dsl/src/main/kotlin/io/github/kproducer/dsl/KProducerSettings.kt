@@ -7,7 +7,7 @@ import io.github.kproducer.dsl.internal.Wording
 import io.github.kproducer.dsl.internal.displayName
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.serialization.Serializer
-import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /**
  * The validated, immutable result of a [KProducerConfig]: the Kafka properties a producer is created
@@ -32,7 +32,7 @@ public class KProducerSettings<K, V> internal constructor(
     internal val wording: Wording = Wording.KOTLIN,
 ) {
     /** How long `close()` without an argument waits. */
-    public val closeTimeout: Duration get() = behaviour.closeTimeout
+    public val closeTimeout: java.time.Duration get() = behaviour.closeTimeout.toJavaDuration()
 
     /** Whether the producer is transactional (`transactional.id` is set); its sends then belong in `transaction { }`. */
     public val isTransactional: Boolean get() = properties["transactional.id"] != null

@@ -49,6 +49,7 @@ public inline fun <reified K, reified V> kafkaProducerSettings(configure: KProdu
  * @throws org.apache.kafka.common.KafkaException when a serializer refuses its configuration, or the
  *   Kafka client cannot be created (for example a trust store that cannot be read).
  */
+@JvmSynthetic
 public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> {
     settings.keySerializer.configure(HashMap(settings.properties), true)
     settings.valueSerializer.configure(HashMap(settings.properties), false)
@@ -73,6 +74,7 @@ public fun <K, V> KProducer(settings: KProducerSettings<K, V>): KProducer<K, V> 
  *
  * @throws KProducerConfigException when an option is invalid, listing every problem at once.
  */
+@JvmSynthetic
 public fun <K, V> Producer<K, V>.asKProducer(configure: KProducerOptions<K, V>.() -> Unit = {}): KProducer<K, V> = wrap(this, Wording.KOTLIN, configure)
 
 /** [asKProducer], with its problems and messages in [wording]. */
@@ -89,6 +91,7 @@ internal fun <K, V> wrap(
 
 /** Creates a configuration builder with serializers inferred from the key and value classes. */
 @PublishedApi
+@JvmSynthetic
 internal fun <K, V> newConfig(
     keyClass: Class<*>,
     valueClass: Class<*>,

@@ -1,3 +1,5 @@
+@file:JvmName("ProducerRecords")
+
 package io.github.kproducer.dsl
 
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -99,6 +101,7 @@ public class RecordBuilder<K, V> internal constructor(
  *
  * @throws IllegalArgumentException when `value` is not assigned or `partition` is negative.
  */
+@JvmSynthetic
 public fun <K, V> producerRecord(
     topic: String,
     build: RecordBuilder<K, V>.() -> Unit,

@@ -26,6 +26,7 @@ public interface SendListener<K, V> {
 }
 
 /** Creates a [SendListener] from two lambdas, either of which may be left out. */
+@JvmSynthetic
 public fun <K, V> SendListener(
     onSuccess: (record: ProducerRecord<K, V>, metadata: RecordMetadata) -> Unit = { _, _ -> },
     onError: (record: ProducerRecord<K, V>, exception: Exception) -> Unit = { _, _ -> },

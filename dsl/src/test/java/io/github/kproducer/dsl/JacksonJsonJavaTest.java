@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +33,7 @@ class JacksonJsonJavaTest {
             producer.sendAsync("json-payments", "p-1", new Payment("p-1", 1250, "EUR")).get(30, TimeUnit.SECONDS);
             producer.sendAsync("json-payments", "p-2", null).get(30, TimeUnit.SECONDS); // a tombstone stays null
         }
-        List<ConsumerRecord<String, Payment>> read = KafkaClusterReads.read(kafka, "json-payments", 2,
+        List<ConsumerRecord<String, Payment>> read = kafka.read("json-payments", 2,
                 new StringDeserializer(), new JacksonDeserializer<>(Payment.class), Duration.ofSeconds(30));
         assertThat(read).extracting(ConsumerRecord::value).containsExactly(new Payment("p-1", 1250, "EUR"), null);
     }
@@ -48,7 +47,7 @@ class JacksonJsonJavaTest {
                 .build()) {
             producer.sendAsync("json-text", "p-1", new Payment("p-1", 1250, "EUR")).get(30, TimeUnit.SECONDS);
         }
-        assertThat(KafkaClusterReads.readStrings(kafka, "json-text", 1, Duration.ofSeconds(30)).get(0).value())
+        assertThat(kafka.readStrings("json-text", 1).get(0).value())
                 .isEqualTo("{\"id\":\"p-1\",\"amountCents\":1250,\"currency\":\"EUR\"}");
     }
 

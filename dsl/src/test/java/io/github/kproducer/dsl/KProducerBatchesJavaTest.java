@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import io.github.kproducer.testkit.MockKafkaProducer;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KProducerBatchesJavaTest {
 
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.setAutoCreateTopics(false));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.autoCreateTopics(false));
 
     private static List<ProducerRecord<String, String>> records(String topic, int count) {
         return IntStream.range(0, count)
@@ -45,7 +43,7 @@ class KProducerBatchesJavaTest {
                             .thenCompose(m -> CompletableFuture.failedFuture(new IllegalStateException("rejected"))));
             assertTrue(aborted.handle((m, e) -> e != null).get());
         }
-        List<String> committed = KafkaClusterReads.readAllStrings(kafka, "java-tx", IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30))
+        List<String> committed = kafka.readAllStrings("java-tx", IsolationLevel.READ_COMMITTED)
                 .stream().map(r -> r.value()).collect(Collectors.toList());
         assertEquals(List.of("committed"), committed);
     }

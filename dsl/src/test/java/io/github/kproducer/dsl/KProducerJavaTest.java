@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KProducerJavaTest {
 
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.setAutoCreateTopics(false));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(b -> b.autoCreateTopics(false));
 
     @Test
     void javaBuilderSendsAsynchronouslyAndFlushes(EmbeddedKafka kafka) throws Exception {
@@ -41,7 +40,7 @@ class KProducerJavaTest {
             producer.flushAsync().get();
         }
         // endregion
-        assertEquals(2, KafkaClusterReads.readStrings(kafka, "java-orders", 2, Duration.ofSeconds(30)).size());
+        assertEquals(2, kafka.readStrings("java-orders", 2).size());
     }
 
     @Test

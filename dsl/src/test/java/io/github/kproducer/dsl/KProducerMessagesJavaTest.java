@@ -27,7 +27,7 @@ class KProducerMessagesJavaTest {
                 .linger(Duration.ofMillis(-1))
                 .property("linger.ms", 5)
                 .pluginProperty("acks", "all")
-                .sasl(sasl -> sasl.setMechanism(SaslMechanism.PLAIN)));
+                .sasl(sasl -> sasl.mechanism(SaslMechanism.PLAIN)));
         assertThat(message)
                 .contains("set .bootstrapServers(\"host1:9092,host2:9092\")")
                 .contains("transactionalId needs idempotence, but .idempotence(false); remove .idempotence(false)")
@@ -35,7 +35,7 @@ class KProducerMessagesJavaTest {
                 .contains("by linger and by .property(\"linger.ms\", ...)")
                 .contains("set it with its typed builder method or .property(\"acks\", ...), not .pluginProperty(...)")
                 .contains(".sasl(sasl -> ...) needs securityProtocol: set .securityProtocol(SecurityProtocol.SASL_SSL)")
-                .contains(".sasl(sasl -> ...) needs username: sasl.setUsername(\"...\")")
+                .contains(".sasl(sasl -> ...) needs username: sasl.username(\"...\")")
                 .doesNotContain(" = ")
                 .doesNotContain("{ }");
     }
@@ -48,7 +48,7 @@ class KProducerMessagesJavaTest {
                 .property("lingr.ms", 1)))
                 .contains("set .valueSerializer(...) (a Serializer, such as new StringSerializer(), or a lambda (topic, value) -> bytes)")
                 .contains("a setting read by your own plugin goes in .pluginProperty(\"lingr.ms\", ...)")
-                .contains("needs credentials: add .sasl(sasl -> { sasl.setMechanism(...); sasl.setUsername(...); sasl.setPassword(...); })");
+                .contains("needs credentials: add .sasl(sasl -> { sasl.mechanism(...); sasl.username(...); sasl.password(...); })");
     }
 
     @Test

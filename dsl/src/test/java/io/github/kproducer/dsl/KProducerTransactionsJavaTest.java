@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Transactions from Java: the blocking inTransaction, the future form, nesting refused, close ending every future. */
 class KProducerTransactionsJavaTest {
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(1));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(1));
 
     private static KProducer<String, String> producer(EmbeddedKafka kafka, String transactionalId) {
         return KProducer.builder(String.class, String.class)
@@ -33,7 +32,7 @@ class KProducerTransactionsJavaTest {
     }
 
     private static List<String> committed(EmbeddedKafka kafka, String topic) {
-        return KafkaClusterReads.readAllStrings(kafka, topic, IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30)).stream()
+        return kafka.readAllStrings(topic, IsolationLevel.READ_COMMITTED).stream()
                 .map(ConsumerRecord::value)
                 .toList();
     }

@@ -154,12 +154,13 @@ class TypedSettingsSpec :
                         String::class.java -> "x"
                         else -> type.enumConstants.first()
                     }
+                // The Java builder: its messages name its methods.
                 val builder = KProducer.builder(String::class.java, String::class.java).bootstrapServers("b:9092")
                 method.invoke(builder, argument)
                 builder.property(setting.key, "1")
                 val error = shouldThrow<KProducerConfigException> { builder.buildSettings() }
                 withClue(setting.name) {
-                    error.problems shouldContain "'${setting.key}' is set twice: by ${setting.name} and by property(\"${setting.key}\", ...); keep one"
+                    error.problems shouldContain "'${setting.key}' is set twice: by ${setting.name} and by .property(\"${setting.key}\", ...); keep one"
                 }
             }
         }

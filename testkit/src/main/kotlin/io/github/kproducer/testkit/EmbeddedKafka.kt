@@ -237,7 +237,7 @@ public class EmbeddedKafka private constructor(
         val engine =
             checkNotNull(cluster.faultProxy) {
                 "This cluster has no fault proxy; start it with the proxy on: EmbeddedKafka { faultProxy = true } in Kotlin, " +
-                    "config.setFaultProxy(true) in Java (EmbeddedKafkaJUnitExtension.create(config -> config.setFaultProxy(true)))"
+                    "config.faultProxy(true) in Java (EmbeddedKafkaJUnitExtension.create(config -> config.faultProxy(true)))"
             }
         val set = config.build(engine.brokerIds())
         return FaultScope(engine, set) { openFaults.remove(it) }.also { openFaults += it }
@@ -279,7 +279,7 @@ public class EmbeddedKafka private constructor(
         public fun start(): EmbeddedKafka = start(EmbeddedKafkaSettings.defaults())
 
         /**
-         * Starts a cluster configured by [configure], such as `c -> c.setBrokers(3)`; see [start].
+         * Starts a cluster configured by [configure], such as `c -> c.brokers(3)`; see [start].
          *
          * @throws IllegalArgumentException when the configuration is invalid.
          */
@@ -300,4 +300,5 @@ public class EmbeddedKafka private constructor(
  * @throws IllegalArgumentException when the configuration is invalid, listing every problem.
  * @throws EmbeddedKafkaStartupException when the cluster cannot start; nothing is left running.
  */
+@JvmSynthetic
 public fun EmbeddedKafka(configure: EmbeddedKafkaConfig.() -> Unit = {}): EmbeddedKafka = EmbeddedKafka.start(EmbeddedKafkaConfig().apply(configure).build())

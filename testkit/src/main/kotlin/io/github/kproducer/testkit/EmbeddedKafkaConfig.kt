@@ -8,7 +8,8 @@ import kotlin.time.toKotlinDuration
 
 /**
  * The configuration block of an [EmbeddedKafka] cluster: `EmbeddedKafka { brokers = 3 }` in Kotlin,
- * `EmbeddedKafkaSettings.builder()` or `EmbeddedKafka.start(c -> c.setBrokers(3))` in Java.
+ * `EmbeddedKafkaSettings.builder().brokers(3).build()` or `EmbeddedKafka.start(c -> c.brokers(3))` in Java,
+ * where every setter is fluent.
  * [build] validates every setting at once and returns the immutable [EmbeddedKafkaSettings].
  *
  * Not thread-safe: configure it on one thread, then build.
@@ -16,21 +17,28 @@ import kotlin.time.toKotlinDuration
 @TestKitDsl
 public class EmbeddedKafkaConfig {
     /** Number of brokers (each also a KRaft controller voter); 3 lets one stop while the quorum and ISR >= 2 survive. Default 1. */
+    @set:JvmSynthetic
     public var brokers: Int = 1
 
     /** Fixed client ports, one per broker, for tools that need a known address; empty (the default) picks free ports. */
+    @set:JvmSynthetic
     public var ports: List<Int> = emptyList()
 
     /** Create unknown topics on first use, as a default broker does. Default `true`; set `false` to test unknown-topic errors. */
+    @set:JvmSynthetic
     public var autoCreateTopics: Boolean = true
 
     /** Partitions of automatically created topics. Default 1. */
+    @set:JvmSynthetic
     public var defaultPartitions: Int = 1
 
     /** How long the cluster may take to start. Default 60 seconds. */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
     public var startupTimeout: Duration = 60.seconds
 
     /** Directory under which the temporary data directory is created; default the system temp directory. */
+    @set:JvmSynthetic
     public var parentDirectory: Path? = null
 
     /**
@@ -39,6 +47,7 @@ public class EmbeddedKafkaConfig {
      * (grant with [EmbeddedKafka.allowProducing] or [EmbeddedKafka.createAcls]), and the test kit's
      * own connection ([EmbeddedKafka.connectionProperties]) is the super user [EmbeddedKafka.SUPER_USER].
      */
+    @set:JvmSynthetic
     public var acls: Boolean = false
 
     /**
@@ -48,6 +57,7 @@ public class EmbeddedKafkaConfig {
      * so clients never bypass it; the brokers' own traffic (replication, controller, the test kit's
      * housekeeping) does not go through it.
      */
+    @set:JvmSynthetic
     public var faultProxy: Boolean = false
 
     private val properties = LinkedHashMap<String, String>()
@@ -72,7 +82,28 @@ public class EmbeddedKafkaConfig {
     /** Sets several broker properties; see [brokerProperty]. */
     public fun brokerProperties(values: Map<String, Any>): EmbeddedKafkaConfig = apply { values.forEach { (k, v) -> brokerProperty(k, v) } }
 
-    /** Java-friendly setter for [startupTimeout]. */
+    /** Sets [brokers] and returns this configuration (the Java form of `brokers = ...`). */
+    public fun brokers(brokers: Int): EmbeddedKafkaConfig = apply { this.brokers = brokers }
+
+    /** Sets [ports] and returns this configuration (the Java form of `ports = ...`). */
+    public fun ports(ports: List<Int>): EmbeddedKafkaConfig = apply { this.ports = ports }
+
+    /** Sets [autoCreateTopics] and returns this configuration (the Java form of `autoCreateTopics = ...`). */
+    public fun autoCreateTopics(enabled: Boolean): EmbeddedKafkaConfig = apply { this.autoCreateTopics = enabled }
+
+    /** Sets [defaultPartitions] and returns this configuration (the Java form of `defaultPartitions = ...`). */
+    public fun defaultPartitions(partitions: Int): EmbeddedKafkaConfig = apply { this.defaultPartitions = partitions }
+
+    /** Sets [parentDirectory] and returns this configuration (the Java form of `parentDirectory = ...`). */
+    public fun parentDirectory(directory: Path?): EmbeddedKafkaConfig = apply { this.parentDirectory = directory }
+
+    /** Sets [acls] and returns this configuration (the Java form of `acls = ...`). */
+    public fun acls(enabled: Boolean): EmbeddedKafkaConfig = apply { this.acls = enabled }
+
+    /** Sets [faultProxy] and returns this configuration (the Java form of `faultProxy = ...`). */
+    public fun faultProxy(enabled: Boolean): EmbeddedKafkaConfig = apply { this.faultProxy = enabled }
+
+    /** Sets [startupTimeout] and returns this configuration (the Java form of `startupTimeout = ...`). */
     public fun startupTimeout(timeout: java.time.Duration): EmbeddedKafkaConfig = apply { startupTimeout = timeout.toKotlinDuration() }
 
     /**

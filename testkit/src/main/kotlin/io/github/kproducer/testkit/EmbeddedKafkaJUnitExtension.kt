@@ -18,7 +18,7 @@ import java.util.function.Consumer
  * Register it on a static field to configure it and reach the cluster:
  * ```java
  * @RegisterExtension
- * static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(c -> c.setBrokers(3));
+ * static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(c -> c.brokers(3));
  * ... KAFKA.getKafka().getBootstrapServers() ...
  * ```
  * or use `@ExtendWith(EmbeddedKafkaJUnitExtension.class)` for a default one-broker cluster and take
@@ -113,7 +113,7 @@ public class EmbeddedKafkaJUnitExtension private constructor(
         private val NAMESPACE = ExtensionContext.Namespace.create(EmbeddedKafkaJUnitExtension::class.java)
         private const val STARTED = "started"
 
-        /** Creates an extension for a cluster configured by [configure], such as `c -> c.setBrokers(3)`. */
+        /** Creates an extension for a cluster configured by [configure], such as `c -> c.brokers(3)`. */
         @JvmStatic
         public fun create(configure: Consumer<EmbeddedKafkaConfig>): EmbeddedKafkaJUnitExtension =
             EmbeddedKafkaJUnitExtension(EmbeddedKafkaConfig().also(configure::accept).build())

@@ -2,6 +2,7 @@ package io.github.kproducer.testkit
 
 import java.nio.file.Path
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /**
  * The validated, immutable settings of an [EmbeddedKafka] cluster, made by [EmbeddedKafkaConfig.build].
@@ -21,8 +22,7 @@ public class EmbeddedKafkaSettings internal constructor(
     public val defaultPartitions: Int,
     /** Extra broker properties, applied after the test defaults. */
     public val brokerProperties: Map<String, String>,
-    /** How long starting the cluster (or one broker) may take before it fails. */
-    public val startupTimeout: Duration,
+    internal val startup: Duration,
     /** Directory under which the cluster's temporary data directory is made; `null` is the system temp directory. */
     public val parentDirectory: Path?,
     /** Names of the SASL users added with [EmbeddedKafkaConfig.saslUser], in the order added; their passwords are never exposed. */
@@ -33,6 +33,9 @@ public class EmbeddedKafkaSettings internal constructor(
     public val faultProxy: Boolean,
     internal val saslPasswords: Map<String, String>,
 ) {
+    /** How long starting the cluster (or one broker) may take before it fails. */
+    public val startupTimeout: java.time.Duration get() = startup.toJavaDuration()
+
     /**
      * Whether clients must authenticate: true when there is a SASL user or ACLs are on. Clients then
      * connect to a `SASL_PLAINTEXT` listener that accepts `PLAIN`, `SCRAM-SHA-256` and `SCRAM-SHA-512`.
@@ -47,7 +50,7 @@ public class EmbeddedKafkaSettings internal constructor(
             autoCreateTopics == other.autoCreateTopics &&
             defaultPartitions == other.defaultPartitions &&
             brokerProperties == other.brokerProperties &&
-            startupTimeout == other.startupTimeout &&
+            startup == other.startup &&
             parentDirectory == other.parentDirectory &&
             acls == other.acls &&
             faultProxy == other.faultProxy &&
@@ -64,7 +67,7 @@ public class EmbeddedKafkaSettings internal constructor(
             autoCreateTopics,
             defaultPartitions,
             brokerProperties,
-            startupTimeout,
+            startup,
             parentDirectory,
             acls,
             faultProxy,
@@ -74,7 +77,7 @@ public class EmbeddedKafkaSettings internal constructor(
     /** Lists the settings; broker property values and SASL passwords are left out, so it is safe to log. */
     override fun toString(): String =
         "EmbeddedKafkaSettings(brokers=$brokers, ports=$ports, autoCreateTopics=$autoCreateTopics, " +
-            "defaultPartitions=$defaultPartitions, brokerProperties=${brokerProperties.keys}, startupTimeout=$startupTimeout" +
+            "defaultPartitions=$defaultPartitions, brokerProperties=${brokerProperties.keys}, startupTimeout=$startup" +
             (if (faultProxy) ", faultProxy=true" else "") +
             (if (sasl) ", saslUsers=$saslUsers, acls=$acls" else "") + ")"
 

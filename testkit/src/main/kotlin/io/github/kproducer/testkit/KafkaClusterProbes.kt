@@ -2,6 +2,7 @@
 
 package io.github.kproducer.testkit
 
+import io.github.kproducer.testkit.internal.DEFAULT_READ_TIMEOUT
 import io.github.kproducer.testkit.internal.LiveReader
 import io.github.kproducer.testkit.internal.describe
 import kotlinx.coroutines.Dispatchers
@@ -44,7 +45,7 @@ public fun <K, V> KafkaCluster.records(
     keyDeserializer: Deserializer<K>,
     valueDeserializer: Deserializer<V>,
     isolationLevel: IsolationLevel = IsolationLevel.READ_UNCOMMITTED,
-    startTimeout: Duration = KafkaCluster.DEFAULT_READ_TIMEOUT,
+    startTimeout: Duration = DEFAULT_READ_TIMEOUT,
 ): Flow<ConsumerRecord<K, V>> =
     flow {
         // Opened on the collector's thread, before any suspension: the start offsets are fixed when collect returns to its caller.
@@ -109,6 +110,7 @@ public fun KafkaCluster.probeStrings(
  *
  * @throws AssertionError naming the first item emitted.
  */
+@JvmSynthetic
 public suspend fun <T> Flow<T>.shouldEmitNothingWithin(within: Duration): Flow<T> {
     val flow = this
     val first = withContext(Dispatchers.Default) { withTimeoutOrNull(within) { listOf(flow.first()) } }

@@ -135,6 +135,7 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
      *
      * @throws AssertionError when none is sent within [timeout].
      */
+    @JvmSynthetic
     public suspend fun awaitRecord(timeout: Duration = 3.seconds): ProducerRecord<K, V>
 
     /**
@@ -203,6 +204,7 @@ public interface MockKafkaProducer<K, V> : Producer<K, V> {
  *
  * @throws IllegalArgumentException when the configuration is invalid.
  */
+@JvmSynthetic
 public fun <K, V> MockKafkaProducer(
     keySerializer: Serializer<K>,
     valueSerializer: Serializer<V>,

@@ -20,12 +20,15 @@ public class MockKafkaProducerConfig internal constructor() {
      * test calls [MockKafkaProducer.completeNext], [MockKafkaProducer.completeAll] or
      * [MockKafkaProducer.failNext].
      */
+    @set:JvmSynthetic
     public var completion: Completion = Completion.AUTOMATIC
 
     /** Whether a send to an undeclared topic creates it with [defaultPartitions] (as `auto.create.topics.enable`). Default `true`. */
+    @set:JvmSynthetic
     public var autoCreateTopics: Boolean = true
 
     /** Partitions of automatically created topics. Default 1. */
+    @set:JvmSynthetic
     public var defaultPartitions: Int = 1
 
     /**
@@ -33,6 +36,7 @@ public class MockKafkaProducerConfig internal constructor() {
      * topics); `null` (the default) uses Kafka's default: murmur2 of the key bytes, or a sticky
      * partition for keyless records.
      */
+    @set:JvmSynthetic
     public var partitioner: Partitioner? = null
 
     /**
@@ -44,27 +48,63 @@ public class MockKafkaProducerConfig internal constructor() {
     public val interceptors: MutableList<ProducerInterceptor<*, *>> = ArrayList()
 
     /** Makes the producer transactional: `initTransactions()` and the other transactional methods work. */
+    @set:JvmSynthetic
     public var transactionalId: String? = null
 
     /** `max.request.size`: a larger record fails with `RecordTooLargeException`, as in the real client. Default 1 MiB. */
+    @set:JvmSynthetic
     public var maxRequestSize: Int = 1024 * 1024
 
     /** How many keyless records go to one sticky partition before it switches, like a full batch in the real client. Default 100. */
+    @set:JvmSynthetic
     public var keylessBatchRecords: Int = 100
 
     /** Seed of the sticky-partition choice for keyless records, for repeatable tests. */
+    @set:JvmSynthetic
     public var seed: Long = 0
 
     /** Timestamp of records sent without one (milliseconds since the epoch). Default the system clock. */
+    @set:JvmSynthetic
     public var clock: LongSupplier = LongSupplier { System.currentTimeMillis() }
 
-    /** Declares [name] with [partitions] partitions. */
+    /** Declares [name] with [partitions] partitions and returns this configuration. */
     public fun topic(
         name: String,
-        partitions: Int = 1,
-    ) {
-        topics[name] = partitions
-    }
+        partitions: Int,
+    ): MockKafkaProducerConfig = apply { topics[name] = partitions }
+
+    /** Declares [name] with one partition and returns this configuration. */
+    public fun topic(name: String): MockKafkaProducerConfig = topic(name, 1)
+
+    /** Adds [interceptor] to [interceptors] and returns this configuration. */
+    public fun interceptor(interceptor: ProducerInterceptor<*, *>): MockKafkaProducerConfig = apply { interceptors += interceptor }
+
+    /** Sets [completion] and returns this configuration (the Java form of `completion = ...`). */
+    public fun completion(completion: Completion): MockKafkaProducerConfig = apply { this.completion = completion }
+
+    /** Sets [autoCreateTopics] and returns this configuration (the Java form of `autoCreateTopics = ...`). */
+    public fun autoCreateTopics(enabled: Boolean): MockKafkaProducerConfig = apply { this.autoCreateTopics = enabled }
+
+    /** Sets [defaultPartitions] and returns this configuration (the Java form of `defaultPartitions = ...`). */
+    public fun defaultPartitions(partitions: Int): MockKafkaProducerConfig = apply { this.defaultPartitions = partitions }
+
+    /** Sets [partitioner] and returns this configuration (the Java form of `partitioner = ...`). */
+    public fun partitioner(partitioner: Partitioner?): MockKafkaProducerConfig = apply { this.partitioner = partitioner }
+
+    /** Sets [transactionalId] and returns this configuration (the Java form of `transactionalId = ...`). */
+    public fun transactionalId(transactionalId: String?): MockKafkaProducerConfig = apply { this.transactionalId = transactionalId }
+
+    /** Sets [maxRequestSize] and returns this configuration (the Java form of `maxRequestSize = ...`). */
+    public fun maxRequestSize(bytes: Int): MockKafkaProducerConfig = apply { this.maxRequestSize = bytes }
+
+    /** Sets [keylessBatchRecords] and returns this configuration (the Java form of `keylessBatchRecords = ...`). */
+    public fun keylessBatchRecords(records: Int): MockKafkaProducerConfig = apply { this.keylessBatchRecords = records }
+
+    /** Sets [seed] and returns this configuration (the Java form of `seed = ...`). */
+    public fun seed(seed: Long): MockKafkaProducerConfig = apply { this.seed = seed }
+
+    /** Sets [clock] and returns this configuration (the Java form of `clock = ...`). */
+    public fun clock(clock: LongSupplier): MockKafkaProducerConfig = apply { this.clock = clock }
 
     internal fun validate() {
         val problems = mutableListOf<String>()

@@ -94,7 +94,7 @@ public fun haveExactHeaders(headers: Map<String, Any?>): Matcher<ProducerRecord<
  * Matches a ProducerRecord that has every field assigned in [template]; the failure lists each differing field.
  * For a ConsumerRecord: [io.github.kproducer.testkit.consumed.matchRecord].
  */
-public fun matchRecord(template: RecordTemplate.() -> Unit): Matcher<ProducerRecord<*, *>> = templateMatcher(template)
+public fun matchRecord(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<ProducerRecord<*, *>> = templateMatcher(template)
 
 // ---- ProducerRecord ----
 
@@ -142,8 +142,8 @@ public infix fun <K, V> ProducerRecord<K, V>.shouldHaveExactHeaders(headers: Map
     apply { this should haveExactHeaders(headers) }
 
 /** Asserts the record has every field of [template]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldMatchRecord(template: RecordTemplate.() -> Unit): ProducerRecord<K, V> =
-    apply { this should matchRecord(template) }
+public infix fun <K, V> ProducerRecord<K, V>.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): ProducerRecord<K, V> =
+    apply { this should templateMatcher<ProducerRecord<K, V>, K, V>(template) }
 
 // ---- ConsumerRecord ----
 
@@ -195,8 +195,8 @@ public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveExactHeaders(headers: Map
     apply { this should consumedHaveExactHeaders(headers) }
 
 /** Asserts that this consumed record has every field [template] assigns; the failure lists each that differs. Returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldMatchRecord(template: RecordTemplate.() -> Unit): ConsumerRecord<K, V> =
-    apply { this should consumedMatchRecord(template) }
+public infix fun <K, V> ConsumerRecord<K, V>.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): ConsumerRecord<K, V> =
+    apply { this should templateMatcher<ConsumerRecord<K, V>, K, V>(template) }
 
 // ---- RecordMetadata ----
 

@@ -31,6 +31,7 @@ public class RecordProbe<K, V> internal constructor(
      * @throws AssertionError when fewer arrive within [timeout]; the message names every record seen.
      * @throws IllegalStateException when the probe is closed.
      */
+    @JvmSynthetic
     public fun awaitRecords(
         count: Int,
         timeout: Duration,
@@ -65,6 +66,7 @@ public class RecordProbe<K, V> internal constructor(
      * @throws AssertionError naming the records that arrived (or were left unread before the call).
      * @throws IllegalStateException when the probe is closed.
      */
+    @JvmSynthetic
     public fun expectNoRecords(within: Duration) {
         synchronized(lock) {
             check(!closed) { "RecordProbe('$topic') is closed" }

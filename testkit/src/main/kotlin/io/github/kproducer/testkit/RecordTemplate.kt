@@ -3,9 +3,12 @@ package io.github.kproducer.testkit
 import io.github.kproducer.testkit.internal.RecordView
 
 /**
- * The fields a record is expected to have, for `shouldHaveSent { ... }` and `shouldMatchRecord { ... }`.
+ * The fields a record is expected to have, for `shouldHaveSent { ... }` and `shouldMatchRecord { ... }`
+ * in Kotlin, `hasSent(t -> t.key("order-456"))` and `containsRecord(...)` in Java. Typed by the
+ * record's key type [K] and value type [V], so a template on a `MockKafkaProducer<String, Payment>`
+ * takes a `Payment` value; matchers that do not know the record's types take any key and value.
  * Only the fields you assign are compared (assigning `null` expects `null`); byte arrays compare by
- * content, and a String matches bytes holding its UTF-8 encoding.
+ * content, and a header given as a String matches bytes holding its UTF-8 encoding.
  *
  * ```
  * producer.shouldHaveSent {
@@ -17,11 +20,12 @@ import io.github.kproducer.testkit.internal.RecordView
  * Not thread-safe.
  */
 @TestKitDsl
-public class RecordTemplate internal constructor() {
+public class RecordTemplate<K, V> internal constructor() {
     private val expected = LinkedHashMap<String, Any?>()
     private val headers = ArrayList<Pair<String, Any?>>()
 
     /** The expected topic. */
+    @set:JvmSynthetic
     public var topic: String?
         get() = expected["topic"] as String?
         set(value) {
@@ -29,20 +33,25 @@ public class RecordTemplate internal constructor() {
         }
 
     /** The expected key. */
-    public var key: Any?
-        get() = expected["key"]
+    @set:JvmSynthetic
+    public var key: K?
+        @Suppress("UNCHECKED_CAST")
+        get() = expected["key"] as K?
         set(value) {
             expected["key"] = value
         }
 
     /** The expected value. */
-    public var value: Any?
-        get() = expected["value"]
+    @set:JvmSynthetic
+    public var value: V?
+        @Suppress("UNCHECKED_CAST")
+        get() = expected["value"] as V?
         set(value) {
             expected["value"] = value
         }
 
     /** The expected partition. */
+    @set:JvmSynthetic
     public var partition: Int?
         get() = expected["partition"] as Int?
         set(value) {
@@ -50,6 +59,7 @@ public class RecordTemplate internal constructor() {
         }
 
     /** The expected offset (records read back, metadata). */
+    @set:JvmSynthetic
     public var offset: Long?
         get() = expected["offset"] as Long?
         set(value) {
@@ -57,6 +67,7 @@ public class RecordTemplate internal constructor() {
         }
 
     /** The expected timestamp in milliseconds since the epoch. */
+    @set:JvmSynthetic
     public var timestamp: Long?
         get() = expected["timestamp"] as Long?
         set(value) {
@@ -67,17 +78,31 @@ public class RecordTemplate internal constructor() {
     public fun header(
         name: String,
         value: String,
-    ) {
-        headers += name to value
-    }
+    ): RecordTemplate<K, V> = apply { headers += name to value }
 
     /** Expects a header [name] whose last value is [value]. */
     public fun header(
         name: String,
         value: ByteArray?,
-    ) {
-        headers += name to value
-    }
+    ): RecordTemplate<K, V> = apply { headers += name to value }
+
+    /** Expects [topic] and returns this template (the Java form of `topic = ...`). */
+    public fun topic(topic: String?): RecordTemplate<K, V> = apply { this.topic = topic }
+
+    /** Expects [key] and returns this template (the Java form of `key = ...`). */
+    public fun key(key: K?): RecordTemplate<K, V> = apply { this.key = key }
+
+    /** Expects [value] and returns this template (the Java form of `value = ...`). */
+    public fun value(value: V?): RecordTemplate<K, V> = apply { this.value = value }
+
+    /** Expects [partition] and returns this template (the Java form of `partition = ...`). */
+    public fun partition(partition: Int?): RecordTemplate<K, V> = apply { this.partition = partition }
+
+    /** Expects [offset] and returns this template (the Java form of `offset = ...`). */
+    public fun offset(offset: Long?): RecordTemplate<K, V> = apply { this.offset = offset }
+
+    /** Expects [timestamp] (milliseconds since the epoch) and returns this template (the Java form of `timestamp = ...`). */
+    public fun timestamp(timestamp: Long?): RecordTemplate<K, V> = apply { this.timestamp = timestamp }
 
     private fun actualFields(record: RecordView): Map<String, Any?> =
         mapOf(
@@ -133,6 +158,6 @@ public class RecordTemplate internal constructor() {
     ): String = (fields.map { (k, v) -> "$k=$v" } + headerFields.map { (k, v) -> "header $k=$v" }).joinToString(prefix = "{", postfix = "}")
 
     internal companion object {
-        fun of(build: RecordTemplate.() -> Unit): RecordTemplate = RecordTemplate().apply(build)
+        fun <K, V> of(build: RecordTemplate<K, V>.() -> Unit): RecordTemplate<K, V> = RecordTemplate<K, V>().apply(build)
     }
 }

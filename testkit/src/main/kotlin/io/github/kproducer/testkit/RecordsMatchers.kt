@@ -47,7 +47,7 @@ public fun haveSent(count: Int): Matcher<Iterable<ProducerRecord<*, *>>> = count
  * Matches when at least one record has every field of [template]; otherwise shows the closest ones.
  * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSent].
  */
-public fun haveSent(template: RecordTemplate.() -> Unit): Matcher<Iterable<ProducerRecord<*, *>>> = containMatcher(template)
+public fun haveSent(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<Iterable<ProducerRecord<*, *>>> = containMatcher(template)
 
 /**
  * Matches when at least one record satisfies [predicate].
@@ -85,12 +85,12 @@ public fun haveNoDuplicates(): Matcher<Iterable<ProducerRecord<*, *>>> = noDupli
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(count: Int): MockKafkaProducer<K, V> = apply { history() should haveSent(count) }
 
 /** Asserts the mock was handed a record with every field of [template]; returns it. */
-public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(template: RecordTemplate.() -> Unit): MockKafkaProducer<K, V> =
-    apply { history() should haveSent(template) }
+public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): MockKafkaProducer<K, V> =
+    apply { history() should containMatcher<ProducerRecord<K, V>, K, V>(template) }
 
 /** Asserts the mock was handed no record with every field of [template]; returns it. */
-public infix fun <K, V> MockKafkaProducer<K, V>.shouldNotHaveSent(template: RecordTemplate.() -> Unit): MockKafkaProducer<K, V> =
-    apply { history() shouldNot haveSent(template) }
+public infix fun <K, V> MockKafkaProducer<K, V>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): MockKafkaProducer<K, V> =
+    apply { history() shouldNot containMatcher<ProducerRecord<K, V>, K, V>(template) }
 
 /** Asserts the mock was handed a record satisfying [predicate]; returns it. */
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): MockKafkaProducer<K, V> =
@@ -113,6 +113,7 @@ public fun <K, V> MockKafkaProducer<K, V>.shouldHaveNoDuplicates(): MockKafkaPro
  *
  * @throws AssertionError naming every record sent during the wait.
  */
+@JvmSynthetic
 public suspend fun <K, V> MockKafkaProducer<K, V>.shouldSendNothingWithin(within: Duration): MockKafkaProducer<K, V> {
     val before = history().size
     withContext(Dispatchers.Default) { delay(within) }
@@ -151,12 +152,12 @@ private fun MockKafkaProducer<*, *>.checkNothingSentSince(
 public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(count: Int): Iterable<ProducerRecord<K, V>> = apply { this should haveSent(count) }
 
 /** Asserts a record has every field of [template]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(template: RecordTemplate.() -> Unit): Iterable<ProducerRecord<K, V>> =
-    apply { this should haveSent(template) }
+public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ProducerRecord<K, V>> =
+    apply { this should containMatcher<ProducerRecord<K, V>, K, V>(template) }
 
 /** Asserts no record has every field of [template]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate.() -> Unit): Iterable<ProducerRecord<K, V>> =
-    apply { this shouldNot haveSent(template) }
+public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ProducerRecord<K, V>> =
+    apply { this shouldNot containMatcher<ProducerRecord<K, V>, K, V>(template) }
 
 /** Asserts a record satisfies [predicate]; returns the records. */
 public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): Iterable<ProducerRecord<K, V>> =
@@ -186,13 +187,13 @@ public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(count: Int
 
 /** Asserts a record has every field of [template]; returns the records. */
 @JvmName("shouldHaveSentConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(template: RecordTemplate.() -> Unit): Iterable<ConsumerRecord<K, V>> =
-    apply { this should consumedHaveSent(template) }
+public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ConsumerRecord<K, V>> =
+    apply { this should containMatcher<ConsumerRecord<K, V>, K, V>(template) }
 
 /** Asserts no record has every field of [template]; returns the records. */
 @JvmName("shouldNotHaveSentConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate.() -> Unit): Iterable<ConsumerRecord<K, V>> =
-    apply { this shouldNot consumedHaveSent(template) }
+public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ConsumerRecord<K, V>> =
+    apply { this shouldNot containMatcher<ConsumerRecord<K, V>, K, V>(template) }
 
 /** Asserts a record satisfies [predicate]; returns the records. */
 @JvmName("shouldHaveSentMatchingConsumerRecord")

@@ -3,7 +3,6 @@ package io.github.kproducer.testkit;
 import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +27,7 @@ class ClusterJavaExamplesTest {
     @Test
     void threeBrokersKeepServingWhileOneIsStopped() throws Exception {
         // region readme:three-brokers
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> config.setBrokers(3))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> config.brokers(3))) {
             kafka.createTopic("replicated", 3, 3, Map.of("min.insync.replicas", "2"));
             var props = new HashMap<>(kafka.connectionProperties());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -40,7 +39,7 @@ class ClusterJavaExamplesTest {
                 kafka.startBroker(stopped);         // returns once the broker is back in every ISR
                 producer.send(new ProducerRecord<>("replicated", "k", "after")).get(30, TimeUnit.SECONDS);
             }
-            assertThat(KafkaClusterReads.readStrings(kafka, "replicated", 3, Duration.ofSeconds(30)))
+            assertThat(kafka.readStrings("replicated", 3))
                     .hasSize(3)
                     .preservesOrderPerKey(List.of(
                             new ProducerRecord<>("replicated", "k", "before"),
@@ -78,7 +77,7 @@ class ClusterJavaExamplesTest {
                 producer.send(after).get(30, TimeUnit.SECONDS); // the same producer sends again
                 stored.add(after);
             }
-            assertThat(KafkaClusterReads.readAllStrings(kafka, "payments", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30)))
+            assertThat(kafka.readAllStrings("payments", IsolationLevel.READ_UNCOMMITTED))
                     .hasSize(stored.size())
                     .preservesOrderPerKey(stored);
         }
@@ -91,7 +90,7 @@ class ClusterJavaExamplesTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> {
             config.saslUser("alice", "alice-secret");
             config.saslUser("mallory", "mallory-secret");
-            config.setAcls(true);                   // deny what no ACL allows
+            config.acls(true);                   // deny what no ACL allows
         })) {
             kafka.createTopic("payments");          // as the test kit's super user
             kafka.allowProducing("alice", "payments");
@@ -105,11 +104,11 @@ class ClusterJavaExamplesTest {
                         .isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(TopicAuthorizationException.class);
             }
-            assertThat(KafkaClusterReads.readAllStrings(kafka, "payments", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30)))
+            assertThat(kafka.readAllStrings("payments", IsolationLevel.READ_UNCOMMITTED))
                     .hasSize(1)
                     .containsRecord(t -> {
-                        t.setKey("p-1");
-                        t.setValue("charge");
+                        t.key("p-1");
+                        t.value("charge");
                     });
         }
         // endregion

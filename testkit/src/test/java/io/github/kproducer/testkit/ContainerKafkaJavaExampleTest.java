@@ -21,7 +21,7 @@ class ContainerKafkaJavaExampleTest {
         try (var producer = new KafkaProducer<>(kafka.connectionProperties(), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("orders", "o-1", "paid")).get();
         }
-        assertThat(KafkaClusterReads.readStrings(kafka, "orders", 1, Duration.ofSeconds(60))).hasSize(1).allOnTopic("orders");
+        assertThat(kafka.readStrings("orders", 1, Duration.ofSeconds(60))).hasSize(1).allOnTopic("orders");
     }
 
     @Test

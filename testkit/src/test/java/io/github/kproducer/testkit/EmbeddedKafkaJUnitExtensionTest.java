@@ -20,7 +20,7 @@ class EmbeddedKafkaJUnitExtensionTest {
 
     @RegisterExtension
     static final EmbeddedKafkaJUnitExtension KAFKA =
-            EmbeddedKafkaJUnitExtension.create(b -> b.setDefaultPartitions(3));
+            EmbeddedKafkaJUnitExtension.create(b -> b.defaultPartitions(3));
 
     @Test
     void javaTestProducesToTheExtensionsBrokerAndReadsBack(EmbeddedKafka kafka) throws Exception {
@@ -31,7 +31,7 @@ class EmbeddedKafkaJUnitExtensionTest {
             RecordMetadata metadata = producer.send(new ProducerRecord<>("java-topic", "key", "value")).get();
             assertEquals("java-topic", metadata.topic());
         }
-        List<ConsumerRecord<String, String>> records = KafkaClusterReads.readStrings(kafka, "java-topic", 1, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> records = kafka.readStrings("java-topic", 1);
         assertEquals("value", records.get(0).value());
 
         List<ConsumerRecord<String, String>> viaPredicate = kafka.read(
@@ -51,11 +51,11 @@ class EmbeddedKafkaJUnitExtensionTest {
     @Test
     void javaCallersGetTheSameValidation() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> EmbeddedKafka.start(b -> b.setBrokers(0)));
+                () -> EmbeddedKafka.start(b -> b.brokers(0)));
         assertTrue(error.getMessage().contains("brokers must be between 1 and 9"));
 
         EmbeddedKafkaConfig config = EmbeddedKafkaSettings.builder();
-        config.setBrokers(EmbeddedKafkaSettings.MAX_BROKERS + 1);
+        config.brokers(EmbeddedKafkaSettings.MAX_BROKERS + 1);
         IllegalArgumentException built = assertThrows(IllegalArgumentException.class, config::build);
         assertTrue(built.getMessage().contains("brokers must be between 1 and 9, was 10"));
         assertEquals(1, EmbeddedKafkaSettings.defaults().getBrokers());
@@ -63,7 +63,7 @@ class EmbeddedKafkaJUnitExtensionTest {
 
     @Test
     void javaCallersConfigureUsersAndAclsAndGrantProducing() throws Exception {
-        try (EmbeddedKafka secured = EmbeddedKafka.start(b -> b.saslUser("alice", "alice-pw").setAcls(true))) {
+        try (EmbeddedKafka secured = EmbeddedKafka.start(b -> b.saslUser("alice", "alice-pw").acls(true))) {
             secured.createTopic("java-secured");
             secured.allowProducing("alice", "java-secured");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(

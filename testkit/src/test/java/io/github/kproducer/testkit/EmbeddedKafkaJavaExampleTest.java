@@ -2,7 +2,6 @@ package io.github.kproducer.testkit;
 
 import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 
-import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 // region readme:embedded-broker
 class EmbeddedKafkaJavaExampleTest {
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(3));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(3));
 
     @Test
     void ordersReachTheBroker(EmbeddedKafka kafka) throws Exception {
@@ -22,9 +21,9 @@ class EmbeddedKafkaJavaExampleTest {
             producer.send(new ProducerRecord<>("orders", "o-1", "created")).get();
             producer.send(new ProducerRecord<>("orders", "o-1", "paid")).get();
         }
-        assertThat(KafkaClusterReads.readStrings(kafka, "orders", 2, Duration.ofSeconds(30)))
+        assertThat(kafka.readStrings("orders", 2))
                 .hasSize(2)
-                .containsRecord(t -> t.setValue("paid"))
+                .containsRecord(t -> t.value("paid"))
                 .keepsEachKeyInOnePartition();
     }
 }

@@ -32,7 +32,7 @@ class FreshPartitionLossJavaTest {
     /** What a user might write: a raw producer sending to a new topic at once (the fault proxy makes its first request fail). */
     static class UsersTests {
         @RegisterExtension
-        static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setFaultProxy(true));
+        static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.faultProxy(true));
 
         @Test
         void losesRecords(EmbeddedKafka kafka) throws Exception {

@@ -22,7 +22,7 @@ class MockInjectionFactoryJavaExampleTest {
     static MockKafkaProducer<String, String> roundRobin() {
         return MockKafkaProducer.create(String.class, String.class, config -> {
             config.topic("payments", 3);
-            config.setPartitioner(new RoundRobinPartitioner());
+            config.partitioner(new RoundRobinPartitioner());
         });
     }
 

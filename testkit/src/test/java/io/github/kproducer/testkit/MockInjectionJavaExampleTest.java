@@ -18,7 +18,7 @@ class MockInjectionJavaExampleTest {
     @Test
     void aMockWithBuiltInSerializersForItsTypes(MockKafkaProducer<String, Long> producer) throws Exception {
         producer.send(new ProducerRecord<>("counts", "k", 42L)).get();
-        assertThat(producer).hasSent(1).hasSent(t -> t.setValue(42L));
+        assertThat(producer).hasSent(1).hasSent(t -> t.value(42L));
     }
 
     @Test

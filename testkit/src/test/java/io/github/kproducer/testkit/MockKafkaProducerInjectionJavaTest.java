@@ -33,7 +33,7 @@ class MockKafkaProducerInjectionJavaTest {
         SEEN.add(producer);
         RecordMetadata metadata = producer.send(new ProducerRecord<>("counts", "k", 42L)).get();
         assertEquals(0, metadata.offset());
-        assertThat(producer).hasSent(1).hasSent(t -> t.setValue(42L));
+        assertThat(producer).hasSent(1).hasSent(t -> t.value(42L));
     }
 
     @Test
@@ -48,7 +48,7 @@ class MockKafkaProducerInjectionJavaTest {
     }
 
     static MockKafkaProducer<String, String> fivePartitions() {
-        return MockKafkaProducer.create(String.class, String.class, config -> config.setDefaultPartitions(5));
+        return MockKafkaProducer.create(String.class, String.class, config -> config.defaultPartitions(5));
     }
 
     @Test

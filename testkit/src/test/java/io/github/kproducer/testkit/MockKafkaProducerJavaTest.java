@@ -63,7 +63,7 @@ class MockKafkaProducerJavaTest {
             assertEquals(0, second.get().offset());                 // a failed record takes no offset
             assertThatThrownBy(poison::get).hasCauseInstanceOf(NotEnoughReplicasException.class);
             assertThatThrownBy(fourth::get).hasCauseInstanceOf(NetworkException.class);
-            assertThat(producer).hasSent(4).hasFailed(3).hasFailed(t -> t.setKey("poison"));
+            assertThat(producer).hasSent(4).hasFailed(3).hasFailed(t -> t.key("poison"));
         }
         // endregion
     }
@@ -72,7 +72,7 @@ class MockKafkaProducerJavaTest {
     void manualCompletionLeavesRecordsPendingUntilTheTestSays() throws Exception {
         // region readme:mock-manual-completion
         try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(
-                String.class, String.class, config -> config.setCompletion(Completion.MANUAL))) {
+                String.class, String.class, config -> config.completion(Completion.MANUAL))) {
             Future<RecordMetadata> first = producer.send(new ProducerRecord<>("orders", "o-1", "created"));
             Future<RecordMetadata> second = producer.send(new ProducerRecord<>("orders", "o-2", "created"));
             assertFalse(first.isDone());
@@ -92,7 +92,7 @@ class MockKafkaProducerJavaTest {
     void transactionsOnTheMockCommitAbortAndFence() throws Exception {
         // region readme:mock-transactions
         try (MockKafkaProducer<String, String> producer = MockKafkaProducer.create(
-                String.class, String.class, config -> config.setTransactionalId("payments-1"))) {
+                String.class, String.class, config -> config.transactionalId("payments-1"))) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>("payments", "p-1", "charge"));
@@ -103,7 +103,7 @@ class MockKafkaProducerJavaTest {
 
             assertEquals(List.of("p-1"), producer.committed().stream().map(ProducerRecord::key).toList());
             assertEquals(List.of("p-2"), producer.aborted().stream().map(ProducerRecord::key).toList());
-            assertThat(producer).hasSent(2).hasSent(t -> t.setKey("p-2"));
+            assertThat(producer).hasSent(2).hasSent(t -> t.key("p-2"));
 
             // A zombie: another producer took the transactional id, so this one's next transaction is refused.
             producer.fence();

@@ -50,26 +50,25 @@ class ReadsJavaExamplesTest {
 
         // region readme:reads
         // At least 2 records, String keys and values, from the beginning; at most 30 s.
-        List<ConsumerRecord<String, String>> orders = KafkaClusterReads.readStrings(kafka, "orders", 2, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> orders = kafka.readStrings("orders", 2);
         // Your own deserializers.
-        List<ConsumerRecord<String, Integer>> counts = KafkaClusterReads.read(
-                kafka, "counts", 10, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(30));
+        List<ConsumerRecord<String, Integer>> counts = kafka.read("counts", 10, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(30));
         // Until a condition holds for what has been read.
         List<ConsumerRecord<String, String>> untilPaid = kafka.read("orders", new StringDeserializer(), new StringDeserializer(),
                 Duration.ofSeconds(30), IsolationLevel.READ_UNCOMMITTED, read -> read.stream().anyMatch(r -> "paid".equals(r.value())));
         // Everything up to the end offsets seen at the start; READ_COMMITTED leaves out aborted transactions.
         List<ConsumerRecord<String, String>> committed =
-                KafkaClusterReads.readAllStrings(kafka, "payments", IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30));
+                kafka.readAllStrings("payments", IsolationLevel.READ_COMMITTED);
 
         assertThat(orders).hasSize(2).preservesOrderPerKey(List.of(
                 new ProducerRecord<>("orders", "o-1", "created"), new ProducerRecord<>("orders", "o-1", "paid")));
-        assertThat(counts).hasSize(10).containsRecord(t -> t.setValue(9));
-        assertThat(untilPaid).containsRecord(t -> t.setValue("paid"));
-        assertThat(committed).hasSize(1).containsRecord(t -> t.setKey("p-1"));
+        assertThat(counts).hasSize(10).containsRecord(t -> t.value(9));
+        assertThat(untilPaid).containsRecord(t -> t.value("paid"));
+        assertThat(committed).hasSize(1).containsRecord(t -> t.key("p-1"));
         // endregion
 
-        assertThat(KafkaClusterReads.readStrings(kafka, "payments", 2, Duration.ofSeconds(30), IsolationLevel.READ_UNCOMMITTED))
-                .containsRecord(t -> t.setKey("p-2"));
+        assertThat(kafka.readStrings("payments", 2, IsolationLevel.READ_UNCOMMITTED))
+                .containsRecord(t -> t.key("p-2"));
     }
 
     @Test
@@ -78,12 +77,10 @@ class ReadsJavaExamplesTest {
         try (var producer = new KafkaProducer<>(kafka.connectionProperties(), new StringSerializer(), new IntegerSerializer())) {
             producer.send(new ProducerRecord<>("short", "k", 1)).get();
         }
-        assertThatThrownBy(() -> KafkaClusterReads.read(
-                        kafka, "short", 2, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> kafka.read("short", 2, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(2)))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("short");
-        assertThatThrownBy(() -> KafkaClusterReads.read(
-                        kafka, "short", -1, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> kafka.read("short", -1, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(2)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("count must not be negative, was -1");
     }

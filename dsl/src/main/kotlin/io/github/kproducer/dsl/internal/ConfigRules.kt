@@ -354,7 +354,7 @@ private class SecurityRules(
                     if (wording == Wording.KOTLIN) {
                         "sasl { mechanism = ...; username = ...; password = ... }"
                     } else {
-                        ".sasl(sasl -> { sasl.setMechanism(...); sasl.setUsername(...); sasl.setPassword(...); })"
+                        ".sasl(sasl -> { sasl.mechanism(...); sasl.username(...); sasl.password(...); })"
                     }
             }
         }
@@ -394,7 +394,7 @@ private class SecurityRules(
                     if (wording == Wording.KOTLIN) {
                         "ssl { keystoreLocation } needs keystorePassword"
                     } else {
-                        "ssl.setKeystoreLocation(...) needs ssl.setKeystorePassword(...)"
+                        "ssl.keystoreLocation(...) needs ssl.keystorePassword(...)"
                     }
             }
         }

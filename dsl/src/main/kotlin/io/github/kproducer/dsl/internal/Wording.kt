@@ -30,12 +30,12 @@ internal enum class Wording {
     /** A configuration block: `sasl { }` or `.sasl(sasl -> ...)`. */
     fun block(name: String): String = if (this == KOTLIN) "$name { }" else ".$name($name -> ...)"
 
-    /** A field of a block given a value: `password = "..."` or `sasl.setPassword("...")`. */
+    /** A field of a block given a value: `password = "..."` or `sasl.password("...")`. */
     fun field(
         block: String,
         field: String,
         value: String = "...",
-    ): String = if (this == KOTLIN) "$field = $value" else "$block.set${field.replaceFirstChar { it.uppercaseChar() }}($value)"
+    ): String = if (this == KOTLIN) "$field = $value" else "$block.$field($value)"
 
     /** A duration as the caller wrote it: Kotlin's `5s`, or Java's `PT5S`. */
     fun duration(value: Duration): String = if (this == KOTLIN) value.toString() else value.toJavaDuration().toString()

@@ -96,7 +96,7 @@ class FreshPartitionSpec :
                             }
                         }
                         println("[figures] fresh partitions, ${entry.label}, $shape: $RECORDS records in ${started.elapsedNow().inWholeMilliseconds} ms")
-                        kafka.readAllStrings(topic, IsolationLevel.READ_COMMITTED, 60.seconds).shouldBeEveryRecordOnceInOrder()
+                        kafka.readAllStrings(topic, 60.seconds, IsolationLevel.READ_COMMITTED).shouldBeEveryRecordOnceInOrder()
                     }
                 }
             }

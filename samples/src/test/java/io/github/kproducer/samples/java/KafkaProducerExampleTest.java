@@ -4,7 +4,6 @@ import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import org.assertj.core.api.Assertions;
 import java.time.Duration;
 import java.util.List;
@@ -24,14 +23,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KafkaProducerExampleTest {
 
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(3));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(3));
 
     @Test
     void sendsTenIntegersThatKafkasOwnDeserializerReadsBack(EmbeddedKafka kafka) throws Exception {
         List<RecordMetadata> metadata = KafkaProducerExample.run(kafka.getBootstrapServers());
 
-        List<ConsumerRecord<String, Integer>> records = KafkaClusterReads.read(
-                kafka, KafkaProducerExample.TOPIC, 10, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(30));
+        List<ConsumerRecord<String, Integer>> records = kafka.read(KafkaProducerExample.TOPIC, 10, new StringDeserializer(), new IntegerDeserializer(), Duration.ofSeconds(30));
         List<ProducerRecord<String, Integer>> sent = IntStream.range(0, 10)
                 .mapToObj(i -> new ProducerRecord<>(KafkaProducerExample.TOPIC, "key-" + i, i))
                 .toList();
@@ -44,8 +42,8 @@ class KafkaProducerExampleTest {
         for (int i = 0; i < 10; i++) {
             int value = i;
             assertThat(records).containsRecord(t -> {
-                t.setKey("key-" + value);
-                t.setValue(value);
+                t.key("key-" + value);
+                t.value(value);
             });
         }
         // The metadata it returns is where each record landed, in the order sent.

@@ -4,12 +4,10 @@ import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import org.assertj.core.api.Assertions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SendModesTest {
 
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(3));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(3));
 
     @Test
     void everySendModeReachesTheBrokerAndTheMissingSettingIsNamed(EmbeddedKafka kafka) throws Exception {
@@ -41,7 +39,7 @@ class SendModesTest {
 
         // Fire-and-forget, synchronous and asynchronous: all three arrive, one key in one partition.
         List<ConsumerRecord<String, String>> customers =
-                KafkaClusterReads.readAllStrings(kafka, "CustomerCountry", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30));
+                kafka.readAllStrings("CustomerCountry", IsolationLevel.READ_UNCOMMITTED);
         assertThat(customers)
                 .hasSize(3)
                 .keepsEachKeyInOnePartition()
@@ -58,7 +56,7 @@ class SendModesTest {
 
         // Study note 001's keyless WORLD.
         List<ConsumerRecord<String, String>> world =
-                KafkaClusterReads.readAllStrings(kafka, "test", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30));
+                kafka.readAllStrings("test", IsolationLevel.READ_UNCOMMITTED);
         assertThat(world).hasSize(1);
         assertThat(world.get(0)).hasKey(null).hasValue("WORLD");
 

@@ -4,9 +4,7 @@ import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import org.assertj.core.api.Assertions;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -23,7 +21,7 @@ class SimpleProducerTest {
     void sendsOneKeylessHelloWorldRecordAndReturnsWhereItLanded(EmbeddedKafka kafka) throws Exception {
         RecordMetadata metadata = SimpleProducer.run(kafka.getBootstrapServers());
 
-        List<ConsumerRecord<String, String>> records = KafkaClusterReads.readStrings(kafka, SimpleProducer.TOPIC, 1, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> records = kafka.readStrings(SimpleProducer.TOPIC, 1);
         assertThat(records).hasSize(1).allOnTopic(SimpleProducer.TOPIC).hasNoDuplicates();
         ConsumerRecord<String, String> record = records.get(0);
         assertThat(record).hasKey(null).hasPartition(metadata.partition()).hasOffset(metadata.offset()).hasTimestamp(metadata.timestamp());

@@ -1,3 +1,5 @@
+@file:JvmName("KafkaAssertions")
+
 package io.github.kproducer.testkit.assertj
 
 import io.github.kproducer.testkit.MockKafkaProducer
@@ -6,34 +8,31 @@ import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.assertj.core.api.SoftAssertions
 
+/*
+ * The entry point of the test kit's AssertJ assertions, for Java tests: `import static
+ * io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;`, beside AssertJ's own `assertThat`
+ * (each overload takes a Kafka type, so Java picks ours for records and AssertJ's for the rest).
+ * A file facade with static methods: no instance, no `INSTANCE` field.
+ */
+
 /**
- * The entry point of the test kit's AssertJ assertions, for Java tests (`import static
- * io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;`, beside AssertJ's own `assertThat`).
- * Every check is a Kotest matcher of the test kit run for AssertJ, so both read the same messages.
+ * Assertions on a record given to a producer.
  *
  * Needs `org.assertj:assertj-core` on the test class path (an optional dependency of the test kit).
  */
-public object KafkaAssertions {
-    /** Assertions on a record given to a producer. */
-    @JvmStatic
-    public fun <K, V> assertThat(actual: ProducerRecord<K, V>?): ProducerRecordAssert<K, V> = ProducerRecordAssert(actual)
+public fun <K, V> assertThat(actual: ProducerRecord<K, V>?): ProducerRecordAssert<K, V> = ProducerRecordAssert(actual)
 
-    /** Assertions on a record read back from a broker. */
-    @JvmStatic
-    public fun <K, V> assertThat(actual: ConsumerRecord<K, V>?): ConsumerRecordAssert<K, V> = ConsumerRecordAssert(actual)
+/** Assertions on a record read back from a broker. */
+public fun <K, V> assertThat(actual: ConsumerRecord<K, V>?): ConsumerRecordAssert<K, V> = ConsumerRecordAssert(actual)
 
-    /** Assertions on the metadata of an acknowledged send. */
-    @JvmStatic
-    public fun assertThat(actual: RecordMetadata?): RecordMetadataAssert = RecordMetadataAssert(actual)
+/** Assertions on the metadata of an acknowledged send. */
+public fun assertThat(actual: RecordMetadata?): RecordMetadataAssert = RecordMetadataAssert(actual)
 
-    /** Assertions on records read back from a broker. */
-    @JvmStatic
-    public fun <K, V> assertThat(actual: List<ConsumerRecord<K, V>>?): ConsumerRecordsAssert<K, V> = ConsumerRecordsAssert(actual)
+/** Assertions on records read back from a broker, with AssertJ's list navigation (`first()`, `element(i)`, `extracting`, `filteredOn`). */
+public fun <K, V> assertThat(actual: List<ConsumerRecord<K, V>>?): ConsumerRecordsAssert<K, V> = ConsumerRecordsAssert(actual)
 
-    /** Assertions on a mock producer's history. */
-    @JvmStatic
-    public fun <K, V> assertThat(actual: MockKafkaProducer<K, V>?): MockKafkaProducerAssert<K, V> = MockKafkaProducerAssert(actual)
-}
+/** Assertions on a mock producer's history. */
+public fun <K, V> assertThat(actual: MockKafkaProducer<K, V>?): MockKafkaProducerAssert<K, V> = MockKafkaProducerAssert(actual)
 
 /**
  * AssertJ's [SoftAssertions] with the test kit's assertions: every failed check is collected, and

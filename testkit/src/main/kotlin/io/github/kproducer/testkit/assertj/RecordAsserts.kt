@@ -19,7 +19,7 @@ private fun <R> field(
 ): Check<R> = fieldCheck(name, expected, extract)
 
 /** Runs [template] (a Java lambda) as the Kotlin template block of the matchers. */
-internal fun Consumer<RecordTemplate>.block(): RecordTemplate.() -> Unit = { accept(this) }
+internal fun <K, V> Consumer<RecordTemplate<K, V>>.block(): RecordTemplate<K, V>.() -> Unit = { accept(this) }
 
 /**
  * AssertJ assertions on a [ProducerRecord] (what a producer was given): the checks of the Kotest
@@ -53,7 +53,7 @@ public open class ProducerRecordAssert<K, V>(
     public open fun hasHeader(name: String): ProducerRecordAssert<K, V> = satisfies(headerCheck(name))
 
     /** Verifies every field [template] sets, as `shouldMatchRecord { }`. */
-    public open fun matches(template: Consumer<RecordTemplate>): ProducerRecordAssert<K, V> = satisfies(templateCheck(template.block()))
+    public open fun matches(template: Consumer<RecordTemplate<K, V>>): ProducerRecordAssert<K, V> = satisfies(templateCheck(template.block()))
 }
 
 /**
@@ -91,7 +91,7 @@ public open class ConsumerRecordAssert<K, V>(
     public open fun hasHeader(name: String): ConsumerRecordAssert<K, V> = satisfies(headerCheck(name))
 
     /** Verifies every field [template] sets, as `shouldMatchRecord { }`. */
-    public open fun matches(template: Consumer<RecordTemplate>): ConsumerRecordAssert<K, V> = satisfies(templateCheck(template.block()))
+    public open fun matches(template: Consumer<RecordTemplate<K, V>>): ConsumerRecordAssert<K, V> = satisfies(templateCheck(template.block()))
 }
 
 /** AssertJ assertions on the [RecordMetadata] of an acknowledged send, with the messages of the `metadata` matchers. */

@@ -31,10 +31,10 @@ public open class ConsumerRecordsAssert<K, V>(
     override fun hasSize(expected: Int): ConsumerRecordsAssert<K, V> = satisfiesCheck(countCheck(expected))
 
     /** Verifies that some record has every field [template] sets; the failure lists the closest records and how each differs. */
-    public open fun containsRecord(template: Consumer<RecordTemplate>): ConsumerRecordsAssert<K, V> = satisfiesCheck(containCheck(template.block()))
+    public open fun containsRecord(template: Consumer<RecordTemplate<K, V>>): ConsumerRecordsAssert<K, V> = satisfiesCheck(containCheck(template.block()))
 
     /** Verifies that no record has every field [template] sets. */
-    public open fun doesNotContainRecord(template: Consumer<RecordTemplate>): ConsumerRecordsAssert<K, V> =
+    public open fun doesNotContainRecord(template: Consumer<RecordTemplate<K, V>>): ConsumerRecordsAssert<K, V> =
         satisfiesCheck(containCheck(template.block()), negated = true)
 
     /** Verifies that every record is on [topic]. */
@@ -89,16 +89,17 @@ public open class MockKafkaProducerAssert<K, V>(
     public open fun hasSent(count: Int): MockKafkaProducerAssert<K, V> = satisfies(history(countCheck(count)))
 
     /** Verifies that the mock was sent a record with every field [template] sets; the failure shows the closest records. */
-    public open fun hasSent(template: Consumer<RecordTemplate>): MockKafkaProducerAssert<K, V> = satisfies(history(containCheck(template.block())))
+    public open fun hasSent(template: Consumer<RecordTemplate<K, V>>): MockKafkaProducerAssert<K, V> = satisfies(history(containCheck(template.block())))
 
     /** Verifies that the mock was sent no record with every field [template] sets. */
-    public open fun hasNotSent(template: Consumer<RecordTemplate>): MockKafkaProducerAssert<K, V> = notSatisfies(history(containCheck(template.block())))
+    public open fun hasNotSent(template: Consumer<RecordTemplate<K, V>>): MockKafkaProducerAssert<K, V> = notSatisfies(history(containCheck(template.block())))
 
     /** Verifies that exactly [count] sends failed. */
     public open fun hasFailed(count: Int): MockKafkaProducerAssert<K, V> = satisfies(failed(countCheck(count)), FAILED)
 
     /** Verifies that a send of a record with every field [template] sets failed. */
-    public open fun hasFailed(template: Consumer<RecordTemplate>): MockKafkaProducerAssert<K, V> = satisfies(failed(containCheck(template.block())), FAILED)
+    public open fun hasFailed(template: Consumer<RecordTemplate<K, V>>): MockKafkaProducerAssert<K, V> =
+        satisfies(failed(containCheck(template.block())), FAILED)
 
     /** Verifies that every record sent went to [topic]. */
     public open fun allOnTopic(topic: String): MockKafkaProducerAssert<K, V> = satisfies(history(allOnTopicCheck(topic)))

@@ -55,7 +55,7 @@ public fun haveHeader(
 public fun haveExactHeaders(headers: Map<String, Any?>): Matcher<ConsumerRecord<*, *>> = exactHeadersMatcher(headers)
 
 /** Matches a ConsumerRecord that has every field assigned in [template]; the failure lists each differing field. */
-public fun matchRecord(template: RecordTemplate.() -> Unit): Matcher<ConsumerRecord<*, *>> = templateMatcher(template)
+public fun matchRecord(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<ConsumerRecord<*, *>> = templateMatcher(template)
 
 // ---- many records read back ----
 
@@ -63,7 +63,7 @@ public fun matchRecord(template: RecordTemplate.() -> Unit): Matcher<ConsumerRec
 public fun haveSent(count: Int): Matcher<Iterable<ConsumerRecord<*, *>>> = countMatcher(count)
 
 /** Matches when at least one record read back has every field of [template]; otherwise shows the closest ones. */
-public fun haveSent(template: RecordTemplate.() -> Unit): Matcher<Iterable<ConsumerRecord<*, *>>> = containMatcher(template)
+public fun haveSent(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<Iterable<ConsumerRecord<*, *>>> = containMatcher(template)
 
 /** Matches when at least one record read back satisfies [predicate]. */
 public fun <R : ConsumerRecord<*, *>> haveSentMatching(predicate: (R) -> Boolean): Matcher<Iterable<R>> = containMatchingMatcher(predicate)

@@ -73,7 +73,7 @@ internal object BrokerProperties {
             "num.recovery.threads.per.data.dir" to "1",
             "log.cleaner.dedupe.buffer.size" to (2 * 1024 * 1024).toString(),
             "log.cleaner.threads" to "1",
-            "server.max.startup.time.ms" to settings.startupTimeout.inWholeMilliseconds.toString(),
+            "server.max.startup.time.ms" to settings.startup.inWholeMilliseconds.toString(),
         )
     }
 

@@ -40,11 +40,11 @@ internal fun <R> headerMatcher(
 
 internal fun <R> exactHeadersMatcher(headers: Map<String, Any?>): Matcher<R> = exactHeadersCheck<R>(headers).asMatcher()
 
-internal fun <R> templateMatcher(template: RecordTemplate.() -> Unit): Matcher<R> = templateCheck<R>(template).asMatcher()
+internal fun <R, K, V> templateMatcher(template: RecordTemplate<K, V>.() -> Unit): Matcher<R> = templateCheck<R, K, V>(template).asMatcher()
 
 internal fun <R> countMatcher(count: Int): Matcher<Iterable<R>> = countCheck<R>(count).asMatcher()
 
-internal fun <R> containMatcher(template: RecordTemplate.() -> Unit): Matcher<Iterable<R>> = containCheck<R>(template).asMatcher()
+internal fun <R, K, V> containMatcher(template: RecordTemplate<K, V>.() -> Unit): Matcher<Iterable<R>> = containCheck<R, K, V>(template).asMatcher()
 
 internal fun <R> containMatchingMatcher(predicate: (R) -> Boolean): Matcher<Iterable<R>> = containMatchingCheck(predicate).asMatcher()
 

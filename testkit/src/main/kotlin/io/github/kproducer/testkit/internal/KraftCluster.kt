@@ -177,7 +177,7 @@ internal class KraftCluster(
         call: String,
         started: TimeSource.Monotonic.ValueTimeMark,
     ) {
-        val deadline = Deadline((settings.startupTimeout - started.elapsedNow()).coerceAtLeast(1.seconds))
+        val deadline = Deadline((settings.startup - started.elapsedNow()).coerceAtLeast(1.seconds))
         TestKitLogging.quietly {
             ServingPartitions.await(internalAdmin(), null, broker, deadline, call)
         }
@@ -320,12 +320,12 @@ internal class KraftCluster(
         started: TimeSource.Monotonic.ValueTimeMark,
     ) {
         for (future in futures) {
-            val remaining = (settings.startupTimeout - started.elapsedNow()).inWholeMilliseconds.coerceAtLeast(1)
+            val remaining = (settings.startup - started.elapsedNow()).inWholeMilliseconds.coerceAtLeast(1)
             try {
                 future.get(remaining, TimeUnit.MILLISECONDS)
             } catch (e: TimeoutException) {
                 throw EmbeddedKafkaStartupException(
-                    "$what did not start within ${settings.startupTimeout}.${faultSummary()} " +
+                    "$what did not start within ${settings.startup}.${faultSummary()} " +
                         "Raise startupTimeout if the machine is slow, or look for broker errors in the log.",
                     e,
                 )

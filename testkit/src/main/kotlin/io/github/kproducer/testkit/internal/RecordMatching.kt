@@ -112,7 +112,7 @@ internal fun <R> exactHeadersCheck(headers: Map<String, Any?>): Check<R> =
         )
     }
 
-internal fun <R> templateCheck(template: RecordTemplate.() -> Unit): Check<R> {
+internal fun <R, K, V> templateCheck(template: RecordTemplate<K, V>.() -> Unit): Check<R> {
     val expected = RecordTemplate.of(template)
     return Check { record ->
         val view = RecordView.of(record)
@@ -148,7 +148,7 @@ internal fun <R> countCheck(count: Int): Check<Iterable<R>> =
         )
     }
 
-internal fun <R> containCheck(template: RecordTemplate.() -> Unit): Check<Iterable<R>> {
+internal fun <R, K, V> containCheck(template: RecordTemplate<K, V>.() -> Unit): Check<Iterable<R>> {
     val expected = RecordTemplate.of(template)
     return Check { records ->
         val all = views(records)

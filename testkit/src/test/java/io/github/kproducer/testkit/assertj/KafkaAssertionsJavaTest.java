@@ -1,14 +1,13 @@
 package io.github.kproducer.testkit.assertj;
 
 import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import io.github.kproducer.testkit.MockKafkaProducer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,15 +39,15 @@ class KafkaAssertionsJavaTest {
         // region readme:assertj-records
         assertThat(last).hasTopic("assertj-orders").hasPartition(last.partition()).hasOffset(last.offset());
 
-        List<ConsumerRecord<String, String>> records = KafkaClusterReads.readStrings(kafka, "assertj-orders", 3, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> records = kafka.readStrings("assertj-orders", 3);
         assertThat(records)
                 .hasSize(3)
                 .containsRecord(t -> {
-                    t.setKey("o-1");
-                    t.setValue("paid");
+                    t.key("o-1");
+                    t.value("paid");
                     t.header("source", "web");
                 })
-                .doesNotContainRecord(t -> t.setValue("refunded"))
+                .doesNotContainRecord(t -> t.value("refunded"))
                 .allOnTopic("assertj-orders")
                 .keepsEachKeyInOnePartition()
                 .preservesOrderPerKey(sent)
@@ -57,7 +56,7 @@ class KafkaAssertionsJavaTest {
         assertThat(paid).hasKey("o-1").hasValue("paid").hasHeader("source", "web").hasPartition(last.partition());
         // endregion
 
-        assertThatThrownBy(() -> assertThat(records).containsRecord(t -> t.setKey("o-9")))
+        assertThatThrownBy(() -> assertThat(records).containsRecord(t -> t.key("o-9")))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("none matched. Closest:");
     }
@@ -73,10 +72,10 @@ class KafkaAssertionsJavaTest {
         // region readme:assertj-mock
         assertThat(producer)
                 .hasSent(2)
-                .hasSent(t -> t.setKey("p-2"))
-                .hasNotSent(t -> t.setKey("p-3"))
+                .hasSent(t -> t.key("p-2"))
+                .hasNotSent(t -> t.key("p-3"))
                 .hasFailed(1)
-                .hasFailed(t -> t.setKey("p-1"))
+                .hasFailed(t -> t.key("p-1"))
                 .allOnTopic("payments")
                 .hasNoDuplicates();
         assertThat(producer.history().get(0)).hasTopic("payments").hasKey("p-1").hasValue("charge");
@@ -94,7 +93,7 @@ class KafkaAssertionsJavaTest {
 
         // region readme:assertj-soft
         KafkaSoftAssertions softly = new KafkaSoftAssertions();
-        softly.assertThat(producer).hasSent(3).hasSent(t -> t.setKey("p-9"));
+        softly.assertThat(producer).hasSent(3).hasSent(t -> t.key("p-9"));
         softly.assertThat(producer.history().get(0)).hasValue("refund");
         assertThatThrownBy(softly::assertAll)
                 .hasMessageContaining("Expected 3 records but there were 1")
@@ -109,12 +108,12 @@ class KafkaAssertionsJavaTest {
         String other = paid.replace("1000}", "1001}");
         assertThatThrownBy(() -> assertThat(new ProducerRecord<>("payments", "p-000123", other)).hasValue(paid))
                 .isInstanceOfSatisfying(org.opentest4j.AssertionFailedError.class, error -> {
-                    org.assertj.core.api.Assertions.assertThat(error.getMessage())
+                    assertThat(error.getMessage())
                             .contains("\"amount\":1000}\" (" + (paid.length() + 2) + " chars) [first difference at char")
                             .contains("but had ...")
                             .contains("\"amount\":1001}\"");
-                    org.assertj.core.api.Assertions.assertThat(error.getExpected().getValue()).isEqualTo("\"" + paid + "\"");
-                    org.assertj.core.api.Assertions.assertThat(error.getActual().getValue()).isEqualTo("\"" + other + "\"");
+                    assertThat(error.getExpected().getValue()).isEqualTo("\"" + paid + "\"");
+                    assertThat(error.getActual().getValue()).isEqualTo("\"" + other + "\"");
                 });
     }
 
@@ -127,7 +126,7 @@ class KafkaAssertionsJavaTest {
         assertThat(records)
                 .hasSize(3)
                 .keepsEachKeyInOnePartition()
-                .containsRecord(t -> t.setKey("o-2"));
+                .containsRecord(t -> t.key("o-2"));
         assertThat(records).extracting(ConsumerRecord::value).containsExactly("created", "paid", "created");
         assertThat(records).filteredOn(record -> record.key().equals("o-1")).hasSize(2).allOnTopic("orders");
         assertThat(records).first().hasKey("o-1").hasOffset(0);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FaultsJavaTest {
 
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(c -> c.setFaultProxy(true));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(c -> c.faultProxy(true));
 
     private static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
         Map<String, Object> config = new HashMap<>(kafka.connectionProperties());
@@ -95,7 +95,7 @@ class FaultsJavaTest {
     void aClusterWithoutTheProxySaysHowToTurnItOnInJavaToo() {
         try (EmbeddedKafka plain = EmbeddedKafka.start()) {
             IllegalStateException error = assertThrows(IllegalStateException.class, () -> plain.faults(f -> f.produce().drop()));
-            assertEquals(true, error.getMessage().contains("config.setFaultProxy(true)"), error.getMessage());
+            assertEquals(true, error.getMessage().contains("config.faultProxy(true)"), error.getMessage());
             assertEquals(true, error.getMessage().contains("EmbeddedKafka { faultProxy = true }"), error.getMessage());
         }
     }

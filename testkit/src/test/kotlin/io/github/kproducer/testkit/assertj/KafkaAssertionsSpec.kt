@@ -47,30 +47,30 @@ class KafkaAssertionsSpec :
         fun failureOf(check: () -> Unit): AssertionError = shouldThrow<AssertionError> { check() }
 
         test("each failure message is the matching Kotest matcher's own") {
-            failureOf { KafkaAssertions.assertThat(records).hasSize(2) }.message shouldBe failureOf(consumedHaveSent(2), records)
-            failureOf { KafkaAssertions.assertThat(records).containsRecord { it.key = "o-9" } }.message shouldBe
+            failureOf { assertThat(records).hasSize(2) }.message shouldBe failureOf(consumedHaveSent(2), records)
+            failureOf { assertThat(records).containsRecord { it.key = "o-9" } }.message shouldBe
                 failureOf(consumedHaveSent { key = "o-9" }, records)
             val doubled = records + records.first()
-            failureOf { KafkaAssertions.assertThat(doubled).hasNoDuplicates() }.message shouldBe failureOf(consumedHaveNoDuplicates(), doubled)
-            failureOf { KafkaAssertions.assertThat(records[2]).hasValue("refund") }.message shouldBe failureOf(consumedHaveValue("refund"), records[2])
-            failureOf { KafkaAssertions.assertThat(records[2]).hasHeader("source") }.message shouldBe failureOf(consumedHaveHeader("source"), records[2])
+            failureOf { assertThat(doubled).hasNoDuplicates() }.message shouldBe failureOf(consumedHaveNoDuplicates(), doubled)
+            failureOf { assertThat(records[2]).hasValue("refund") }.message shouldBe failureOf(consumedHaveValue("refund"), records[2])
+            failureOf { assertThat(records[2]).hasHeader("source") }.message shouldBe failureOf(consumedHaveHeader("source"), records[2])
 
             val record = ProducerRecord("orders", "o-1", "paid")
-            failureOf { KafkaAssertions.assertThat(record).hasKey("o-2") }.message shouldBe failureOf(haveKey("o-2"), record)
+            failureOf { assertThat(record).hasKey("o-2") }.message shouldBe failureOf(haveKey("o-2"), record)
             val metadata = RecordMetadata(TopicPartition("orders", 0), 41, 0, 0L, 0, 0)
-            failureOf { KafkaAssertions.assertThat(metadata).hasOffset(40) }.message shouldBe failureOf(metadataHaveOffset(40), metadata)
+            failureOf { assertThat(metadata).hasOffset(40) }.message shouldBe failureOf(metadataHaveOffset(40), metadata)
 
             MockKafkaProducer<String, String>().use { producer ->
                 producer.send(ProducerRecord("orders", "o-1", "paid"))
                 producer.flush()
-                failureOf { KafkaAssertions.assertThat(producer).hasSent(2) }.message shouldBe failureOf(haveSent(2), producer.history())
-                failureOf { KafkaAssertions.assertThat(producer).hasNotSent { it.key = "o-1" } }.message shouldBe
+                failureOf { assertThat(producer).hasSent(2) }.message shouldBe failureOf(haveSent(2), producer.history())
+                failureOf { assertThat(producer).hasNotSent { it.key = "o-1" } }.message shouldBe
                     haveSent { key = "o-1" }.test(producer.history()).negatedFailureMessage()
             }
         }
 
         test("passing checks chain and return the same assertion") {
-            val assertion = KafkaAssertions.assertThat(records)
+            val assertion = assertThat(records)
             assertion
                 .hasSize(3)
                 .containsRecord { it.value = "paid" }
@@ -81,7 +81,7 @@ class KafkaAssertionsSpec :
         }
 
         test("a field check carries expected and actual, so an IDE can diff them; a percent sign in a value is not a format") {
-            val error = failureOf { KafkaAssertions.assertThat(records[2]).hasValue("100% paid") }
+            val error = failureOf { assertThat(records[2]).hasValue("100% paid") }
             error.shouldBeInstanceOf<AssertionFailedError>()
             error.expected.value shouldBe "\"100% paid\""
             error.actual.value shouldBe "\"paid\""
@@ -89,7 +89,7 @@ class KafkaAssertionsSpec :
         }
 
         test("a null actual fails as AssertJ's isNotNull does, not with a NullPointerException") {
-            failureOf { KafkaAssertions.assertThat(null as ConsumerRecord<String, String>?).hasKey("o-1") }.message!! shouldContain
+            failureOf { assertThat(null as ConsumerRecord<String, String>?).hasKey("o-1") }.message!! shouldContain
                 "Expecting actual not to be null"
         }
 
