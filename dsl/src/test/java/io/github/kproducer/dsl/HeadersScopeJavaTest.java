@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Context headers from Java: a HeadersScope opened on the sending thread, read by every non-suspending send. */
 class HeadersScopeJavaTest {
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(1));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(1));
 
     private static KProducer<String, String> producer(EmbeddedKafka kafka, boolean copyContextHeaders) {
         return KProducer.builder(String.class, String.class)
@@ -34,7 +32,7 @@ class HeadersScopeJavaTest {
     }
 
     private static List<ConsumerRecord<String, String>> read(EmbeddedKafka kafka, String topic, int count) {
-        return KafkaClusterReads.readStrings(kafka, topic, count, Duration.ofSeconds(30));
+        return kafka.readStrings(topic, count);
     }
 
     /** The record's values of header [name], in order, as text. */
@@ -89,7 +87,7 @@ class HeadersScopeJavaTest {
             // The block of transactionAsync runs on another thread, with the scope open when it was called.
             producer.transactionAsync(tx -> tx.sendAsync("scope-tx", "k", "transactionAsync sendAsync")).get(30, TimeUnit.SECONDS);
         }
-        List<ConsumerRecord<String, String>> read = KafkaClusterReads.readStrings(kafka, "scope-tx", 4, Duration.ofSeconds(30), IsolationLevel.READ_COMMITTED);
+        List<ConsumerRecord<String, String>> read = kafka.readStrings("scope-tx", 4, IsolationLevel.READ_COMMITTED);
         assertThat(read).extracting(ConsumerRecord::value).containsExactly(
                 "inTransaction sendAsync", "inTransaction offer", "inTransaction sendAllAsync", "transactionAsync sendAsync");
         for (ConsumerRecord<String, String> record : read) {

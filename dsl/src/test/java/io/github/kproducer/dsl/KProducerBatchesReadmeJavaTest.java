@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The README's batches from Java: sendAllAsync fails fast, sendAllSettledAsync has an outcome for every record. */
 class KProducerBatchesReadmeJavaTest {
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(1));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(1));
 
     private final List<String> deadLettered = new ArrayList<>();
 
@@ -51,7 +49,7 @@ class KProducerBatchesReadmeJavaTest {
             assertThat(metadata).extracting(RecordMetadata::offset).containsExactly(0L, 1L);
         }
         assertThat(deadLettered).containsExactly("order-4: " + RecordTooLargeException.class.getSimpleName());
-        assertThat(KafkaClusterReads.readStrings(kafka, "java-batches", 3, Duration.ofSeconds(30)))
+        assertThat(kafka.readStrings("java-batches", 3))
                 .extracting(ConsumerRecord::key)
                 .containsExactly("order-1", "order-2", "order-3");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.Span;
@@ -18,7 +17,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The README's metrics, listeners, tracing and context headers from Java, against the embedded broker. */
 class ObservabilityJavaTest {
     @RegisterExtension
-    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.setDefaultPartitions(1));
+    static final EmbeddedKafkaJUnitExtension KAFKA = EmbeddedKafkaJUnitExtension.create(config -> config.defaultPartitions(1));
 
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
     private final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
@@ -91,7 +89,7 @@ class ObservabilityJavaTest {
         SpanData send = exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.PRODUCER).findFirst().orElseThrow();
         assertThat(send.getName()).isEqualTo("send java-traced-orders");
         assertThat(send.getParentSpanId()).isEqualTo(checkout.getSpanContext().getSpanId());
-        ConsumerRecord<String, String> read = KafkaClusterReads.readStrings(kafka, "java-traced-orders", 1, Duration.ofSeconds(30)).get(0);
+        ConsumerRecord<String, String> read = kafka.readStrings("java-traced-orders", 1).get(0);
         assertThat(HeaderValues.string(read.headers(), "traceparent")).contains(checkout.getSpanContext().getTraceId()).contains(send.getSpanId());
         assertThat(HeaderValues.string(read.headers(), "tenant")).isEqualTo("acme");
     }

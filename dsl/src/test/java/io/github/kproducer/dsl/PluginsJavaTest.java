@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,7 +42,7 @@ class PluginsJavaTest {
         // endregion
         assertThat(acknowledged).hasValue(1);
         assertThat(errors).hasValue(0);
-        ConsumerRecord<String, String> read = KafkaClusterReads.readStrings(kafka, "java-clicks", 1, Duration.ofSeconds(30)).get(0);
+        ConsumerRecord<String, String> read = kafka.readStrings("java-clicks", 1).get(0);
         assertThat(read.partition()).isEqualTo(Math.floorMod("u-7".hashCode(), 3));
         assertThat(HeaderValues.string(read.headers(), "sourceType")).isEqualTo("web");
     }

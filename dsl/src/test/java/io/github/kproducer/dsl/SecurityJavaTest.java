@@ -3,7 +3,6 @@ package io.github.kproducer.dsl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
-import io.github.kproducer.testkit.KafkaClusterReads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +42,9 @@ class SecurityJavaTest {
                 .bootstrapServers(kafka.getBootstrapServers())
                 .securityProtocol(SecurityProtocol.SASL_PLAINTEXT)
                 .sasl(sasl -> {
-                    sasl.setMechanism(SaslMechanism.SCRAM_SHA_512);
-                    sasl.setUsername(username);
-                    sasl.setPassword(password);                      // toString() and logs show [hidden]
+                    sasl.mechanism(SaslMechanism.SCRAM_SHA_512);
+                    sasl.username(username);
+                    sasl.password(password);                      // toString() and logs show [hidden]
                 })
                 .maxBlock(Duration.ofSeconds(5))
                 .build()) {
@@ -65,8 +64,8 @@ class SecurityJavaTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(config -> {
             config.saslUser("alice", "alice-secret");
             config.saslUser("mallory", "mallory-secret");
-            config.setAcls(true);
-            config.setAutoCreateTopics(false);
+            config.acls(true);
+            config.autoCreateTopics(false);
         })) {
             kafka.createTopic("payments");
             kafka.allowProducing("alice", "payments");
@@ -81,7 +80,7 @@ class SecurityJavaTest {
                     "rebuild: " + SaslAuthenticationException.class.getSimpleName(),
                     "dead letter p-3: " + TopicAuthorizationException.class.getSimpleName(),
                     "retry: " + TimeoutException.class.getSimpleName());
-            assertThat(KafkaClusterReads.readAllStrings(kafka, "payments", IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(30)))
+            assertThat(kafka.readAllStrings("payments", IsolationLevel.READ_UNCOMMITTED))
                     .extracting(ConsumerRecord::key)
                     .containsExactly("p-1");
         }

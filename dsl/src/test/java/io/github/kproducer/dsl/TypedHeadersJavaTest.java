@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
 import io.github.kproducer.testkit.EmbeddedKafkaJUnitExtension;
-import io.github.kproducer.testkit.KafkaClusterReads;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +30,7 @@ class TypedHeadersJavaTest {
             HeaderValues.add(record.headers(), "createdAt", createdAt);
             producer.sendAsync(record).get(30, TimeUnit.SECONDS);
 
-            Headers headers = KafkaClusterReads.readStrings(kafka, "java-user-events", 1, Duration.ofSeconds(30)).get(0).headers();
+            Headers headers = kafka.readStrings("java-user-events", 1).get(0).headers();
             Long attempt = HeaderValues.longValue(headers, "attempt");   // readers: string, longValue, intValue, booleanValue, uuid, instant
             Instant created = HeaderValues.instant(headers, "createdAt");
             // endregion
@@ -57,7 +55,7 @@ class TypedHeadersJavaTest {
             HeaderValues.add(record.headers(), "source", "web");
             producer.sendAsync(record).get(30, TimeUnit.SECONDS);
         }
-        Headers headers = KafkaClusterReads.readStrings(kafka, "java-typed", 1, Duration.ofSeconds(30)).get(0).headers();
+        Headers headers = kafka.readStrings("java-typed", 1).get(0).headers();
         assertThat(HeaderValues.uuid(headers, "requestId")).isEqualTo(requestId);
         assertThat(HeaderValues.booleanValue(headers, "retry")).isTrue();
         assertThat(HeaderValues.string(headers, "source")).isEqualTo("web");
