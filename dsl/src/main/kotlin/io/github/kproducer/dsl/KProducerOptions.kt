@@ -68,8 +68,8 @@ public open class KProducerOptions<K, V> internal constructor() {
 
     internal fun optionProblems(wording: Wording = Wording.KOTLIN): List<String> =
         buildList {
-            if (closeTimeout.isNegative()) add("closeTimeout must not be negative, was ${wording.duration(closeTimeout)}")
-            if (maxInFlightRecords < 1) add("maxInFlightRecords must be at least 1, was $maxInFlightRecords")
+            if (closeTimeout.isNegative()) add("${wording.setting("closeTimeout")} must not be negative, was ${wording.duration(closeTimeout)}")
+            if (maxInFlightRecords < 1) add("${wording.setting("maxInFlightRecords")} must be at least 1, was $maxInFlightRecords")
         }
 
     internal fun behaviour(): ProducerBehaviour<K, V> =

@@ -31,8 +31,8 @@ class KProducerMessagesJavaTest {
         assertThat(message)
                 .contains("set .bootstrapServers(\"host1:9092,host2:9092\")")
                 .contains("transactionalId needs idempotence, but .idempotence(false); remove .idempotence(false)")
-                .contains("linger must not be negative, was PT-0.001S")
-                .contains("by linger and by .property(\"linger.ms\", ...)")
+                .contains(".linger(...) must not be negative, was PT-0.001S")
+                .contains("by .linger(...) and by .property(\"linger.ms\", ...)")
                 .contains("set it with its typed builder method or .property(\"acks\", ...), not .pluginProperty(...)")
                 .contains(".sasl(sasl -> ...) needs securityProtocol: set .securityProtocol(SecurityProtocol.SASL_SSL)")
                 .contains(".sasl(sasl -> ...) needs username: sasl.username(\"...\")")
@@ -70,6 +70,6 @@ class KProducerMessagesJavaTest {
         }
         assertThatThrownBy(() -> KProducer.wrap(mock, options -> options.closeTimeout(Duration.ofSeconds(-1))))
                 .isInstanceOf(KProducerConfigException.class)
-                .hasMessageContaining("closeTimeout must not be negative, was PT-1S");
+                .hasMessageContaining(".closeTimeout(...) must not be negative, was PT-1S");
     }
 }

@@ -111,7 +111,7 @@ class TypedSettingsSpec :
                 val (tooLow, message) =
                     when (method.parameterTypes.single()) {
                         java.time.Duration::class.java -> {
-                            java.time.Duration.ofMillis(-1) to "${setting.name} must not be negative"
+                            java.time.Duration.ofMillis(-1) to ".${setting.name}(...) must not be negative"
                         }
 
                         Int::class.javaPrimitiveType -> {
@@ -120,12 +120,12 @@ class TypedSettingsSpec :
                             ) {
                                 continue
                             } else {
-                                (setting.minimum - 1).toInt() to "${setting.name} must be at least"
+                                (setting.minimum - 1).toInt() to ".${setting.name}(...) must be at least"
                             }
                         }
 
                         Long::class.javaPrimitiveType -> {
-                            setting.minimum - 1 to "${setting.name} must be at least"
+                            setting.minimum - 1 to ".${setting.name}(...) must be at least"
                         }
 
                         else -> {
@@ -160,7 +160,7 @@ class TypedSettingsSpec :
                 builder.property(setting.key, "1")
                 val error = shouldThrow<KProducerConfigException> { builder.buildSettings() }
                 withClue(setting.name) {
-                    error.problems shouldContain "'${setting.key}' is set twice: by ${setting.name} and by .property(\"${setting.key}\", ...); keep one"
+                    error.problems shouldContain "'${setting.key}' is set twice: by .${setting.name}(...) and by .property(\"${setting.key}\", ...); keep one"
                 }
             }
         }

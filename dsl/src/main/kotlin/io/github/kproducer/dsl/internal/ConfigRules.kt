@@ -97,12 +97,12 @@ private class Resolution(
                     val intKey = ConfigRules.keyTypes[key] == ConfigDef.Type.INT
                     when {
                         value.isNegative() -> {
-                            problems += "$name must not be negative, was ${wording.duration(value)}"
+                            problems += "${wording.setting(name)} must not be negative, was ${wording.duration(value)}"
                         }
 
                         intKey && value.inWholeMilliseconds > Int.MAX_VALUE -> {
                             problems +=
-                                "$name must be at most ${Int.MAX_VALUE}ms (about 24 days), was ${wording.duration(value)}"
+                                "${wording.setting(name)} must be at most ${Int.MAX_VALUE}ms (about 24 days), was ${wording.duration(value)}"
                         }
 
                         intKey -> {
@@ -116,7 +116,13 @@ private class Resolution(
                 }
 
                 is Int, is Long -> {
-                    if (value.toLong() < setting.minimum) problems += "$name must be at least ${setting.minimum}, was $value" else properties[key] = value
+                    if (value.toLong() <
+                        setting.minimum
+                    ) {
+                        problems += "${wording.setting(name)} must be at least ${setting.minimum}, was $value"
+                    } else {
+                        properties[key] = value
+                    }
                 }
 
                 is Acks -> {
@@ -163,7 +169,10 @@ private class Resolution(
         for ((key, value) in raw) {
             when {
                 key in explicit -> {
-                    problems += "'$key' is set twice: by ${byKey[key]?.setting?.name} and by ${wording.call("property", "\"$key\", ...")}; keep one"
+                    problems +=
+                        "'$key' is set twice: by ${byKey[key]?.setting?.name?.let(
+                            wording::setting,
+                        )} and by ${wording.call("property", "\"$key\", ...")}; keep one"
                 }
 
                 key !in ConfigRules.knownKeys && !key.startsWith(CommonClientConfigs.METRICS_CONTEXT_PREFIX) -> {

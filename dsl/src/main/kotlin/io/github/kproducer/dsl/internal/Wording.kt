@@ -21,6 +21,9 @@ internal enum class Wording {
         javaValue: String = kotlinValue,
     ): String = if (this == KOTLIN) "$setting = $kotlinValue" else ".$setting($javaValue)"
 
+    /** A setting named in a problem: `linger` as the Kotlin block sets it, or `.linger(...)`, the Java builder's method. */
+    fun setting(name: String): String = if (this == KOTLIN) name else ".$name(...)"
+
     /** A call with arguments: `property("k", ...)` or `.property("k", ...)`. */
     fun call(
         name: String,
