@@ -4,6 +4,8 @@ import static io.github.kproducer.testkit.assertj.KafkaAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.kproducer.dsl.ConsumeTransformProduce;
+import io.github.kproducer.dsl.ConsumeTransformProduceLoop;
 import io.github.kproducer.dsl.HeaderValues;
 import io.github.kproducer.dsl.HeadersContext;
 import io.github.kproducer.dsl.HeadersScope;
@@ -15,14 +17,18 @@ import io.github.kproducer.testkit.MockKafkaProducer;
 import io.github.kproducer.testkit.MockKafkaProducerConfig;
 import io.github.kproducer.testkit.faults.Faults;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -126,5 +132,30 @@ class JavaFirstTest {
         assertThatThrownBy(() -> assertThat(record).hasValue(expected))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("coffees");
+    }
+
+    @Test
+    void theExactlyOnceLoopTransformsEachInputOnceAndStopsWhenClosed(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("java-first-eos-in");
+        kafka.createTopic("java-first-eos-out");
+        try (KProducer<String, String> plain = strings(kafka, null)) {
+            plain.sendAllAsync(List.of(new ProducerRecord<>("java-first-eos-in", "o-1", "created"),
+                    new ProducerRecord<>("java-first-eos-in", "o-1", "paid"))).get(30, TimeUnit.SECONDS);
+        }
+        Map<String, Object> properties = new HashMap<>(kafka.connectionProperties());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "java-first-eos");
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
+                KProducer<String, String> producer = strings(kafka, "java-first-eos")) {
+            consumer.subscribe(List.of("java-first-eos-in"));
+            try (ConsumeTransformProduceLoop loop = ConsumeTransformProduce.startConsumeTransformProduce(producer, consumer,
+                    record -> List.of(new ProducerRecord<>("java-first-eos-out", record.key(), record.value() + "!")))) {
+                assertThat(kafka.readStrings("java-first-eos-out", 2, IsolationLevel.READ_COMMITTED))
+                        .extracting(ConsumerRecord::value)
+                        .containsExactly("created!", "paid!");
+            }
+        }
     }
 }

@@ -2,13 +2,14 @@
 
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.internal.DefaultConsumeTransformProduceLoop
 import io.github.kproducer.dsl.internal.ThreadHeaders
 import io.github.kproducer.dsl.internal.interruptible
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.future.future
+import kotlinx.coroutines.async
 import kotlinx.coroutines.withContext
 import org.apache.kafka.clients.consumer.Consumer
 import org.apache.kafka.clients.consumer.ConsumerRecord
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.TopicPartition
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.toJavaDuration
@@ -83,12 +83,26 @@ private fun rewind(
 }
 
 /**
- * Java form of [consumeTransformProduce]: runs until the returned future is cancelled (which stops
- * it) or a transaction fails (which completes the future exceptionally). Its records carry the headers
- * of the [HeadersScope] open on the calling thread when it was called, if the producer copies them.
+ * Java form of [consumeTransformProduce]: starts the loop on the producer's coroutines and returns at
+ * once with a [ConsumeTransformProduceLoop], which stops it when closed (try-with-resources) and
+ * whose [ConsumeTransformProduceLoop.completion] fails with Kafka's exception if a transaction fails
+ * (that transaction aborted, the consumer rewound to its last committed offsets).
+ *
+ * ```java
+ * try (ConsumeTransformProduceLoop loop = ConsumeTransformProduce.startConsumeTransformProduce(producer, consumer,
+ *         record -> List.of(new ProducerRecord<>("orders-enriched", record.key(), enrich(record.value()))))) {
+ *     ... // runs until closed
+ * }
+ * consumer.close(); // free: the loop has ended
+ * ```
+ * The consumer is used only by the loop until the loop has ended. The records carry the headers of
+ * the [HeadersScope] open on the calling thread when the loop was started, if the producer copies them.
+ * Never blocks the calling thread.
  */
-public fun <IK, IV, K, V> KProducer<K, V>.consumeTransformProduceAsync(
+public fun <IK, IV, K, V> KProducer<K, V>.startConsumeTransformProduce(
     consumer: Consumer<IK, IV>,
     transform: java.util.function.Function<ConsumerRecord<IK, IV>, Iterable<ProducerRecord<K, V>>>,
-): CompletableFuture<Void?> =
-    CoroutineScope(Dispatchers.Default + ThreadHeaders.asCoroutineContext()).future { consumeTransformProduce(consumer) { transform.apply(it) } }
+): ConsumeTransformProduceLoop {
+    val loop = CoroutineScope(Dispatchers.Default + ThreadHeaders.asCoroutineContext()).async { consumeTransformProduce(consumer) { transform.apply(it) } }
+    return DefaultConsumeTransformProduceLoop(loop)
+}
