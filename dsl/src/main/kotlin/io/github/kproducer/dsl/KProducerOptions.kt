@@ -35,6 +35,7 @@ public open class KProducerOptions<K, V> internal constructor() {
      * are bounded by Kafka's `buffer.memory`, which never blocks the caller's thread either.
      * Default 10,000.
      */
+    @set:JvmSynthetic
     public var maxInFlightRecords: Int = 10_000
 
     /**
@@ -43,28 +44,30 @@ public open class KProducerOptions<K, V> internal constructor() {
      * (`sendAsync`, `offer`, the Java forms) those of the [HeadersScope] open on the calling thread
      * ([HeadersContext.open]). A header the record already has is kept. Default `false`.
      */
+    @set:JvmSynthetic
     public var copyContextHeaders: Boolean = false
 
     /**
      * Sets where failures of [KProducer.offer] go; the default logs them at ERROR with the topic,
-     * partition and cause, never the key or value.
+     * partition and cause, never the key or value. Returns these options.
      */
-    public fun onError(handler: SendErrorHandler<K, V>) {
-        errorHandler = handler
-    }
+    public fun onError(handler: SendErrorHandler<K, V>): KProducerOptions<K, V> = apply { errorHandler = handler }
 
     /**
      * Adds a listener told of every send's outcome, for logging, metrics and tracing. Listeners run
      * on `Dispatchers.Default`, never on Kafka's I/O thread; with none added, sends pay nothing.
+     * Returns these options.
      */
-    public fun listener(listener: SendListener<K, V>) {
-        listeners += listener
-    }
+    public fun listener(listener: SendListener<K, V>): KProducerOptions<K, V> = apply { listeners += listener }
 
-    /** Java-friendly setter for [closeTimeout]. */
-    public fun closeTimeout(timeout: java.time.Duration) {
-        closeTimeout = timeout.toKotlinDuration()
-    }
+    /** Sets [closeTimeout] and returns these options (the Java form of `closeTimeout = ...`). */
+    public fun closeTimeout(timeout: java.time.Duration): KProducerOptions<K, V> = apply { closeTimeout = timeout.toKotlinDuration() }
+
+    /** Sets [maxInFlightRecords] and returns these options (the Java form of `maxInFlightRecords = ...`). */
+    public fun maxInFlightRecords(records: Int): KProducerOptions<K, V> = apply { maxInFlightRecords = records }
+
+    /** Sets [copyContextHeaders] and returns these options (the Java form of `copyContextHeaders = ...`). */
+    public fun copyContextHeaders(enabled: Boolean): KProducerOptions<K, V> = apply { copyContextHeaders = enabled }
 
     internal fun optionProblems(wording: Wording = Wording.KOTLIN): List<String> =
         buildList {

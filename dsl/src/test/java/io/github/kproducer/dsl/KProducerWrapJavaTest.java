@@ -53,9 +53,10 @@ class KProducerWrapJavaTest {
     void javaIsToldOfEveryInvalidOptionOfAWrappedProducer() {
         MockKafkaProducer<String, String> mock = MockKafkaProducer.create(new StringSerializer(), new StringSerializer());
         KProducerConfigException error = assertThrows(KProducerConfigException.class, () -> KProducer.wrap(mock, options -> {
-            options.setMaxInFlightRecords(0);
+            options.maxInFlightRecords(0);
             options.closeTimeout(Duration.ofSeconds(-1));
         }));
-        assertEquals(2, error.getProblems().size());
+        assertEquals(List.of(".closeTimeout(...) must not be negative, was PT-1S", ".maxInFlightRecords(...) must be at least 1, was 0"),
+                error.getProblems());
     }
 }
