@@ -14,10 +14,11 @@ import kotlin.time.measureTime
 
 /**
  * Runs every benchmark and prints a table; the last line is machine-readable. `quick` runs fewer
- * records and rounds (under two minutes).
+ * records and pairs.
  *
- * 1. End-to-end throughput to a broker in its own JVM, rows interleaved round by round, medians
- *    reported as ratios to the raw `KafkaProducer` of the same round.
+ * 1. End-to-end throughput to a broker in its own JVM: each row in pairs with its baseline (the raw
+ *    `KafkaProducer`, or the same pattern with no library), in a JVM of its own, after a warm-up
+ *    that lasts until the baseline is steady ([PairedRun]); medians of the pairs' ratios, CPU first.
  * 2. JMH: the CPU cost of one send through kproducer against `Producer.send`, no network.
  * 3. Embedded broker cold start and warm restart.
  */
@@ -28,28 +29,31 @@ public object Benchmarks {
         val words = args.flatMap { it.split(Regex("\\s+")) }.filter { it.isNotEmpty() }
         val quick = words.any { it == "quick" || it == "--quick" }
         val options = words.filter { '=' in it }.associate { it.substringBefore('=') to it.substringAfter('=') }
-        val base =
-            if (quick) {
-                Plan(
-                    records = 100_000,
-                    rounds = 3,
-                    syncRecords = 200,
-                    jmhIterations = 2,
-                    jmhInclude = "(rawSend|kproducerSend|kproducerOffer)$",
-                )
-            } else {
-                Plan(1_000_000, 5, 2_000, 5, "")
-            }
-        // For profiling one pattern: rows=launch,raw (name parts), settings=tuned, records=N, rounds=N, only=throughput|memory|startup.
+        val records = options["records"]?.toInt() ?: if (quick) 100_000 else 1_000_000
+        // For one pattern: rows=launch,awaitAll (name parts), settings=tuned, records=N, pairs=min-max, margin=0.02,
+        // budget=seconds, warmup=pairs, window=maxInFlightRecords, fork=false, only=throughput|memory|startup|fresh.
+        val pairs = options["pairs"]?.split('-')?.map { it.toInt() }
         val plan =
             Plan(
-                records = options["records"]?.toInt() ?: base.records,
-                rounds = options["rounds"]?.toInt() ?: base.rounds,
-                syncRecords = base.syncRecords,
-                jmhIterations = base.jmhIterations,
-                jmhInclude = base.jmhInclude,
+                syncRecords = if (quick) 200 else 2_000,
+                jmhIterations = if (quick) 2 else 5,
+                jmhInclude = if (quick) "(rawSend|kproducerSend|kproducerOffer)$" else "",
                 rows = options["rows"]?.split(',') ?: emptyList(),
                 settings = options["settings"]?.split(',') ?: emptyList(),
+                fork = options["fork"] != "false",
+                pairs =
+                    PairedRun.Plan(
+                        records = records,
+                        syncRecords = if (quick) 200 else 2_000,
+                        minPairs = pairs?.first() ?: if (quick) 3 else 5,
+                        maxPairs = pairs?.last() ?: if (quick) 5 else 15,
+                        margin = options["margin"]?.toDouble() ?: if (quick) 0.05 else 0.02,
+                        budgetSeconds = options["budget"]?.toInt() ?: if (quick) 15 else 90,
+                        maxWarmUpPairs = options["warmup"]?.toInt() ?: if (quick) 4 else 10,
+                        window = options["window"]?.toInt(),
+                        // jvm=-XX:StartFlightRecording=filename=/tmp/{row}.jfr|-Xint: options of each forked JVM, split at '|'; {row} names the row.
+                        jvmOptions = options["jvm"]?.split('|') ?: emptyList(),
+                    ),
             )
         val only = options["only"]
         if (only == "startup") {
@@ -61,11 +65,11 @@ public object Benchmarks {
             return
         }
         if (only == "memory") {
-            val memory = PendingMemory.measure(plan.records)
+            val memory = PendingMemory.measure(plan.pairs.records)
             println("pending-send-bytes=%.0f bare-pending-send-bytes=%.0f".format(memory.kproducerBytes, memory.bareBytes))
             return
         }
-        println("kproducer benchmarks (${if (quick) "quick" else "full"}): ${plan.records} records of ${Plan.RECORD_BYTES} B, ${plan.rounds} rounds")
+        println("kproducer benchmarks (${if (quick) "quick" else "full"}): ${plan.pairs.records} records of ${Plan.RECORD_BYTES} B per run")
         val took =
             measureTime {
                 val throughput = throughput(plan)
@@ -83,19 +87,20 @@ public object Benchmarks {
     }
 
     internal class Plan(
-        val records: Int,
-        val rounds: Int,
         val syncRecords: Int,
         val jmhIterations: Int,
         /** A regular expression narrowing the JMH benchmarks; empty runs them all. */
         val jmhInclude: String,
-        /** Parts of row names to run (raw always runs: every ratio needs it); empty runs every row. */
+        /** Parts of row names to run (their baselines run with them); empty runs every row. */
         val rows: List<String> = emptyList(),
         /** Labels of the settings to run; empty runs both. */
         val settings: List<String> = emptyList(),
+        /** Whether each row runs in a JVM of its own. */
+        val fork: Boolean = true,
+        val pairs: PairedRun.Plan,
     ) {
         val selectedRows: List<Row> =
-            if (rows.isEmpty()) Row.all else Row.all.filter { row -> row == Row.Raw || rows.any { row.name.contains(it, ignoreCase = true) } }
+            if (rows.isEmpty()) Row.all else Row.all.filter { row -> rows.any { row.name.contains(it, ignoreCase = true) } }
         val selectedSettings: List<Settings> = if (settings.isEmpty()) Settings.entries else Settings.entries.filter { it.label in settings }
 
         companion object {
@@ -103,50 +108,49 @@ public object Benchmarks {
         }
     }
 
-    private fun throughput(plan: Plan): List<Measurement> {
-        val payload = ByteArray(Plan.RECORD_BYTES).also { Random(1).nextBytes(it) }
-        val results = mutableListOf<Measurement>()
-        val proxied = if (plan.selectedRows.any { it.viaProxy }) RemoteBroker.start(proxied = true) else null
+    /**
+     * Every selected row in pairs with its baseline ([PairedRun]), one row after another, each in a JVM
+     * of its own unless `fork=false`; the brokers run in JVMs of their own for the whole run.
+     */
+    private fun throughput(plan: Plan): List<PairedRun.Result> {
+        val results = mutableListOf<PairedRun.Result>()
+        val groups = plan.selectedRows.filter { it != Row.Raw && it != Row.RawBounded }
+        val proxied = if (groups.any { it.viaProxy }) RemoteBroker.start(proxied = true) else null
         try {
             RemoteBroker.start().use { broker ->
                 println("Broker in its own JVM at ${broker.bootstrapServers} (started in ${broker.startMillis} ms)")
                 proxied?.let { println("Broker behind the fault proxy in its own JVM at ${it.bootstrapServers} (started in ${it.startMillis} ms)") }
-                val admins =
-                    listOfNotNull(
-                        broker,
-                        proxied,
-                    ).associateWith { Admin.create(mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to it.bootstrapServers)) }
-                try {
-                    var topicNumber = 0
-                    // Round 0 warms up the JIT and the broker, and is not counted.
-                    for (round in 0..plan.rounds) {
-                        for (settings in plan.selectedSettings) {
-                            // Rotate the order every round, so that no row always runs first or last.
-                            val rows = plan.selectedRows.let { all -> all.drop(round % all.size) + all.take(round % all.size) }
-                            for (row in rows) {
-                                val target = if (row.viaProxy) proxied!! else broker
-                                val admin = admins.getValue(target)
-                                val topic = "bench-${topicNumber++}"
-                                admin.createTopics(listOf(NewTopic(topic, 3, 1.toShort()))).all().get()
-                                val full = if (row.sync) plan.syncRecords else plan.records / row.slowdown
-                                val count = if (round == 0) minOf(full, 100_000) else full
-                                val records = Records(topic, count, payload)
-                                System.gc()
-                                val timing = row.run(target.bootstrapServers, settings, records)
-                                val seconds = timing.seconds
-                                if (round > 0) results += Measurement(row.name, settings, round, count / seconds, timing.cpuNanos.toDouble() / count)
-                                print(
-                                    "\r  round $round/${plan.rounds} ${settings.label.padEnd(
-                                        8,
-                                    )} ${row.name.padEnd(22)} %,12.0f records/s   ".format(count / seconds),
-                                )
-                                admin.deleteTopics(listOf(topic)).all().get()
+                println(
+                    "Each row in pairs with its baseline, ${if (plan.fork) "in a JVM of its own" else "all in this JVM"}: " +
+                        "warm-up until the baseline is steady " +
+                        "(at most ${plan.pairs.maxWarmUpPairs} pairs), then ${plan.pairs.minPairs}-${plan.pairs.maxPairs} pairs " +
+                        "until the median is known to ±${"%.0f".format(plan.pairs.margin * 100)}% " +
+                        "(or ${plan.pairs.budgetSeconds} s have gone); kproducer's maxInFlightRecords ${plan.pairs.window ?: "at its default"}",
+                )
+                val brokers = PairedRun.Brokers(broker.bootstrapServers, proxied?.bootstrapServers)
+                for (settings in plan.selectedSettings) {
+                    for (row in groups) {
+                        val console = System.console() != null
+                        val progress: (String) -> Unit = { if (console) print("\r  %-110s".format(it.take(110))) }
+                        val result =
+                            if (plan.fork) {
+                                PairedRun.Forked.measure(brokers, settings, row, plan.pairs, progress)
+                            } else {
+                                PairedRun(brokers, settings, row, plan.pairs).measure(progress)
                             }
-                        }
+                        results += result
+                        if (console) print("\r  %-110s\r".format(""))
+                        println(
+                            "  %-8s %-26s ratio %s  CPU ratio %s  (%d pairs; %s)".format(
+                                settings.label,
+                                row.name,
+                                result.rateRatio.describe(),
+                                result.cpuRatio.describe(),
+                                result.pairs.size,
+                                warmUp(result),
+                            ),
+                        )
                     }
-                    println()
-                } finally {
-                    admins.values.forEach { it.close() }
                 }
             }
         } finally {
@@ -154,6 +158,10 @@ public object Benchmarks {
         }
         return results
     }
+
+    private fun warmUp(result: PairedRun.Result): String =
+        (if (result.steady) "baseline steady after ${result.warmUpPairs} warm-up pairs" else "baseline NOT steady after ${result.warmUpPairs} warm-up pairs") +
+            ": " + result.warmUpRates.joinToString(" ") { "%.2f".format(it / 1e6) } + " M/s"
 
     private fun sendOverhead(plan: Plan): Map<String, Double> {
         val options =
@@ -200,15 +208,6 @@ public object Benchmarks {
         return Startup(cold.median(), coldC1.median(), newCluster.median(), restart.median(), createTopic.median(), newProxiedCluster.median())
     }
 
-    internal class Measurement(
-        val row: String,
-        val settings: Settings,
-        val round: Int,
-        val recordsPerSecond: Double,
-        /** CPU of the producer's JVM per record: steadier than the rate on a shared machine. */
-        val cpuNanosPerRecord: Double,
-    )
-
     internal class Startup(
         val coldJvmMillis: Double,
         /** The same with `-XX:TieredStopAtLevel=1` in the broker's JVM. */
@@ -226,43 +225,77 @@ public object Benchmarks {
 
     private fun report(
         plan: Plan,
-        measurements: List<Measurement>,
+        results: List<PairedRun.Result>,
         memory: PendingMemory.Result?,
         overhead: Map<String, Double>?,
         startup: Startup?,
         fresh: FreshTopics.Result? = null,
     ) {
-        println()
-        println("End-to-end throughput, medians over rounds; ratio = the row's records/s over raw KafkaProducer's in the same round;")
-        println("CPU = the producer JVM's CPU time per record (all its threads), and its ratio to raw's in the same round")
-        println(
-            "%-9s %-26s %14s %9s %10s %13s %9s %s".format("settings", "row", "records/s", "MiB/s", "ratio/raw", "CPU ns/rec", "CPU/raw", "ratio per round"),
-        )
-        val ratios = HashMap<Pair<Settings, String>, Double>()
-        val cpuRatios = HashMap<Pair<Settings, String>, Double>()
-        for (settings in plan.selectedSettings) {
-            for (row in plan.selectedRows) {
-                val own = measurements.filter { it.settings == settings && it.row == row.name }
-                if (own.isEmpty()) continue
-                val raw = measurements.filter { it.settings == settings && it.row == Row.RAW }.associateBy { it.round }
-                val perRound = own.map { it.recordsPerSecond / raw.getValue(it.round).recordsPerSecond }
-                val ratio = perRound.median()
-                val cpuRatio = own.map { it.cpuNanosPerRecord / raw.getValue(it.round).cpuNanosPerRecord }.median()
-                ratios[settings to row.name] = ratio
-                cpuRatios[settings to row.name] = cpuRatio
-                val rate = own.map { it.recordsPerSecond }.median()
-                val cpu = own.map { it.cpuNanosPerRecord }.median()
+        if (results.isNotEmpty()) {
+            println()
+            println(
+                "End-to-end throughput, ${plan.pairs.records} records of ${Plan.RECORD_BYTES} B per run; each row in pairs with its baseline, run back to back.",
+            )
+            println("CPU = the CPU time of the row's JVM per record (all its threads: Kafka's I/O thread and the collector included; not the broker's).")
+            println("Ratios are medians over pairs of row/baseline, ±95% interval of the median, [range over all pairs].")
+            println(
+                "%-9s %-26s %-20s %12s %12s  %-28s %-28s %5s".format(
+                    "settings",
+                    "row",
+                    "baseline",
+                    "records/s",
+                    "CPU ns/rec",
+                    "CPU ratio",
+                    "rate ratio",
+                    "pairs",
+                ),
+            )
+            for (result in results) {
+                val rate = Spread.of(result.pairs.map { it.row.recordsPerSecond }).median
+                val cpu = Spread.of(result.pairs.map { it.row.cpuNanosPerRecord }).median
                 println(
-                    "%-9s %-26s %,14.0f %9.1f %10.3f %13.0f %9.2f %s".format(
-                        settings.label,
-                        row.name,
+                    "%-9s %-26s %-20s %,12.0f %12.0f  %-28s %-28s %5d".format(
+                        result.settings.label,
+                        result.row.name,
+                        result.row.baseline.name,
                         rate,
-                        rate * Plan.RECORD_BYTES / (1024 * 1024),
-                        ratio,
                         cpu,
-                        cpuRatio,
-                        perRound.joinToString(" ") { "%.2f".format(it) },
+                        result.cpuRatio.describe(),
+                        result.rateRatio.describe(),
+                        result.pairs.size,
                     ),
+                )
+            }
+            for (baseline in results.map { it.settings to it.row.baseline }.distinct()) {
+                val runs = results.filter { it.settings == baseline.first && it.row.baseline == baseline.second }.flatMap { r -> r.pairs.map { it.baseline } }
+                println(
+                    "%-9s %-26s %-20s %,12.0f %12.0f  (baseline: every run beside the rows above; records/s range %,.0f-%,.0f)".format(
+                        baseline.first.label,
+                        baseline.second.name,
+                        "",
+                        Spread.of(runs.map { it.recordsPerSecond }).median,
+                        Spread.of(runs.map { it.cpuNanosPerRecord }).median,
+                        runs.minOf { it.recordsPerSecond },
+                        runs.maxOf { it.recordsPerSecond },
+                    ),
+                )
+            }
+            val unsteady = results.filter { !it.steady }
+            println(
+                if (unsteady.isEmpty()) {
+                    "Warm-up: every baseline was steady (CPU per record within ${"%.0f".format(
+                        plan.pairs.steadySpread * 100,
+                    )}% over its last three runs) before measuring."
+                } else {
+                    "Warm-up: the baseline was NOT steady after ${plan.pairs.maxWarmUpPairs} pairs for: " +
+                        unsteady.joinToString { "${it.settings.label} ${it.row.name}" }
+                },
+            )
+            val unknown = results.filter { it.rateRatio.relativeHalfWidth > plan.pairs.margin || it.cpuRatio.relativeHalfWidth > plan.pairs.margin }
+            if (unknown.isNotEmpty()) {
+                println(
+                    "Not known to ±${"%.0f".format(plan.pairs.margin * 100)}% within the pairs and time allowed: " +
+                        unknown.joinToString { "${it.settings.label} ${it.row.name}" },
                 )
             }
         }
@@ -322,46 +355,50 @@ public object Benchmarks {
         }
         println()
         val line = mutableListOf<String>()
+        for (settings in listOf(Settings.TUNED, Settings.DEFAULTS)) {
+            val prefix = if (settings == Settings.DEFAULTS) "defaults-" else ""
+            val own = results.filter { it.settings == settings }.associateBy { it.row }
 
-        fun ratio(
-            key: String,
-            settings: Settings,
-            row: String,
-            of: Map<Pair<Settings, String>, Double> = ratios,
-        ) {
-            of[settings to row]?.let { line += "$key=%.2f".format(it) }
-        }
-        val tuned = Settings.TUNED
-        val defaults = Settings.DEFAULTS
-        ratio("sendAll/raw", tuned, Row.SEND_ALL)
-        ratio("flow/raw", tuned, Row.FLOW)
-        ratio("launch/raw", tuned, Row.LAUNCH)
-        ratio("awaitAll/raw", tuned, Row.AWAIT_ALL)
-        ratio("sendAsync/raw", tuned, Row.SEND_ASYNC)
-        ratio("offer/raw", tuned, Row.OFFER)
-        ratio("proxy/raw", tuned, Row.RAW_PROXIED)
-        ratio("defaults-proxy/raw", defaults, Row.RAW_PROXIED)
-        for (settings in listOf(tuned, defaults)) {
-            val coroutines = ratios[settings to Row.COROUTINES]
-            val bounded = ratios[settings to Row.RAW_1000]
-            if (coroutines != null && bounded != null) {
-                val prefix = if (settings == defaults) "defaults-" else ""
-                line += "${prefix}coroutines/raw-1000-in-flight=%.2f".format(coroutines / bounded)
+            fun rate(row: Row) = own[row]?.rateRatio?.median
+
+            fun cpu(row: Row) = own[row]?.cpuRatio?.median
+
+            fun add(
+                key: String,
+                value: Double?,
+            ) {
+                value?.let { line += "$prefix$key=%.2f".format(it) }
             }
+            add("sendAll/raw", rate(Row.SendAll))
+            add("sendAllSettled/raw", rate(Row.SendAllSettled))
+            add("flow/raw", rate(Row.FlowRow))
+            add("sendAsync/raw", rate(Row.SendAsync))
+            add("offer/raw", rate(Row.OfferFlush))
+            add("launch/bare", rate(Row.Launch))
+            add("awaitAll/bare", rate(Row.AwaitAll))
+            add("bare-launch/raw", rate(Row.BareLaunch))
+            add("launch/raw", rate(Row.Launch)?.let { l -> rate(Row.BareLaunch)?.let { l * it } })
+            add("awaitAll/raw", rate(Row.AwaitAll)?.let { a -> rate(Row.BareAwaitAll)?.let { a * it } })
+            add("proxy/raw", rate(Row.RawProxied))
+            add("coroutines/raw-1000-in-flight", rate(Row.Coroutines))
+            add("vs-kotlin-kafka", rate(Row.SendAll)?.let { s -> rate(Row.KotlinKafka)?.let { s / it } })
+            add("cpu-sendAll/raw", cpu(Row.SendAll))
+            add("cpu-sendAllSettled/raw", cpu(Row.SendAllSettled))
+            add("cpu-flow/raw", cpu(Row.FlowRow))
+            add("cpu-sendAsync/raw", cpu(Row.SendAsync))
+            add("cpu-offer/raw", cpu(Row.OfferFlush))
+            add("cpu-launch/bare", cpu(Row.Launch))
+            add("cpu-awaitAll/bare", cpu(Row.AwaitAll))
         }
-        val kotlinKafka = ratios[tuned to Row.KOTLIN_KAFKA]
-        val sendAll = ratios[tuned to Row.SEND_ALL]
-        if (kotlinKafka != null && sendAll != null) line += "vs-kotlin-kafka=%.2f".format(sendAll / kotlinKafka)
-        ratio("defaults-sendAll/raw", defaults, Row.SEND_ALL)
-        ratio("defaults-flow/raw", defaults, Row.FLOW)
-        ratio("defaults-launch/raw", defaults, Row.LAUNCH)
-        ratio("sendAll-cpu/raw", tuned, Row.SEND_ALL, cpuRatios)
-        ratio("flow-cpu/raw", tuned, Row.FLOW, cpuRatios)
-        ratio("launch-cpu/raw", tuned, Row.LAUNCH, cpuRatios)
         if (overhead != null) {
             val rawNs = overhead.getValue("rawSend")
             line += "send-overhead-ns=%.0f".format(overhead.getValue("kproducerSend") - rawNs)
             line += "offer-overhead-ns=%.0f".format(overhead.getValue("kproducerOffer") - rawNs)
+            val loopNs = overhead["rawLoop"]
+            if (loopNs != null) {
+                overhead["kproducerSendAll"]?.let { line += "sendAll-overhead-ns=%.0f".format(it - loopNs) }
+                overhead["kproducerFlow"]?.let { line += "flow-overhead-ns=%.0f".format(it - loopNs) }
+            }
         }
         if (memory != null) {
             line += "pending-send-bytes=%.0f".format(memory.kproducerBytes)

@@ -44,14 +44,27 @@ internal enum class Settings(
     DEFAULTS("defaults", emptyMap()),
 }
 
-/** The records of one run: [count] records of one shared 100-byte payload, without keys, to [topic]. */
+/** The records of one run: [count] records of one shared 100-byte payload, without keys, to [topic], which has [partitions] partitions. */
 internal class Records(
     val topic: String,
     val count: Int,
     payload: ByteArray,
+    val partitions: Int = 3,
 ) {
     val list: List<ProducerRecord<ByteArray?, ByteArray>> = List(count) { ProducerRecord(topic, null, payload) }
+
+    /** One small record per partition, sent untimed before a run: every partition has been written to, so a run measures the steady state. */
+    val warmUp: List<ProducerRecord<ByteArray?, ByteArray>> get() = List(partitions) { ProducerRecord(topic, it, null, ByteArray(1)) }
 }
+
+/**
+ * Where a row sends, and how: the broker's [bootstrapServers], and for kproducer rows the
+ * `maxInFlightRecords` to set ([window]; null keeps kproducer's default, which is what users get).
+ */
+internal class Target(
+    val bootstrapServers: String,
+    val window: Int? = null,
+)
 
 /** How long a row took, and how much CPU this JVM (the producer's; the broker has its own) spent meanwhile. */
 internal class Timing(
@@ -73,32 +86,35 @@ internal sealed class Row(
     val viaProxy: Boolean = false,
 ) {
     abstract fun run(
-        bootstrapServers: String,
+        target: Target,
         settings: Settings,
         records: Records,
     ): Timing
+
+    /** The row this one is paired with and compared to: the raw producer, or for a pattern the same pattern with no library. */
+    open val baseline: Row get() = Raw
 
     protected fun properties(
         bootstrapServers: String,
         settings: Settings,
     ): Map<String, Any> = settings.properties + (ProducerConfig.BOOTSTRAP_SERVERS_CONFIG to bootstrapServers)
 
-    /** Times [body] on a new kproducer whose topic metadata one untimed send has already fetched. */
+    /** Times [body] on a new kproducer that has already written one untimed record to every partition of the topic. */
     protected fun timedKProducer(
-        bootstrapServers: String,
+        target: Target,
         settings: Settings,
         records: Records,
         body: suspend (KProducer<ByteArray?, ByteArray>) -> Unit,
     ): Timing {
         val kproducerSettings =
             kafkaProducerSettings<ByteArray?, ByteArray> {
-                this.bootstrapServers = bootstrapServers
+                this.bootstrapServers = target.bootstrapServers
                 settings.properties.forEach { (key, value) -> property(key, value) }
-                maxInFlightRecords = 100_000
+                target.window?.let { maxInFlightRecords = it }
             }
         return KProducer(kproducerSettings).use { producer ->
             runBlocking(Dispatchers.Default) {
-                producer.send(records.topic, null, ByteArray(1))
+                producer.sendAll(records.warmUp)
                 timed { body(producer) }
             }
         }
@@ -110,21 +126,21 @@ internal sealed class Row(
         private val body: suspend (KProducer<ByteArray?, ByteArray>, Records) -> Unit,
     ) : Row(name) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
-        ): Timing = timedKProducer(bootstrapServers, settings, records) { producer -> body(producer, records) }
+        ): Timing = timedKProducer(target, settings, records) { producer -> body(producer, records) }
     }
 
-    /** Runs [body] on a new `KafkaProducer` whose topic metadata one untimed send has already fetched. */
+    /** Runs [body] on a new `KafkaProducer` that has already written one untimed record to every partition of the topic. */
     protected inline fun <T> warmKafkaProducer(
-        bootstrapServers: String,
+        target: Target,
         settings: Settings,
         records: Records,
         body: (KafkaProducer<ByteArray?, ByteArray>) -> T,
     ): T =
-        KafkaProducer(properties(bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
-            producer.send(ProducerRecord(records.topic, null, ByteArray(1))).get()
+        KafkaProducer(properties(target.bootstrapServers, settings), ByteArraySerializer(), ByteArraySerializer()).use { producer ->
+            records.warmUp.map { producer.send(it) }.forEach { it.get() }
             body(producer)
         }
 
@@ -146,11 +162,11 @@ internal sealed class Row(
     /** `KafkaProducer.send(record, callback)` for every record, then wait for the last callback. */
     object Raw : Row(RAW) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
         ): Timing =
-            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
+            warmKafkaProducer(target, settings, records) { producer ->
                 val done = CountDownLatch(records.count)
                 val failure = AtomicReference<Exception>()
                 timed {
@@ -171,10 +187,10 @@ internal sealed class Row(
      */
     object RawProxied : Row(RAW_PROXIED, viaProxy = true) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
-        ): Timing = Raw.run(bootstrapServers, settings, records)
+        ): Timing = Raw.run(target, settings, records)
     }
 
     /**
@@ -183,11 +199,11 @@ internal sealed class Row(
      */
     object RawBounded : Row(RAW_1000) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
         ): Timing =
-            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
+            warmKafkaProducer(target, settings, records) { producer ->
                 val permits = java.util.concurrent.Semaphore(1000)
                 val done = CountDownLatch(records.count)
                 timed {
@@ -208,6 +224,11 @@ internal sealed class Row(
         producer.sendAll(records.list)
     })
 
+    /** kproducer's `sendAllSettled(records)`: every outcome, failures included, as a list. */
+    object SendAllSettled : KProducerRow(SEND_ALL_SETTLED, { producer, records ->
+        producer.sendAllSettled(records.list)
+    })
+
     /** kproducer's `sendAll(flow)`, collected. */
     object FlowRow : KProducerRow(FLOW, { producer, records ->
         producer.sendAll(records.list.asFlow()).collect { }
@@ -216,7 +237,9 @@ internal sealed class Row(
     /** A coroutine per record, every one launched at once: `coroutineScope { records.forEach { launch { send(it) } } }`. */
     object Launch : KProducerRow(LAUNCH, { producer, records ->
         coroutineScope { records.list.forEach { record -> launch { producer.send(record) } } }
-    })
+    }) {
+        override val baseline: Row get() = BareLaunch
+    }
 
     /**
      * The coroutine-per-record pattern with no library: `launch { suspendCancellableCoroutine { Producer.send(it, callback resumes) } }`
@@ -224,11 +247,11 @@ internal sealed class Row(
      */
     object BareLaunch : Row(BARE_LAUNCH) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
         ): Timing =
-            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
+            warmKafkaProducer(target, settings, records) { producer ->
                 runBlocking(Dispatchers.Default) {
                     timed {
                         coroutineScope {
@@ -250,7 +273,36 @@ internal sealed class Row(
     /** A deferred per record: `records.map { async { send(it) } }.awaitAll()`. */
     object AwaitAll : KProducerRow(AWAIT_ALL, { producer, records ->
         coroutineScope { records.list.map { record -> async { producer.send(record) } }.awaitAll() }
-    })
+    }) {
+        override val baseline: Row get() = BareAwaitAll
+    }
+
+    /** The deferred-per-record pattern with no library: `async { suspendCancellableCoroutine { Producer.send(it, callback resumes) } }`, then `awaitAll()`. */
+    object BareAwaitAll : Row(BARE_AWAIT_ALL) {
+        override fun run(
+            target: Target,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            warmKafkaProducer(target, settings, records) { producer ->
+                runBlocking(Dispatchers.Default) {
+                    timed {
+                        coroutineScope {
+                            records.list
+                                .map { record ->
+                                    async {
+                                        suspendCancellableCoroutine<org.apache.kafka.clients.producer.RecordMetadata> { continuation ->
+                                            producer.send(record) { metadata, e ->
+                                                if (e == null) continuation.resume(metadata) else continuation.resumeWithException(e)
+                                            }
+                                        }
+                                    }
+                                }.awaitAll()
+                        }
+                    }
+                }
+            }
+    }
 
     /** Java's first try: `records.map { sendAsync(it) }.forEach { it.join() }`. */
     object SendAsync : KProducerRow(SEND_ASYNC, { producer, records ->
@@ -265,13 +317,15 @@ internal sealed class Row(
 
     /** kproducer's suspending `send`, from 1,000 coroutines each sending its share one by one. */
     object Coroutines : Row(COROUTINES) {
+        override val baseline: Row get() = RawBounded
+
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
         ): Timing {
             val shares = records.list.chunked((records.count + 999) / 1000)
-            return timedKProducer(bootstrapServers, settings, records) { producer ->
+            return timedKProducer(target, settings, records) { producer ->
                 coroutineScope { shares.forEach { share -> launch { share.forEach { producer.send(it) } } } }
             }
         }
@@ -280,14 +334,14 @@ internal sealed class Row(
     /** kotlin-kafka 0.4.1: `publishScope { offer(record) }` for every record; the scope awaits them all. */
     object KotlinKafka : Row(KOTLIN_KAFKA, slowdown = 5) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
         ): Timing {
             val extra = Properties().apply { settings.properties.forEach { (k, v) -> put(k, v.toString()) } }
             val publisherSettings =
                 PublisherSettings(
-                    bootstrapServers = bootstrapServers,
+                    bootstrapServers = target.bootstrapServers,
                     keySerializer = ByteArraySerializer(),
                     valueSerializer = ByteArraySerializer(),
                     acknowledgments = Acks.All,
@@ -295,7 +349,7 @@ internal sealed class Row(
                 )
             return KafkaPublisher(publisherSettings).use { publisher ->
                 runBlocking(Dispatchers.Default) {
-                    publisher.publishScope { publish(ProducerRecord<ByteArray?, ByteArray>(records.topic, null, ByteArray(1))) }
+                    publisher.publishScope { records.warmUp.forEach { publish(it) } }
                     timed { publisher.publishScope { records.list.forEach { offer(it) } } }
                 }
             }
@@ -305,11 +359,11 @@ internal sealed class Row(
     /** `KafkaProducer.send(record).get()` for every record: one round trip (and linger) each. */
     object Sync : Row(SYNC, sync = true) {
         override fun run(
-            bootstrapServers: String,
+            target: Target,
             settings: Settings,
             records: Records,
         ): Timing =
-            warmKafkaProducer(bootstrapServers, settings, records) { producer ->
+            warmKafkaProducer(target, settings, records) { producer ->
                 timed { records.list.forEach { producer.send(it).get() } }
             }
     }
@@ -317,6 +371,7 @@ internal sealed class Row(
     companion object {
         const val RAW = "raw KafkaProducer"
         const val SEND_ALL = "kproducer sendAll"
+        const val SEND_ALL_SETTLED = "kproducer sendAllSettled"
         const val FLOW = "kproducer Flow"
         const val COROUTINES = "kproducer 1000 coroutines"
         const val RAW_1000 = "raw, 1000 in flight"
@@ -325,12 +380,29 @@ internal sealed class Row(
         const val SYNC = "send().get() per record"
         const val LAUNCH = "kproducer launch/record"
         const val BARE_LAUNCH = "bare launch/record"
+        const val BARE_AWAIT_ALL = "bare async/awaitAll"
         const val AWAIT_ALL = "kproducer async/awaitAll"
         const val SEND_ASYNC = "kproducer sendAsync+join"
         const val OFFER = "kproducer offer+flush"
 
         val all: List<Row> by lazy {
-            listOf(Raw, RawProxied, SendAll, FlowRow, Launch, BareLaunch, AwaitAll, SendAsync, OfferFlush, RawBounded, Coroutines, KotlinKafka, Sync)
+            listOf(
+                Raw,
+                RawProxied,
+                SendAll,
+                SendAllSettled,
+                FlowRow,
+                SendAsync,
+                OfferFlush,
+                BareLaunch,
+                Launch,
+                BareAwaitAll,
+                AwaitAll,
+                RawBounded,
+                Coroutines,
+                KotlinKafka,
+                Sync,
+            )
         }
     }
 }
