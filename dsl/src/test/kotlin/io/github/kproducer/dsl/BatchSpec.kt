@@ -6,6 +6,7 @@ import io.github.kproducer.testkit.MockKafkaProducerConfig.Completion
 import io.github.kproducer.testkit.readStrings
 import io.github.kproducer.testkit.shouldPreserveOrderPerKey
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldHaveSize
@@ -22,10 +23,13 @@ import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.newSingleThreadContext
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.errors.NotEnoughReplicasException
 import org.apache.kafka.common.errors.RecordTooLargeException
 import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
 
 @OptIn(ExperimentalCoroutinesApi::class, DelicateCoroutinesApi::class)
 class BatchSpec :
@@ -79,6 +83,39 @@ class BatchSpec :
             sending.await() shouldHaveSize 20
             peak shouldBeLessThanOrEqual 5
             peak shouldBe 5
+        }
+
+        test("a window larger than the ring it starts with fills up to maxInFlightRecords and no further: sendAll, sendAllSettled and both flows") {
+            val forms: List<Pair<String, suspend (KProducer<String, String>, List<ProducerRecord<String, String>>) -> Int>> =
+                listOf(
+                    "sendAll" to { p, r -> p.sendAll(r).size },
+                    "sendAllSettled" to { p, r -> p.sendAllSettled(r).size },
+                    "sendAll(flow)" to { p, r -> p.sendAll(r.asFlow()).toList().size },
+                    "sendAllSettled(flow)" to { p, r -> p.sendAllSettled(r.asFlow()).toList().size },
+                )
+            for ((form, send) in forms) {
+                val mock = MockKafkaProducer<String, String> { completion = Completion.MANUAL }
+                val producer = mock.asKProducer { maxInFlightRecords = 3_000 }
+                val records = (0 until 10_000).map { ProducerRecord("t", "k", "$it") }
+                val sending = async { send(producer, records) }
+                // The ring starts at 1,024 slots and grows; the sender stops at 3,000 handed over and unacknowledged.
+                withTimeout(10.seconds) { while (mock.pending().size < 3_000) delay(1) }
+                delay(50)
+                withClue(form) { mock.pending().size shouldBe 3_000 }
+                var peak = 0
+                withTimeout(30.seconds) {
+                    while (!sending.isCompleted) {
+                        peak = maxOf(peak, mock.pending().size)
+                        mock.completeAll()
+                        yield()
+                    }
+                }
+                withClue(form) {
+                    sending.await() shouldBe 10_000
+                    peak shouldBeLessThanOrEqual 3_000
+                    mock.history().map { it.value() } shouldBe records.map { it.value() }
+                }
+            }
         }
 
         test("the flow form emits metadata in input order, and the settled flow emits failures without failing") {

@@ -11,7 +11,6 @@ import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.TopicPartition
 import java.util.AbstractList
 import java.util.concurrent.atomic.AtomicReference
-import java.util.concurrent.atomic.AtomicReferenceArray
 import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.coroutines.coroutineContext
@@ -136,6 +135,13 @@ internal class Batches<K, V>(
             )
         }
 
+    private companion object {
+        /** The ring's first size: a short flow allocates no more. */
+        const val INITIAL_SLOTS = 1024
+
+        fun ceilingPowerOfTwo(n: Int): Int = if (n <= 1) 1 else Integer.highestOneBit(n - 1).let { if (it >= 1 shl 30) 1 shl 30 else it * 2 }
+    }
+
     private fun settled(
         record: ProducerRecord<K, V>,
         result: Any,
@@ -144,20 +150,20 @@ internal class Batches<K, V>(
     /**
      * A ring of the records handed over and not yet taken out, in input order. Only the sending
      * coroutine touches [head], [tail] and [slots]; callbacks (on Kafka's I/O thread, or a lane's)
-     * write a slot's result and, when the sender waits for exactly that slot, signal it.
+     * write their own [SlotCallback.result] and, when the sender waits for exactly that record,
+     * signal it. The ring starts small and doubles when it is full, up to `limit` records, so a short
+     * flow allocates little and a long one is not capped below `limit`; growing is safe because no
+     * callback touches the ring.
      */
     private inner class Window(
         limit: Int,
         context: CoroutineContext,
     ) {
-        /** At most `limit` records are in the window; the ring is the next power of two, indexed by a mask. */
+        /** At most `limit` records are in the window. */
         private val capacity = limit
-        private val mask = Integer.highestOneBit(maxOf(1, limit - 1)) * 2 - 1
-        private val slots = arrayOfNulls<SlotCallback>(mask + 1)
+        private var slots = arrayOfNulls<SlotCallback>(minOf(ceilingPowerOfTwo(limit), INITIAL_SLOTS))
+        private var mask = slots.size - 1
         private val context = context
-
-        /** Per slot: the metadata or the exception, once the record completed. */
-        private val results = AtomicReferenceArray<Any?>(mask + 1)
         private var head = 0L
         private var tail = 0L
 
@@ -182,32 +188,43 @@ internal class Batches<K, V>(
 
         /** Puts [record] in the window and hands it to Kafka: directly when that cannot block, otherwise queued in its topic's lane. */
         fun handOver(record: ProducerRecord<K, V>) {
-            val sequence = tail++
-            val callback = SlotCallback(record, sequence)
-            slots[slot(sequence)] = callback
-            // No fence needed: only this coroutine reads the slot before the callback writes it.
-            results.lazySet(slot(sequence), null)
+            if (tail - head == slots.size.toLong()) grow()
+            val callback = SlotCallback(record, tail++)
+            slots[slot(callback.sequence)] = callback
             try {
                 producer.handOver(record, callback, context)
             } catch (e: Exception) {
-                complete(sequence, e)
+                complete(callback, e)
             }
         }
 
+        /** Doubles the ring (only when it is full and below `capacity`: [makeRoom] waits at `capacity`). */
+        private fun grow() {
+            val bigger = arrayOfNulls<SlotCallback>(slots.size * 2)
+            val biggerMask = bigger.size - 1
+            var sequence = head
+            while (sequence < tail) {
+                bigger[(sequence and biggerMask.toLong()).toInt()] = slots[slot(sequence)]
+                sequence++
+            }
+            slots = bigger
+            mask = biggerMask
+        }
+
         fun complete(
-            sequence: Long,
+            callback: SlotCallback,
             result: Any,
         ) {
             if (result is Exception) failure.compareAndSet(null, result)
-            results.set(slot(sequence), result)
-            if (awaited == sequence) {
+            callback.result = result
+            if (awaited == callback.sequence) {
                 if (unconfined) Dispatchers.Default.dispatch(EmptyCoroutineContext) { signal.trySend(Unit) } else signal.trySend(Unit)
             }
         }
 
         /** Takes out every record completed in order at the head, then, if the window is full, waits for the head. */
         suspend inline fun makeRoom(take: (ProducerRecord<K, V>, Any) -> Unit) {
-            while (head < tail && results.get(slot(head)) != null) takeHead(take)
+            while (head < tail && slots[slot(head)]!!.result != null) takeHead(take)
             if (tail - head >= capacity) {
                 awaitHead()
                 takeHead(take)
@@ -225,16 +242,16 @@ internal class Batches<K, V>(
         /** Takes the head out and passes its record and outcome (metadata or exception) to [take]. */
         inline fun takeHead(take: (ProducerRecord<K, V>, Any) -> Unit) {
             val slot = slot(head++)
-            val record = slots[slot]!!.record
-            val result = results.get(slot)!!
+            val callback = slots[slot]!!
             slots[slot] = null
-            take(record, result)
+            take(callback.record, callback.result!!)
         }
 
         suspend fun awaitHead() {
+            val callback = slots[slot(head)]!!
             while (true) {
                 awaited = head
-                if (results.get(slot(head)) != null) break
+                if (callback.result != null) break
                 signal.receive()
             }
             awaited = -1
@@ -310,11 +327,15 @@ internal class Batches<K, V>(
 
         inner class SlotCallback(
             record: ProducerRecord<K, V>,
-            val sequence: Long,
+            @JvmField val sequence: Long,
         ) : TrackedCallback<K, V>(producer.tracker, record) {
-            override fun succeeded(metadata: RecordMetadata) = complete(sequence, metadata)
+            /** The metadata or the exception, once the record completed; written by the callback's thread, read by the sender. */
+            @Volatile @JvmField
+            var result: Any? = null
 
-            override fun failed(exception: Exception) = complete(sequence, exception)
+            override fun succeeded(metadata: RecordMetadata) = complete(this, metadata)
+
+            override fun failed(exception: Exception) = complete(this, exception)
         }
     }
 
