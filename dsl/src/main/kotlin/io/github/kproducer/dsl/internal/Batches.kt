@@ -328,7 +328,9 @@ internal class Batches<K, V>(
         inner class SlotCallback(
             record: ProducerRecord<K, V>,
             @JvmField val sequence: Long,
-        ) : TrackedCallback<K, V>(producer.tracker, record) {
+        ) : TrackedCallback<K, V>(record) {
+            override val tracker: SendTracker<K, V> get() = producer.tracker
+
             /** The metadata or the exception, once the record completed; written by the callback's thread, read by the sender. */
             @Volatile @JvmField
             var result: Any? = null

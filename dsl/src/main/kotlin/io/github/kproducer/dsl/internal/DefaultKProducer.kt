@@ -107,7 +107,7 @@ internal class DefaultKProducer<K, V>(
         }
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         return suspendCancellableCoroutine { continuation ->
-            val callback = ResumingCallback(record, continuation, interceptor === Dispatchers.Default)
+            val callback = ResumingCallback(record, continuation)
             trace(record, callback, context)
             callback.sendingThread = Thread.currentThread()
             try {
@@ -436,9 +436,9 @@ internal class DefaultKProducer<K, V>(
     private inner class ResumingCallback(
         record: ProducerRecord<K, V>,
         private val continuation: CancellableContinuation<RecordMetadata>,
-        /** The caller runs on `Dispatchers.Default`, whose threads the resume drain runs on: it may be resumed in place. */
-        private val onDefault: Boolean,
-    ) : TrackedCallback<K, V>(tracker, record) {
+    ) : TrackedCallback<K, V>(record) {
+        override val tracker: SendTracker<K, V> get() = this@DefaultKProducer.tracker
+
         /** Written before the push, whose compare-and-set publishes it to the drain. */
         private var outcome: Any? = null
 
@@ -460,10 +460,14 @@ internal class DefaultKProducer<K, V>(
             if (sendingThread === Thread.currentThread()) resumeDispatched() else resumes.resume(this)
         }
 
-        /** On the resume drain, a thread of `Dispatchers.Default`. */
+        /**
+         * On the resume drain, a thread of `Dispatchers.Default`. A caller that runs on `Dispatchers.Default`
+         * itself may be resumed in place (read from its context here, not kept in a field: every pending
+         * send holds this object).
+         */
         @OptIn(ExperimentalCoroutinesApi::class)
         override fun runQueued() {
-            if (!onDefault || !resumes.mayResumeInPlace()) return resumeDispatched()
+            if (continuation.context[ContinuationInterceptor] !== Dispatchers.Default || !resumes.mayResumeInPlace()) return resumeDispatched()
             val result = outcome
             val dispatcher = Dispatchers.Default
             with(continuation) {
@@ -481,7 +485,9 @@ internal class DefaultKProducer<K, V>(
     private inner class CompletingCallback(
         record: ProducerRecord<K, V>,
         private val result: CompletableFuture<RecordMetadata>,
-    ) : TrackedCallback<K, V>(tracker, record) {
+    ) : TrackedCallback<K, V>(record) {
+        override val tracker: SendTracker<K, V> get() = this@DefaultKProducer.tracker
+
         private var outcome: Any? = null
 
         override fun succeeded(metadata: RecordMetadata) {
@@ -504,7 +510,9 @@ internal class DefaultKProducer<K, V>(
     private inner class ReportingCallback(
         record: ProducerRecord<K, V>,
         private val inTransaction: Boolean,
-    ) : TrackedCallback<K, V>(tracker, record) {
+    ) : TrackedCallback<K, V>(record) {
+        override val tracker: SendTracker<K, V> get() = this@DefaultKProducer.tracker
+
         private var failure: Exception? = null
 
         override fun succeeded(metadata: RecordMetadata) = Unit
