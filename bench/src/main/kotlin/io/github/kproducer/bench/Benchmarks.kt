@@ -91,7 +91,7 @@ public object Benchmarks {
         val jmhIterations: Int,
         /** A regular expression narrowing the JMH benchmarks; empty runs them all. */
         val jmhInclude: String,
-        /** Parts of row names to run (their baselines run with them); empty runs every row. */
+        /** Parts of row names to run, in the order given (their baselines run with them); empty runs every row. */
         val rows: List<String> = emptyList(),
         /** Labels of the settings to run; empty runs both. */
         val settings: List<String> = emptyList(),
@@ -100,7 +100,7 @@ public object Benchmarks {
         val pairs: PairedRun.Plan,
     ) {
         val selectedRows: List<Row> =
-            if (rows.isEmpty()) Row.all else Row.all.filter { row -> rows.any { row.name.contains(it, ignoreCase = true) } }
+            if (rows.isEmpty()) Row.all else rows.flatMap { part -> Row.all.filter { it.name.contains(part, ignoreCase = true) } }.distinct()
         val selectedSettings: List<Settings> = if (settings.isEmpty()) Settings.entries else Settings.entries.filter { it.label in settings }
 
         companion object {

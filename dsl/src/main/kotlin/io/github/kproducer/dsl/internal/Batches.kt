@@ -75,19 +75,18 @@ internal class Batches<K, V>(
             val window = Window(maxInFlight, coroutineContext)
             // Fail-fast: records are emitted in order up to the first failure, which fails the flow.
             var recordFailed: Exception? = null
-
-            suspend fun take(result: Any) {
-                if (result is Exception) {
-                    window.stopEmitting()
-                    recordFailed = result
-                    throw result
-                }
-                window.emitting { emit(result as RecordMetadata) }
-            }
             window.collecting(
                 upstream = {
                     records.collect { record ->
-                        window.makeRoom { _, result -> take(result) }
+                        // Inlined, not a local suspend function: a call of one would allocate its continuation for every record.
+                        window.makeRoom { _, result ->
+                            if (result is Exception) {
+                                window.stopEmitting()
+                                recordFailed = result
+                                throw result
+                            }
+                            window.emitting { emit(result as RecordMetadata) }
+                        }
                         window.failure.get()?.let {
                             recordFailed = it
                             throw it
@@ -96,7 +95,16 @@ internal class Batches<K, V>(
                         window.handOver(record)
                     }
                 },
-                drain = { window.drain { _, result -> take(result) } },
+                drain = {
+                    window.drain { _, result ->
+                        if (result is Exception) {
+                            window.stopEmitting()
+                            recordFailed = result
+                            throw result
+                        }
+                        window.emitting { emit(result as RecordMetadata) }
+                    }
+                },
                 drainAfterFailure = { failure ->
                     // Emit what succeeded, in order, up to the first record that failed; that record's failure rides on the exception.
                     var recordFailure: Exception? = null
@@ -167,8 +175,8 @@ internal class Batches<K, V>(
         private var head = 0L
         private var tail = 0L
 
-        /** The sequence number the sender waits for, or -1. */
-        @Volatile private var awaited = -1L
+        /** The record the sender waits for, or null. */
+        @Volatile private var awaited: SlotCallback? = null
         private val signal = Channel<Unit>(Channel.CONFLATED)
 
         /** An unconfined sender would resume on the thread that signals it: Kafka's I/O thread. It is signalled from `Dispatchers.Default` instead. */
@@ -189,8 +197,8 @@ internal class Batches<K, V>(
         /** Puts [record] in the window and hands it to Kafka: directly when that cannot block, otherwise queued in its topic's lane. */
         fun handOver(record: ProducerRecord<K, V>) {
             if (tail - head == slots.size.toLong()) grow()
-            val callback = SlotCallback(record, tail++)
-            slots[slot(callback.sequence)] = callback
+            val callback = SlotCallback(record)
+            slots[slot(tail++)] = callback
             try {
                 producer.handOver(record, callback, context)
             } catch (e: Exception) {
@@ -217,7 +225,7 @@ internal class Batches<K, V>(
         ) {
             if (result is Exception) failure.compareAndSet(null, result)
             callback.result = result
-            if (awaited == callback.sequence) {
+            if (awaited === callback) {
                 if (unconfined) Dispatchers.Default.dispatch(EmptyCoroutineContext) { signal.trySend(Unit) } else signal.trySend(Unit)
             }
         }
@@ -250,11 +258,11 @@ internal class Batches<K, V>(
         suspend fun awaitHead() {
             val callback = slots[slot(head)]!!
             while (true) {
-                awaited = head
+                awaited = callback
                 if (callback.result != null) break
                 signal.receive()
             }
-            awaited = -1
+            awaited = null
         }
 
         /** Emits through [emit], remembering when the downstream threw. */
@@ -327,7 +335,6 @@ internal class Batches<K, V>(
 
         inner class SlotCallback(
             record: ProducerRecord<K, V>,
-            @JvmField val sequence: Long,
         ) : TrackedCallback<K, V>(record) {
             override val tracker: SendTracker<K, V> get() = producer.tracker
 
