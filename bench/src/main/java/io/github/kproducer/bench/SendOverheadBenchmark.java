@@ -33,6 +33,7 @@ public class SendOverheadBenchmark {
     private KProducer<byte[], byte[]> dsl;
     private ProducerRecord<byte[], byte[]> record;
     private DirectSend direct;
+    private BareSend bare;
     private DirectBatch batch;
     private List<ProducerRecord<byte[], byte[]>> records;
 
@@ -41,7 +42,8 @@ public class SendOverheadBenchmark {
         raw = new InlineProducer();
         dsl = KProducer.wrap(new InlineProducer());
         record = new ProducerRecord<>("bench", null, new byte[100]);
-        direct = new DirectSend(dsl, record);
+        direct = new DirectSend(dsl, record, BATCH);
+        bare = new BareSend(new InlineProducer(), record, BATCH);
         records = new ArrayList<>();
         for (int i = 0; i < BATCH; i++) {
             records.add(new ProducerRecord<>("bench", null, new byte[100]));
@@ -60,10 +62,18 @@ public class SendOverheadBenchmark {
         return raw.send(record, CALLBACK);
     }
 
-    /** kproducer's suspending {@code send(record)}. */
+    /** kproducer's suspending {@code send(record)}, per record, from one coroutine sending in a loop. */
     @Benchmark
+    @OperationsPerInvocation(BATCH)
     public Object kproducerSend() {
         return direct.send();
+    }
+
+    /** {@code suspendCancellableCoroutine} over {@code Producer.send(record, callback)}, per record, in the same loop: the floor of a suspending send. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object bareSend() {
+        return bare.send();
     }
 
     /** {@code Producer.send(record, callback)} over a list: the baseline of the batch forms, per record. */

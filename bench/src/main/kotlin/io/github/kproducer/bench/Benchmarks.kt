@@ -37,7 +37,7 @@ public object Benchmarks {
             Plan(
                 syncRecords = if (quick) 200 else 2_000,
                 jmhIterations = if (quick) 2 else 5,
-                jmhInclude = if (quick) "(rawSend|kproducerSend|kproducerOffer)$" else "",
+                jmhInclude = if (quick) "(rawSend|bareSend|kproducerSend|kproducerOffer)$" else "",
                 rows = options["rows"]?.split(',') ?: emptyList(),
                 settings = options["settings"]?.split(',') ?: emptyList(),
                 fork = options["fork"] != "false",
@@ -304,9 +304,12 @@ public object Benchmarks {
             println()
             println("CPU per send on a producer with no network (JMH, average time per call)")
             println("  Producer.send(record, callback)   %8.1f ns".format(rawNs))
-            for ((name, label) in listOf("kproducerSend" to "kproducer send(record)", "kproducerOffer" to "kproducer offer(record)")) {
+            for ((name, label) in listOf("kproducerSend" to "kproducer send(record), in a loop", "kproducerOffer" to "kproducer offer(record)")) {
                 val ns = overhead.getValue(name)
                 println("  %-32s %8.1f ns   (+%.1f ns)".format(label, ns, ns - rawNs))
+            }
+            overhead["bareSend"]?.let { ns ->
+                println("  %-32s %8.1f ns   (+%.1f ns: the floor of a suspending send, no library)".format("bare suspendCancellableCoroutine", ns, ns - rawNs))
             }
             val loopNs = overhead["rawLoop"]
             if (loopNs != null) {
@@ -394,6 +397,7 @@ public object Benchmarks {
             val rawNs = overhead.getValue("rawSend")
             line += "send-overhead-ns=%.0f".format(overhead.getValue("kproducerSend") - rawNs)
             line += "offer-overhead-ns=%.0f".format(overhead.getValue("kproducerOffer") - rawNs)
+            overhead["bareSend"]?.let { line += "bare-send-overhead-ns=%.0f".format(it - rawNs) }
             val loopNs = overhead["rawLoop"]
             if (loopNs != null) {
                 overhead["kproducerSendAll"]?.let { line += "sendAll-overhead-ns=%.0f".format(it - loopNs) }

@@ -5,6 +5,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.suspendCancellableCoroutine
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
 import org.apache.kafka.clients.producer.Callback
@@ -23,6 +24,8 @@ import java.util.concurrent.Future
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
+import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
 
 /**
  * A producer with no network: `send` completes the callback at once with fixed metadata. Sending
@@ -73,29 +76,65 @@ public open class InlineProducer : Producer<ByteArray?, ByteArray> {
 }
 
 /**
- * Calls the suspending [KProducer.send] from plain code, for JMH: with a producer that completes
- * inline the call never suspends, so it returns the metadata directly. The coroutine context holds a
- * real dispatcher, so `send` takes its normal path.
+ * Calls the suspending [KProducer.send] from plain code, for JMH: [count] sends one after another
+ * inside one coroutine, as a coroutine that sends in a loop does. With a producer that completes
+ * inline no send suspends, so the call returns at once. The coroutine context holds a real
+ * dispatcher, so `send` takes its normal path. One coroutine for all [count] sends: starting a
+ * coroutine per send would measure the start (a new `DispatchedContinuation` and a fold over its
+ * context each time), which a sending coroutine pays once.
  */
 public class DirectSend(
     private val producer: KProducer<ByteArray?, ByteArray>,
     record: ProducerRecord<ByteArray?, ByteArray>,
+    count: Int,
 ) {
-    private val call: suspend () -> RecordMetadata = { producer.send(record) }
+    private val call: suspend () -> Int = {
+        var sent = 0
+        repeat(count) {
+            producer.send(record)
+            sent++
+        }
+        sent
+    }
 
     init {
         // The first send to a topic learns its metadata in the topic's lane; later ones go direct.
         runBlocking(Dispatchers.Default) { producer.send(record) }
     }
 
-    /** Sends the record once; returns its metadata. */
+    /** Sends the record [count] times; returns how many were acknowledged. */
     public fun send(): Any? = call.startCoroutineUninterceptedOrReturn(Completion)
+}
 
-    private object Completion : Continuation<Any?> {
-        override val context: CoroutineContext = Dispatchers.Default
-
-        override fun resumeWith(result: Result<Any?>): Unit = Unit
+/**
+ * The bare pattern [DirectSend] is compared with: `suspendCancellableCoroutine` over
+ * `Producer.send(record, callback)`, [count] times inside one coroutine. What a suspending send costs
+ * with no library: the floor under kproducer's `send`.
+ */
+public class BareSend(
+    private val producer: Producer<ByteArray?, ByteArray>,
+    record: ProducerRecord<ByteArray?, ByteArray>,
+    count: Int,
+) {
+    private val call: suspend () -> Int = {
+        var sent = 0
+        repeat(count) {
+            suspendCancellableCoroutine<RecordMetadata> { continuation ->
+                producer.send(record) { metadata, e -> if (e == null) continuation.resume(metadata) else continuation.resumeWithException(e) }
+            }
+            sent++
+        }
+        sent
     }
+
+    /** Sends the record [count] times; returns how many were acknowledged. */
+    public fun send(): Any? = call.startCoroutineUninterceptedOrReturn(Completion)
+}
+
+private object Completion : Continuation<Any?> {
+    override val context: CoroutineContext = Dispatchers.Default
+
+    override fun resumeWith(result: Result<Any?>): Unit = Unit
 }
 
 /** Runs kproducer's batch forms over a list from plain code, for JMH. */
