@@ -31,8 +31,11 @@ public open class KProducerOptions<K, V> internal constructor() {
 
     /**
      * How many records one `sendAll` call or one sending flow keeps handed over but not yet
-     * acknowledged; beyond it the caller suspends until acknowledgements come back. Bytes in flight
-     * are bounded by Kafka's `buffer.memory`, which never blocks the caller's thread either.
+     * acknowledged; beyond it the caller suspends until acknowledgements come back. Bytes are bounded
+     * by Kafka's `buffer.memory`: once a record has to wait for room in Kafka's buffer, the call hands
+     * over one record for each one acknowledged, as `KafkaProducer.send` would block, so records do
+     * not pile up outside the buffer (each holding its value) up to this bound; the caller's thread
+     * never blocks either way. Records that wait for a topic's metadata count against this bound.
      * Default 10,000.
      */
     @set:JvmSynthetic

@@ -12,6 +12,8 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
+import io.kotest.matchers.longs.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -136,7 +138,9 @@ class BatchSpec :
             shouldThrow<NotEnoughReplicasException> { producer.sendAll((0 until 6).map { ProducerRecord("t", "k", "$it") }.asFlow()).toList() }
         }
 
-        test("under back-pressure from a tiny buffer, a flow of 5 MiB suspends instead of blocking: another coroutine on the same thread keeps running") {
+        test(
+            "under back-pressure from a tiny buffer, a flow of 5 MiB suspends instead of blocking, and holds no more records than the buffer: another coroutine on the same thread keeps running",
+        ) {
             kafka.createTopic("backpressure", partitions = 2)
             kafkaProducer<String, ByteArray> {
                 bootstrapServers = kafka.bootstrapServers
@@ -156,16 +160,31 @@ class BatchSpec :
                                     delay(1)
                                 }
                             }
+                        var peakInFlight = 0L
+                        val watcher =
+                            launch {
+                                while (isActive) {
+                                    peakInFlight = maxOf(peakInFlight, producer.metrics().inFlight)
+                                    delay(1)
+                                }
+                            }
+                        // Metadata known and every partition written: what holds records back now is Kafka's buffer alone.
+                        producer.sendAll((0 until 2).map { ProducerRecord("backpressure", it, "warm-up", value) })
                         val records = (0 until 5_000).map { ProducerRecord("backpressure", "key-${it % 10}", value) }
                         val metadata = producer.sendAll(records.asFlow()).toList()
                         ticker.cancel()
+                        watcher.cancel()
                         metadata shouldHaveSize 5_000
                         // 5 MiB through a 64 KiB buffer takes many round trips; the thread stayed free for the ticker.
                         ticks shouldBeGreaterThan 10
+                        // The window stopped growing once Kafka's buffer ran short: about the records 64 KiB holds (at most 64), not
+                        // thousands of records waiting in lanes, each holding its 1 KiB value, up to maxInFlightRecords (10,000).
+                        peakInFlight shouldBeGreaterThan 0L
+                        peakInFlight shouldBeLessThanOrEqual 200L
                     }
                 }
                 producer.metrics().failed shouldBe 0L
             }
-            kafka.readStrings("backpressure", 5_000) shouldHaveSize 5_000
+            kafka.readStrings("backpressure", 5_002) shouldHaveSize 5_002
         }
     })

@@ -169,6 +169,15 @@ internal class Batches<K, V>(
     ) {
         /** At most `limit` records are in the window. */
         private val capacity = limit
+
+        /**
+         * How many records the window holds now: [capacity], or, while Kafka's buffer pool is short of
+         * room, the number it held when a record had to wait in a lane for memory. Records beyond Kafka's
+         * `buffer.memory` then do not pile up in lanes (each holding its record) up to [capacity]: the
+         * window hands one over for each one taken out, as `KafkaProducer.send` would block until a
+         * batch frees memory. The first record that goes to Kafka directly lifts it again.
+         */
+        private var room = limit
         private var slots = arrayOfNulls<SlotCallback>(minOf(ceilingPowerOfTwo(limit), INITIAL_SLOTS))
         private var mask = slots.size - 1
         private val context = context
@@ -200,7 +209,11 @@ internal class Batches<K, V>(
             val callback = SlotCallback(record)
             slots[slot(tail++)] = callback
             try {
-                producer.handOver(record, callback, context)
+                if (producer.handOver(record, callback, context)) {
+                    room = capacity
+                } else if (room == capacity && producer.handOff.bufferLow()) {
+                    room = maxOf(1, (tail - head).toInt())
+                }
             } catch (e: Exception) {
                 complete(callback, e)
             }
@@ -233,7 +246,7 @@ internal class Batches<K, V>(
         /** Takes out every record completed in order at the head, then, if the window is full, waits for the head. */
         suspend inline fun makeRoom(take: (ProducerRecord<K, V>, Any) -> Unit) {
             while (head < tail && slots[slot(head)]!!.result != null) takeHead(take)
-            if (tail - head >= capacity) {
+            if (tail - head >= room) {
                 awaitHead()
                 takeHead(take)
             }

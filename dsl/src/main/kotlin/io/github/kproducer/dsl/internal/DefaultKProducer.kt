@@ -168,6 +168,7 @@ internal class DefaultKProducer<K, V>(
     /**
      * Hands [record] over for a batch: directly when that cannot block, otherwise queued in its lane.
      * [context] is the caller's coroutine context, for [io.github.kproducer.dsl.HeadersContext].
+     * Returns `true` when the record went to Kafka directly.
      *
      * @throws Exception what `Producer.send` throws (a serializer's failure, say).
      */
@@ -175,11 +176,11 @@ internal class DefaultKProducer<K, V>(
         record: ProducerRecord<K, V>,
         callback: TrackedCallback<K, V>,
         context: CoroutineContext,
-    ) {
+    ): Boolean {
         checkOpen()
         if (behaviour.copyContextHeaders) addContextHeaders(record, context)
         trace(record, callback, context)
-        handOff.submit(record, callback)
+        return handOff.submit(record, callback)
     }
 
     /** Starts the span of [record] when the producer traces sends; [context] is the suspending caller's, null for the others. */

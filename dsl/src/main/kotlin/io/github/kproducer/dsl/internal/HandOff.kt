@@ -160,13 +160,18 @@ internal class HandOff<K, V>(
         queue(record, callback, System.nanoTime() + maxBlockNanos)
     }
 
-    /** [tryDirect], or else [enqueue]. */
+    /** [tryDirect], or else [enqueue]; returns `true` when the record went direct. */
     fun submit(
         record: ProducerRecord<K, V>,
         callback: TrackedCallback<K, V>,
-    ) {
-        if (!tryDirect(record, callback)) enqueue(record, callback)
+    ): Boolean {
+        if (tryDirect(record, callback)) return true
+        enqueue(record, callback)
+        return false
     }
+
+    /** Whether Kafka's buffer pool is short of room for a new batch: a send now might wait for memory. */
+    fun bufferLow(): Boolean = probe.bufferLow()
 
     /** Takes back a queued record whose caller was cancelled; `false` when its lane has it already. */
     fun withdraw(callback: TrackedCallback<K, V>): Boolean {
