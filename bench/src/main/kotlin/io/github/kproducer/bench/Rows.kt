@@ -309,6 +309,22 @@ internal sealed class Row(
         records.list.map { producer.sendAsync(it) }.forEach { it.join() }
     })
 
+    /**
+     * The raw client's form of [SendAsync]: `records.map { KafkaProducer.send(it) }.forEach { it.get() }`. Beside
+     * [SendAsync] it shows what keeping a future per record costs without kproducer: the caller blocks in
+     * `send` when the buffer is full, and holds every future (and, once got, its metadata) until the end.
+     */
+    object RawFutures : Row(RAW_FUTURES) {
+        override fun run(
+            target: Target,
+            settings: Settings,
+            records: Records,
+        ): Timing =
+            warmKafkaProducer(target, settings, records) { producer ->
+                timed { records.list.map { producer.send(it) }.forEach { it.get() } }
+            }
+    }
+
     /** Fire and forget, then wait: `records.forEach { offer(it) }; flush()`. */
     object OfferFlush : KProducerRow(OFFER, { producer, records ->
         records.list.forEach { producer.offer(it) }
@@ -384,6 +400,7 @@ internal sealed class Row(
         const val AWAIT_ALL = "kproducer async/awaitAll"
         const val SEND_ASYNC = "kproducer sendAsync+join"
         const val OFFER = "kproducer offer+flush"
+        const val RAW_FUTURES = "raw futures, get at end"
 
         val all: List<Row> by lazy {
             listOf(
@@ -393,6 +410,7 @@ internal sealed class Row(
                 SendAllSettled,
                 FlowRow,
                 SendAsync,
+                RawFutures,
                 OfferFlush,
                 BareLaunch,
                 Launch,
