@@ -30,9 +30,10 @@ public object Benchmarks {
         val quick = words.any { it == "quick" || it == "--quick" }
         val options = words.filter { '=' in it }.associate { it.substringBefore('=') to it.substringAfter('=') }
         val records = options["records"]?.toInt() ?: if (quick) 100_000 else 1_000_000
-        // For one pattern: rows=launch,awaitAll (name parts), settings=tuned, records=N, pairs=min-max, margin=0.02,
+        // For one pattern: rows=launch,awaitAll (name parts; '_' for a space: rows=kproducer_launch), settings=tuned, records=N, pairs=min-max, margin=0.02,
         // budget=seconds, warmup=pairs, window=maxInFlightRecords, fork=false, only=throughput|memory|startup|fresh.
         val pairs = options["pairs"]?.split('-')?.map { it.toInt() }
+        options["profile"]?.let { RunProfiler.startCommand(it) }
         val plan =
             Plan(
                 syncRecords = if (quick) 200 else 2_000,
@@ -53,6 +54,8 @@ public object Benchmarks {
                         window = options["window"]?.toInt(),
                         // jvm=-XX:StartFlightRecording=filename=/tmp/{row}.jfr|-Xint: options of each forked JVM, split at '|'; {row} names the row.
                         jvmOptions = options["jvm"]?.split('|') ?: emptyList(),
+                        // profile=cpu|alloc|wall: async-profiler over the measured runs, the row's and the baseline's apart, in target/profiles.
+                        profile = options["profile"],
                     ),
             )
         val only = options["only"]
@@ -100,7 +103,7 @@ public object Benchmarks {
         val pairs: PairedRun.Plan,
     ) {
         val selectedRows: List<Row> =
-            if (rows.isEmpty()) Row.all else rows.flatMap { part -> Row.all.filter { it.name.contains(part, ignoreCase = true) } }.distinct()
+            if (rows.isEmpty()) Row.all else rows.flatMap { part -> Row.all.filter { it.name.contains(part.replace('_', ' '), ignoreCase = true) } }.distinct()
         val selectedSettings: List<Settings> = if (settings.isEmpty()) Settings.entries else Settings.entries.filter { it.label in settings }
 
         companion object {

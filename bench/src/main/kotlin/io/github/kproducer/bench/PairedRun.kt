@@ -4,6 +4,7 @@ import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.admin.AdminClientConfig
 import org.apache.kafka.clients.admin.NewTopic
 import java.io.BufferedReader
+import java.io.File
 import java.io.InputStreamReader
 import java.util.concurrent.TimeUnit
 import kotlin.random.Random
@@ -54,6 +55,8 @@ internal class PairedRun(
         val window: Int? = null,
         /** Options for a forked JVM (a JFR recording, say). */
         val jvmOptions: List<String> = emptyList(),
+        /** `cpu`, `alloc` or `wall` to profile the measured runs ([RunProfiler]); null for none. */
+        val profile: String? = null,
     ) {
         fun arguments(): List<String> =
             listOf(
@@ -65,7 +68,7 @@ internal class PairedRun(
                 "budgetSeconds=$budgetSeconds",
                 "maxWarmUpPairs=$maxWarmUpPairs",
                 "steadySpread=$steadySpread",
-            ) + listOfNotNull(window?.let { "window=$it" })
+            ) + listOfNotNull(window?.let { "window=$it" }, profile?.let { "profile=$it" })
 
         companion object {
             fun parse(options: Map<String, String>): Plan =
@@ -79,6 +82,7 @@ internal class PairedRun(
                     maxWarmUpPairs = options.getValue("maxWarmUpPairs").toInt(),
                     steadySpread = options.getValue("steadySpread").toDouble(),
                     window = options["window"]?.toInt(),
+                    profile = options["profile"],
                 )
         }
     }
@@ -113,6 +117,10 @@ internal class PairedRun(
         val cpuRatio: Spread get() = Spread.of(pairs.map { it.cpuRatio })
     }
 
+    /** Profiles the measured pairs when [Plan.profile] asks; not the warm-up. */
+    private val profiler = plan.profile?.let { RunProfiler(it, File(PROFILES)) }
+    private var profiling = false
+
     private val payload = ByteArray(Benchmarks.Plan.RECORD_BYTES).also { Random(1).nextBytes(it) }
     private var topicNumber = 0
 
@@ -145,6 +153,7 @@ internal class PairedRun(
                 }
                 val pairs = ArrayList<PairOfRuns>()
                 val started = TimeSource.Monotonic.markNow()
+                profiling = profiler != null
                 while (pairs.size < plan.maxPairs) {
                     val pair = pair(admin, proxiedAdmin, warmUpPairs + pairs.size)
                     pairs += pair
@@ -155,6 +164,7 @@ internal class PairedRun(
                             Spread.of(pairs.map { it.cpuRatio }).relativeHalfWidth <= plan.margin
                     if (known || started.elapsedNow() > plan.budgetSeconds.seconds) break
                 }
+                profiler?.write(settings, row)
                 Result(row, settings, steady, warmUpPairs, warmUpRates, pairs)
             } finally {
                 proxiedAdmin?.close()
@@ -199,11 +209,21 @@ internal class PairedRun(
             val count = if (which.sync) plan.syncRecords else plan.records / which.slowdown
             val records = Records(topic, count, payload)
             System.gc()
-            val timing = which.run(Target(bootstrap, plan.window), settings, records)
+            val timing =
+                if (profiling) {
+                    profiler!!.profile(baseline = which !== row) { which.run(Target(bootstrap, plan.window), settings, records) }
+                } else {
+                    which.run(Target(bootstrap, plan.window), settings, records)
+                }
             return Run(count / timing.seconds, timing.cpuNanos.toDouble() / count)
         } finally {
             admin.deleteTopics(listOf(topic)).all().get()
         }
+    }
+
+    private companion object {
+        /** Where [RunProfiler] writes, relative to the bench's directory. */
+        const val PROFILES = "target/profiles"
     }
 
     /** Runs one [PairedRun] in a JVM of its own ([main]) and reads its figures back. */
