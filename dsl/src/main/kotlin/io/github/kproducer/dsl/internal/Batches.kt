@@ -171,11 +171,13 @@ internal class Batches<K, V>(
         private val capacity = limit
 
         /**
-         * How many records the window holds now: [capacity], or, while Kafka's buffer pool is short of
-         * room, the number it held when a record had to wait in a lane for memory. Records beyond Kafka's
-         * `buffer.memory` then do not pile up in lanes (each holding its record) up to [capacity]: the
-         * window hands one over for each one taken out, as `KafkaProducer.send` would block until a
-         * batch frees memory. The first record that goes to Kafka directly lifts it again.
+         * How many records the window holds now: [capacity], or, once a record had to wait in a lane while
+         * Kafka's buffer was short of room ([HandOff.memoryShort]), the number it held then.
+         * Records beyond Kafka's `buffer.memory` then do not pile up in lanes (each holding its record) up
+         * to [capacity]: the window hands one over for each one taken out, as `KafkaProducer.send` would
+         * block until a batch frees memory. The first record that goes to Kafka directly lifts it again.
+         * Records that wait for a topic's metadata do not set it: in an outage they are bounded by the
+         * count alone, and all fail by their own deadlines.
          */
         private var room = limit
         private var slots = arrayOfNulls<SlotCallback>(minOf(ceilingPowerOfTwo(limit), INITIAL_SLOTS))
@@ -211,7 +213,9 @@ internal class Batches<K, V>(
             try {
                 if (producer.handOver(record, callback, context)) {
                     room = capacity
-                } else if (room == capacity && producer.handOff.bufferLow()) {
+                } else if (room == capacity && producer.handOff.memoryShort()) {
+                    // Queued for memory, or behind records that wait for it. Not whether the buffer is short at this instant:
+                    // a batch may have just freed it while the lane still holds records (it let 1,087 records in flight under load).
                     room = maxOf(1, (tail - head).toInt())
                 }
             } catch (e: Exception) {

@@ -98,7 +98,11 @@ internal class HandOff<K, V>(
         val partition = record.partition()
         if (liveLanes.get() != 0 && mustQueue(topic, partition)) return false
         val count = probe.partitionCount(topic)
-        if (count < 0 || (partition != null && partition >= count) || probe.bufferLow()) return false
+        if (count < 0 || (partition != null && partition >= count)) return false
+        if (probe.bufferLow()) {
+            memoryShort = true
+            return false
+        }
         if (guard != null && !admitted(guard, callback, count)) return false
         tracker.accepted.increment()
         val watch = SendWatchdog.guard()
@@ -110,7 +114,10 @@ internal class HandOff<K, V>(
             failure = e
         }
         val interrupted = watch.exit(token)
-        if (failure == null) return true
+        if (failure == null) {
+            if (memoryShort) memoryShort = false
+            return true
+        }
         // Kafka did not take the record: if it was its partition's first write, the next record is.
         guard?.release(callback)
         if (!interrupted) {
@@ -170,8 +177,15 @@ internal class HandOff<K, V>(
         return false
     }
 
-    /** Whether Kafka's buffer pool is short of room for a new batch: a send now might wait for memory. */
-    fun bufferLow(): Boolean = probe.bufferLow()
+    /**
+     * Whether a record was refused a direct send for lack of room in Kafka's buffer since the last direct
+     * send: records queued meanwhile wait for memory, or behind records that do. Sticky, unlike the
+     * buffer's state, which a batch just sent may have changed by the time a caller asks.
+     */
+    fun memoryShort(): Boolean = memoryShort
+
+    /** See [memoryShort]; read on every direct send, written only when it changes. */
+    @Volatile private var memoryShort = false
 
     /** Takes back a queued record whose caller was cancelled; `false` when its lane has it already. */
     fun withdraw(callback: TrackedCallback<K, V>): Boolean {
