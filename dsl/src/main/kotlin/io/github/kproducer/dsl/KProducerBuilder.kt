@@ -141,6 +141,12 @@ public class KProducerBuilder<K, V> internal constructor(
      */
     public fun tracing(openTelemetry: io.opentelemetry.api.OpenTelemetry): KProducerBuilder<K, V> = apply { config.tracing(openTelemetry) }
 
+    /**
+     * Observes every send with a Micrometer [registry], one `kproducer.send` Observation per record;
+     * see [io.github.kproducer.dsl.observation]. Needs `io.micrometer:micrometer-observation`.
+     */
+    public fun observation(registry: io.micrometer.observation.ObservationRegistry): KProducerBuilder<K, V> = apply { config.observation(registry) }
+
     /** Sets the handler of fire-and-forget failures; see [KProducerOptions.onError]. */
     public fun onError(handler: SendErrorHandler<K, V>): KProducerBuilder<K, V> = apply { config.onError(handler) }
 

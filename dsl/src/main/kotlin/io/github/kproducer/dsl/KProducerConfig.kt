@@ -8,6 +8,7 @@ import io.github.kproducer.dsl.internal.LambdaInterceptor
 import io.github.kproducer.dsl.internal.LambdaPartitioner
 import io.github.kproducer.dsl.internal.PARTITIONER_KEY
 import io.github.kproducer.dsl.internal.PartitionerLambda
+import io.github.kproducer.dsl.internal.SerializerProperty
 import io.github.kproducer.dsl.internal.TypedSetting
 import io.github.kproducer.dsl.internal.TypedSettings
 import io.github.kproducer.dsl.internal.TypedValue
@@ -35,6 +36,10 @@ public class KProducerConfig<K, V> internal constructor(
 ) : KProducerOptions<K, V>() {
     private var keySerializer: Serializer<K>? = inferredKeySerializer
     private var valueSerializer: Serializer<V>? = inferredValueSerializer
+
+    /** Whether the serializers were set here rather than inferred from the type: a property naming another one is then a contradiction. */
+    private var keySerializerSet = false
+    private var valueSerializerSet = false
     private val typed = TypedSettings()
     private val raw = LinkedHashMap<String, Any>()
     private val plugin = LinkedHashMap<String, Any>()
@@ -200,23 +205,27 @@ public class KProducerConfig<K, V> internal constructor(
     /** Sets the key serializer; required when the key type has no built-in serializer. Its failures become `SerializationException` naming the topic. */
     public fun keySerializer(serializer: Serializer<K>) {
         keySerializer = GuardedSerializer("key", serializer)
+        keySerializerSet = true
     }
 
     /** Sets the key serializer as a lambda from topic and key to bytes; its failures become `SerializationException`. */
     @JvmSynthetic
     public fun keySerializer(serialize: (topic: String, key: K) -> ByteArray?) {
         keySerializer = lambdaSerializer("key", serialize)
+        keySerializerSet = true
     }
 
     /** Sets the value serializer; required when the value type has no built-in serializer. Its failures become `SerializationException` naming the topic. */
     public fun valueSerializer(serializer: Serializer<V>) {
         valueSerializer = GuardedSerializer("value", serializer)
+        valueSerializerSet = true
     }
 
     /** Sets the value serializer as a lambda from topic and value to bytes; its failures become `SerializationException`. */
     @JvmSynthetic
     public fun valueSerializer(serialize: (topic: String, value: V) -> ByteArray?) {
         valueSerializer = lambdaSerializer("value", serialize)
+        valueSerializerSet = true
     }
 
     /**
@@ -226,15 +235,15 @@ public class KProducerConfig<K, V> internal constructor(
      */
     public fun build(): KProducerSettings<K, V> {
         val resolved = ConfigRules.resolve(typedValues() + pluginClasses(), raw, plugin + pluginLambdas(), sslConfig, saslConfig, wording)
-        val problems =
-            buildList {
-                if (keySerializer == null) add(ConfigRules.missingSerializer("key", keyType, wording))
-                if (valueSerializer == null) add(ConfigRules.missingSerializer("value", valueType, wording))
-                addAll(resolved.problems)
-                addAll(optionProblems(wording))
-            }
+        val problems = mutableListOf<String>()
+        val key = SerializerProperty.resolve("key", raw, keySerializer, keySerializerSet, wording, problems)
+        val value = SerializerProperty.resolve("value", raw, valueSerializer, valueSerializerSet, wording, problems)
+        if (key == null) problems.add(0, ConfigRules.missingSerializer("key", keyType, wording))
+        if (value == null) problems.add(if (key == null) 1 else 0, ConfigRules.missingSerializer("value", valueType, wording))
+        problems += resolved.problems
+        problems += optionProblems(wording)
         if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-        return KProducerSettings(resolved.properties, keySerializer!!, valueSerializer!!, behaviour(), resolved.lanes, wording)
+        return KProducerSettings(resolved.properties, key!!, value!!, behaviour(), resolved.lanes, wording)
     }
 
     /** How its problems are worded: as this block reads, or as the Java builder that wraps it ([KProducerBuilder]). */

@@ -24,6 +24,9 @@ public open class KProducerOptions<K, V> internal constructor() {
     /** Set by [tracing]; null sends untraced. */
     internal var tracing: SendTracing? = null
 
+    /** Set by [observation]; null sends unobserved. Runs beside [tracing]. */
+    internal var observation: SendTracing? = null
+
     /** How long `close()` without an argument waits for records in flight. Default 30 seconds. */
     @get:JvmSynthetic
     @set:JvmSynthetic
@@ -79,5 +82,5 @@ public open class KProducerOptions<K, V> internal constructor() {
         }
 
     internal fun behaviour(): ProducerBehaviour<K, V> =
-        ProducerBehaviour(errorHandler, listeners.toList(), closeTimeout, maxInFlightRecords, copyContextHeaders, tracing)
+        ProducerBehaviour(errorHandler, listeners.toList(), closeTimeout, maxInFlightRecords, copyContextHeaders, SendTracing.both(tracing, observation))
 }

@@ -106,4 +106,8 @@ internal fun <K, V> newConfig(
 internal fun <K, V> newConfig(
     keySerializer: Serializer<K>,
     valueSerializer: Serializer<V>,
-): KProducerConfig<K, V> = KProducerConfig(GuardedSerializer("key", keySerializer), GuardedSerializer("value", valueSerializer), "explicit", "explicit")
+): KProducerConfig<K, V> =
+    KProducerConfig<K, V>(null, null, "explicit", "explicit").apply {
+        keySerializer(keySerializer)
+        valueSerializer(valueSerializer)
+    }

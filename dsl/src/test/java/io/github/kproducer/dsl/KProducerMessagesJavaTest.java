@@ -52,6 +52,22 @@ class KProducerMessagesJavaTest {
     }
 
     @Test
+    void aSerializerPropertyThatContradictsTheBuildersSerializerIsNamedInJavasWords() {
+        assertThat(problems(KProducer.builder(new StringSerializer(), new StringSerializer())
+                .property("bootstrap.servers", java.util.List.of("localhost:9092"))
+                .property("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer")))
+                .contains("'value.serializer' is org.apache.kafka.common.serialization.ByteArraySerializer, "
+                        + "but .valueSerializer(...) is org.apache.kafka.common.serialization.StringSerializer")
+                .contains("keep one (remove .property(\"value.serializer\", ...) or the valueSerializer)");
+        // Boot's List form of bootstrap.servers alone is fine.
+        assertThat(KProducer.builder(new StringSerializer(), new StringSerializer())
+                .property("bootstrap.servers", java.util.List.of("localhost:9092", "localhost:9093"))
+                .buildSettings()
+                .getBootstrapServers())
+                .isEqualTo("localhost:9092,localhost:9093");
+    }
+
+    @Test
     void aTransactionalProducerSaysWhereItsSendsGoInJava() {
         MockKafkaProducer<String, String> mock = MockKafkaProducer.create(String.class, String.class);
         try (KProducer<String, String> producer = KProducer.builder(new StringSerializer(), new StringSerializer())

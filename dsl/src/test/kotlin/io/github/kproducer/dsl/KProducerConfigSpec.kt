@@ -34,6 +34,14 @@ private data class Order(
     val id: String,
 )
 
+/** A serializer Kafka could make from its class name: public, with a no-argument constructor. */
+class OrderSerializer : org.apache.kafka.common.serialization.Serializer<Any> {
+    override fun serialize(
+        topic: String?,
+        data: Any?,
+    ): ByteArray? = (data as? Order)?.let { "order:${it.id}".toByteArray() }
+}
+
 class KProducerConfigSpec :
     FunSpec({
         test("serializers are inferred from the key and value types for Kafka's built-in types") {
@@ -141,6 +149,70 @@ class KProducerConfigSpec :
             val error = shouldThrow<KProducerConfigException> { kafkaProducerSettings<String, String> { bootstrapServers = "broker:, :9092,host" } }
             error.problems shouldHaveSize 3
             error.problems shouldContain "bootstrapServers entry 'host' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
+        }
+
+        test("bootstrap servers as a List, the form Spring Boot passes and Kafka accepts, are accepted too") {
+            val servers = listOf("127.0.0.1:9092", "[::1]:9093", "10.0.0.7:9094")
+            KafkaProducer<String, String>(mapOf<String, Any>("bootstrap.servers" to servers), StringSerializer(), StringSerializer()).close()
+            val settings = kafkaProducerSettings<String, String> { property("bootstrap.servers", servers) }
+            settings.bootstrapServers shouldBe "127.0.0.1:9092,[::1]:9093,10.0.0.7:9094"
+            KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer).close()
+            val error =
+                shouldThrow<KProducerConfigException> { kafkaProducerSettings<String, String> { property("bootstrap.servers", listOf("ok:9092", "host")) } }
+            error.problems shouldBe listOf("bootstrapServers entry 'host' is not host:port (an IPv6 address goes in brackets: [::1]:9092)")
+        }
+
+        test("a serializer property serializes as Kafka would make it; one that contradicts the serializer set is a named problem") {
+            // A property alone is what Kafka reads: kproducer makes that serializer, for a type without a built-in one too.
+            val order =
+                kafkaProducerSettings<String, Order> {
+                    bootstrapServers = "b:9092"
+                    property("value.serializer", OrderSerializer::class.java.name)
+                }
+            order.valueSerializer.serialize("t", Order("o-1")) shouldBe "order:o-1".toByteArray()
+            // Over a serializer inferred from the type, the property wins, as it would in Kafka.
+            val inferred =
+                kafkaProducerSettings<String, String> {
+                    bootstrapServers = "b:9092"
+                    property("value.serializer", ByteArraySerializer::class.java)
+                }
+            @Suppress("UNCHECKED_CAST")
+            (inferred.valueSerializer as org.apache.kafka.common.serialization.Serializer<Any?>).serialize("t", byteArrayOf(7)) shouldBe byteArrayOf(7)
+            // The same class as the serializer set: no contradiction.
+            kafkaProducerSettings<String, String> {
+                bootstrapServers = "b:9092"
+                valueSerializer(StringSerializer())
+                property("value.serializer", StringSerializer::class.java.name)
+            }
+            val error =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, String> {
+                        bootstrapServers = "b:9092"
+                        keySerializer { _, key -> key.toByteArray() }
+                        valueSerializer(StringSerializer())
+                        property("key.serializer", StringSerializer::class.java.name)
+                        property("value.serializer", ByteArraySerializer::class.java)
+                    }
+                }
+            error.problems shouldBe
+                listOf(
+                    "'key.serializer' is org.apache.kafka.common.serialization.StringSerializer, but keySerializer is a lambda; " +
+                        "Kafka would use the keySerializer and ignore the property: keep one (remove property(\"key.serializer\", ...) or the keySerializer)",
+                    "'value.serializer' is org.apache.kafka.common.serialization.ByteArraySerializer, but valueSerializer is " +
+                        "org.apache.kafka.common.serialization.StringSerializer; " +
+                        "Kafka would use the valueSerializer and ignore the property: keep one (remove property(\"value.serializer\", ...) or the valueSerializer)",
+                )
+            val wrong =
+                shouldThrow<KProducerConfigException> {
+                    kafkaProducerSettings<String, Order> {
+                        bootstrapServers = "b:9092"
+                        property("key.serializer", "com.example.Missing")
+                        property("value.serializer", Order::class.java)
+                    }
+                }
+            wrong.problems shouldContain "'key.serializer' names com.example.Missing, which is not on the class path"
+            wrong.problems shouldContain
+                "'value.serializer' names ${Order::class.java.name}, which does not implement org.apache.kafka.common.serialization.Serializer"
         }
 
         test("what the rules accept at their edges, Kafka's own client accepts too") {

@@ -212,16 +212,29 @@ private class Resolution(
         }
     }
 
-    /** Bootstrap servers: required, `host:port` each, parsed as Kafka parses them. */
+    /**
+     * Bootstrap servers: required, `host:port` each, parsed as Kafka parses them: a comma-separated
+     * string, or a `List` of addresses (what Spring Boot passes), each element one address.
+     */
     fun checkBootstrapServers() {
-        val servers = properties["bootstrap.servers"]?.toString()
+        val servers = properties["bootstrap.servers"]
         if (servers == null) {
             problems += "bootstrapServers is not set: set ${wording.assign("bootstrapServers", "\"host1:9092,host2:9092\"")} (two or more brokers recommended)"
-        } else {
-            servers.split(',').map { it.trim() }.filter { it.isNotEmpty() && !isHostAndPort(it) }.forEach {
-                problems += "bootstrapServers entry '$it' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
-            }
+            return
         }
+        // Kafka trims the entries of a string, not the elements of a list.
+        val entries = if (servers is List<*>) servers.map { it.toString() } else servers.toString().split(',').map { it.trim() }
+        val wrong = entries.filter { it.isNotEmpty() && (it != it.trim() || !isHostAndPort(it)) }
+        wrong.forEach {
+            problems +=
+                if (it != it.trim()) {
+                    "bootstrapServers entry '$it' has spaces around it, which Kafka does not trim from the elements of a list; remove them"
+                } else {
+                    "bootstrapServers entry '$it' is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
+                }
+        }
+        // One form from here on, the one Kafka logs and `KProducerSettings.bootstrapServers` shows.
+        if (servers is List<*> && wrong.isEmpty()) properties["bootstrap.servers"] = entries.filter { it.isNotEmpty() }.joinToString(",")
     }
 
     /** Kafka's own checks of types and ranges; `null` when Kafka rejects a value (recorded as a problem). */

@@ -12,6 +12,46 @@ import kotlin.coroutines.CoroutineContext
 internal fun interface SendTracing {
     /** The tracing of one producer, for what it needs to know about the client (its `client.id`). */
     fun forProducer(producer: Producer<*, *>): ProducerTracing
+
+    companion object {
+        /** [first] and [second] together (OpenTelemetry spans and Micrometer Observations), or whichever is set. */
+        fun both(
+            first: SendTracing?,
+            second: SendTracing?,
+        ): SendTracing? {
+            if (first == null || second == null) return first ?: second
+            return SendTracing { producer ->
+                val a = first.forProducer(producer)
+                val b = second.forProducer(producer)
+                ProducerTracing { record, context -> BothSpans(a.start(record, context), b.start(record, context)) }
+            }
+        }
+    }
+}
+
+/** Two spans of one record, ended together. */
+private class BothSpans(
+    private val first: SendSpan,
+    private val second: SendSpan,
+) : SendSpan {
+    override fun end(
+        metadata: RecordMetadata?,
+        failure: Throwable?,
+    ) {
+        try {
+            first.end(metadata, failure)
+        } finally {
+            second.end(metadata, failure)
+        }
+    }
+
+    override fun withdrawn() {
+        try {
+            first.withdrawn()
+        } finally {
+            second.withdrawn()
+        }
+    }
 }
 
 /** Starts a span for each record of one producer. */
