@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 project=examples/consumer-project
 build-support/pom-from-readme.sh '## Getting started' "$project"
-./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit -am install
+./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit,spring-boot-starter,spring-boot-test -am install
 ./mvnw -B -ntp -f "$project/pom.xml" test
 versions=$(./mvnw -B -ntp -q -f "$project/pom.xml" dependency:list -DincludeGroupIds=org.jetbrains.kotlinx -DoutputFile=/dev/stdout \
   | grep -o 'kotlinx-coroutines-[a-z0-9-]*:jar:[0-9.]*' | sed 's/.*:jar://' | sort -u)

@@ -10,7 +10,7 @@ build-support/pom-from-readme.sh '### Getting started from Java' "$project"
 classpath_file=$(mktemp)
 trap 'rm -f "$classpath_file"' EXIT
 # .ci/run has installed them a step before (consumer-project.sh) and says so.
-[ "${KPRODUCER_INSTALLED:-}" = 1 ] || ./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit -am install
+[ "${KPRODUCER_INSTALLED:-}" = 1 ] || ./mvnw -B -ntp -q -DskipTests -pl bom,dsl,testkit,spring-boot-starter,spring-boot-test -am install
 ./mvnw -B -ntp -f "$project/pom.xml" test
 ./mvnw -B -ntp -q -f "$project/pom.xml" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
 jars=$(tr ':' '\n' < "$classpath_file" | grep -c '\.jar$' || true)

@@ -25,7 +25,7 @@ gpg --batch --quiet --passphrase "" --quick-gen-key "kproducer release check <re
   || { cat "$work/gpg.log"; echo "release check: could not generate the throwaway key" >&2; exit 1; }
 key="$(gpg --batch --with-colons --list-keys | awk -F: '/^fpr/ { print $10; exit }')"
 
-./mvnw -B -ntp -Prelease -DskipTests -Dcentral.skipUpload=true -Dgpg.keyname="$key" -pl bom,dsl,testkit -am deploy >"$work/build.log" 2>&1 \
+./mvnw -B -ntp -Prelease -DskipTests -Dcentral.skipUpload=true -Dgpg.keyname="$key" -pl bom,dsl,testkit,spring-boot-starter,spring-boot-test -am deploy >"$work/build.log" 2>&1 \
   || { tail -n 60 "$work/build.log"; echo "release check: the release build failed (log: $work/build.log)" >&2; exit 1; }
 # The plugin writes the bundle under the first project of the reactor.
 bundle="$(find "$work/src" -path '*/target/central-publishing/central-bundle.zip' | head -n1)"
@@ -49,7 +49,7 @@ cp -a "${HOME}/.m2/repository" "$work/m2"
 mkdir "$work/user"
 cp -r .mvn mvnw "$work/user/"
 cd "$work/user"
-for artifact in kproducer-bom:$version:pom kproducer-dsl:$version kproducer-testkit:$version; do
+for artifact in kproducer-bom:$version:pom kproducer-dsl:$version kproducer-testkit:$version kproducer-spring-boot-starter:$version kproducer-spring-boot-test:$version; do
   rm -rf "$work/m2/io/github/kproducer"
   ./mvnw -B -ntp -q -Dmaven.repo.local="$work/m2" dependency:get -Dtransitive=true \
     -Dartifact="io.github.kproducer:$artifact" -DremoteRepositories="bundle::default::file://$work/bundle" \

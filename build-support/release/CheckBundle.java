@@ -28,7 +28,13 @@ public final class CheckBundle {
     private static final String GROUP = "io/github/kproducer";
     /** Published components and whether each has a jar (the others are POMs only). */
     private static final Map<String, Boolean> COMPONENTS =
-        Map.of("kproducer-parent", false, "kproducer-bom", false, "kproducer-dsl", true, "kproducer-testkit", true);
+        Map.of(
+            "kproducer-parent", false,
+            "kproducer-bom", false,
+            "kproducer-dsl", true,
+            "kproducer-testkit", true,
+            "kproducer-spring-boot-starter", true,
+            "kproducer-spring-boot-test", true);
     private static final Set<String> BUILD_ONLY =
         Set.of("kproducer-build-support", "kproducer-samples", "kproducer-bench", "kotlin-serialization-compiler-plugin-embeddable");
     private static final List<String> CHECKSUMS = List.of("md5", "sha1");

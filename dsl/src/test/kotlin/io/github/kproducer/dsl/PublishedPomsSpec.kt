@@ -104,7 +104,7 @@ class PublishedPomsSpec :
         }
 
         test("the published modules declare no build tool as a dependency") {
-            for (module in listOf("dsl", "testkit")) {
+            for (module in listOf("dsl", "testkit", "spring-boot-starter", "spring-boot-test")) {
                 val artifacts = pom("$module/pom.xml").dependencyArtifacts()
                 artifacts shouldNotContain "kotlin-serialization-compiler-plugin-embeddable"
                 artifacts shouldNotContain "abi-tools"
