@@ -93,4 +93,24 @@ class ObservabilityJavaTest {
         assertThat(HeaderValues.string(read.headers(), "traceparent")).contains(checkout.getSpanContext().getTraceId()).contains(send.getSpanId());
         assertThat(HeaderValues.string(read.headers(), "tenant")).isEqualTo("acme");
     }
+
+    @Test
+    void aMicrometerObservationPerSendFromJava(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("java-observed-orders");
+        io.micrometer.observation.tck.TestObservationRegistry observations = io.micrometer.observation.tck.TestObservationRegistry.create();
+        // region readme:java-observation
+        try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
+                .bootstrapServers(kafka.getBootstrapServers())
+                .observation(observations) // one kproducer.send Observation per record; Micrometer Tracing writes the trace headers
+                .build()) {
+            producer.sendAsync("java-observed-orders", "o-1", "paid").get(30, TimeUnit.SECONDS);
+        }
+        // endregion
+        io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat(observations)
+                .hasSingleObservationThat()
+                .hasNameEqualTo("kproducer.send")
+                .hasContextualNameEqualTo("send java-observed-orders")
+                .hasBeenStopped()
+                .hasLowCardinalityKeyValue("messaging.destination.name", "java-observed-orders");
+    }
 }

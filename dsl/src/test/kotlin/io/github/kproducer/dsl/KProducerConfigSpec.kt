@@ -162,6 +162,29 @@ class KProducerConfigSpec :
             error.problems shouldBe listOf("bootstrapServers entry 'host' is not host:port (an IPv6 address goes in brackets: [::1]:9092)")
         }
 
+        test("every ConfigDef type in the forms Spring Boot passes (strings, lists, class names) is accepted, as Kafka's client accepts it") {
+            val asBootPassesThem: Map<String, Any> =
+                mapOf(
+                    "bootstrap.servers" to listOf("127.0.0.1:9092", "127.0.0.1:9093"), // LIST as a List
+                    "acks" to "-1", // STRING
+                    "linger.ms" to "5", // LONG as a string
+                    "batch.size" to "32768", // INT as a string
+                    "buffer.memory" to 33554432L, // LONG as a Long
+                    "enable.idempotence" to "true", // BOOLEAN as a string
+                    "max.in.flight.requests.per.connection" to 5, // INT as an Int
+                    "retries" to "2147483647",
+                    "compression.type" to "lz4",
+                    "partitioner.class" to "org.apache.kafka.clients.producer.RoundRobinPartitioner", // CLASS as a name
+                    "interceptor.classes" to "", // LIST as an empty string
+                    "metadata.max.age.ms" to "300000",
+                    "ssl.key.password" to Password("secret"), // PASSWORD as Kafka's own type
+                    "client.id" to "payments",
+                )
+            KafkaProducer(asBootPassesThem, StringSerializer(), StringSerializer()).close()
+            val settings = kafkaProducerSettings<String, String> { asBootPassesThem.forEach { (key, value) -> property(key, value) } }
+            KafkaProducer(settings.properties, settings.keySerializer, settings.valueSerializer).close()
+        }
+
         test("a serializer property serializes as Kafka would make it; one that contradicts the serializer set is a named problem") {
             // A property alone is what Kafka reads: kproducer makes that serializer, for a type without a built-in one too.
             val order =

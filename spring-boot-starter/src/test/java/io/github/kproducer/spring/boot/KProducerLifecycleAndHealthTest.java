@@ -132,4 +132,28 @@ class KProducerLifecycleAndHealthTest {
         // kproducer.close-timeout is 10 s by default and the DSL's own default 30 s: Boot's 2 s phase caps both.
         assertThat(closeMillis[0]).isLessThan(8_000);
     }
+
+    @Test
+    void anOpenTelemetryBeanWithoutMicrometerTracingTracesEverySend(EmbeddedKafka kafka) {
+        kafka.createTopic("boot-traced");
+        var spans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+        var openTelemetry = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+                .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                        .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(spans))
+                        .build())
+                .setPropagators(io.opentelemetry.context.propagation.ContextPropagators.create(
+                        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance()))
+                .build();
+        runner(kafka).withBean(io.opentelemetry.api.OpenTelemetry.class, () -> openTelemetry).run(context -> {
+            @SuppressWarnings("unchecked")
+            KProducer<String, String> producer = context.getBean(KProducer.class);
+            producer.sendAsync("boot-traced", "k", "v").get(30, TimeUnit.SECONDS);
+            // Read before the context closes: Spring shuts the OpenTelemetry bean down with it, which empties the exporter.
+            assertThat(spans.getFinishedSpanItems())
+                    .extracting(io.opentelemetry.sdk.trace.data.SpanData::getName)
+                    .containsExactly("send boot-traced");
+        });
+        assertThat(kafka.readStrings("boot-traced", 1).get(0).headers().lastHeader("traceparent")).isNotNull();
+        openTelemetry.close();
+    }
 }
