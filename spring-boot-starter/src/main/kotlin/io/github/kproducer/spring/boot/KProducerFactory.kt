@@ -65,7 +65,7 @@ public class KProducerFactory internal constructor(
         if ("key.serializer" !in kafka) serializerFor("key", keyType) { json }?.let { builder.keySerializer(it.cast()) }
         if ("value.serializer" !in kafka) serializerFor("value", valueType) { json }?.let { builder.valueSerializer(it.cast()) }
         for ((key, value) in kafka) {
-            if (key in ProducerConfig.configNames()) builder.property(key, value) else builder.pluginProperty(key, value)
+            if (key in PRODUCER_SETTINGS) builder.property(key, value) else builder.pluginProperty(key, value)
         }
         builder.closeTimeout(minOf(named?.closeTimeout ?: properties.closeTimeout, shutdownPhase))
         properties.maxInFlightRecords?.let { builder.maxInFlightRecords(it) }
@@ -137,6 +137,9 @@ public class KProducerFactory internal constructor(
     private fun <T> Serializer<Any>.cast(): Serializer<T> = this as Serializer<T>
 
     private companion object {
+        /** Kafka's producer settings; other keys go to plugins, as Kafka passes them on. */
+        val PRODUCER_SETTINGS: Set<String> = ProducerConfig.configNames()
+
         /** What a preset sets, as properties: later settings then replace them key by key. */
         fun presetProperties(preset: KProducerPreset): Map<String, Any> {
             val builder = KProducer.builder(ByteArraySerializer(), ByteArraySerializer()).bootstrapServers("preset.invalid:9092")

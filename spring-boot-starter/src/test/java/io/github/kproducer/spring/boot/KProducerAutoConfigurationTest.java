@@ -195,4 +195,44 @@ class KProducerAutoConfigurationTest {
                     .hasMessageContaining("spring.kafka.ssl.key-store-location");
         });
     }
+
+    @Test
+    void withoutJsonATypeKafkaCannotSerializeFailsTheSendNamingTheTypeAndTheFixes() {
+        var serializer = new io.github.kproducer.spring.boot.internal.RuntimeTypeSerializer("value", null);
+        assertThat(serializer.serialize("t", java.nio.ByteBuffer.wrap(new byte[] {1}).asReadOnlyBuffer())).containsExactly(1);
+        assertThat(serializer.serialize("t", 7L)).hasSize(8);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serializer.serialize("t", new Payment("p", 1)))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                .hasMessageContaining("No serializer for the value type " + Payment.class.getName())
+                .hasMessageContaining("set spring.kafka.producer.value-serializer");
+    }
+
+    @Test
+    void sslStoresFromSpringResourcesAndSaslFromSpringKafkaPropertiesReachKafkaWithSecretsMasked(EmbeddedKafka kafka) throws Exception {
+        java.nio.file.Path keyStore = java.nio.file.Files.createTempFile("client", ".p12");
+        try {
+            runner(kafka)
+                    // The application's own producer, so that no producer is built with the empty store.
+                    .withBean(KProducer.class, () -> KProducer.wrap(io.github.kproducer.testkit.MockKafkaProducer.create(String.class, String.class)))
+                    .withPropertyValues(
+                            "spring.kafka.security.protocol=SASL_SSL",
+                            "spring.kafka.ssl.key-store-location=file:" + keyStore,
+                            "spring.kafka.ssl.key-store-password=store-secret",
+                            "spring.kafka.ssl.key-store-type=PKCS12",
+                            "spring.kafka.properties.sasl.mechanism=PLAIN",
+                            "spring.kafka.properties[sasl.jaas.config]=org.apache.kafka.common.security.plain.PlainLoginModule required "
+                                    + "username=\"svc\" password=\"jaas-secret\";")
+                    .run(context -> {
+                        var settings = context.getBean(KProducerFactory.class).builder("probe").buildSettings();
+                        assertThat(settings.getProperties())
+                                .containsEntry("security.protocol", "SASL_SSL")
+                                .containsEntry("ssl.keystore.location", keyStore.toFile().getAbsolutePath())
+                                .containsEntry("ssl.keystore.type", "PKCS12")
+                                .containsEntry("sasl.mechanism", "PLAIN");
+                        assertThat(settings.toString()).doesNotContain("store-secret").doesNotContain("jaas-secret");
+                    });
+        } finally {
+            java.nio.file.Files.deleteIfExists(keyStore);
+        }
+    }
 }
