@@ -243,8 +243,13 @@ public class EmbeddedKafka private constructor(
         return FaultScope(engine, set) { openFaults.remove(it) }.also { openFaults += it }
     }
 
-    /** Closes every open fault scope; the extensions call it after each test. */
-    internal fun healAllFaults() {
+    /**
+     * Closes every fault scope still open, so that requests read after it returns pass untouched. The
+     * test kit's extensions, and `@AutoConfigureEmbeddedKafka` in a Spring test, call it after each test,
+     * so that a test that left a scope open does not break the next one on a shared cluster. Idempotent;
+     * does not block.
+     */
+    public fun healAllFaults() {
         ArrayList(openFaults).forEach { it.close() }
     }
 

@@ -55,8 +55,8 @@ public annotation class AutoConfigureEmbeddedKafka(
      * (`EmbeddedKafkaConfig.faultProxy`). Default `false`. When `true`, [bootstrapServersProperty] is
      * the proxy's address, so the application's clients never bypass it, and tests inject faults
      * through the `EmbeddedKafka` bean: `kafka.faults(f -> f.produce("payments").respond(Errors.NOT_ENOUGH_REPLICAS))`,
-     * closed with try-with-resources (a fault scope left open outlives the test, since the cluster
-     * outlives it).
+     * closed with try-with-resources; a scope a test leaves open is closed after that test method, so the
+     * next test on the cached context's cluster meets a healed proxy.
      */
     val faultProxy: Boolean = false,
     /**
