@@ -97,7 +97,9 @@ public interface KProducer<K, V> :
      * Java form of [send]: returns a future completed with the metadata, or exceptionally with
      * Kafka's exception. Never blocks the calling thread; the future completes on a thread of
      * `Dispatchers.Default`, in the partition's offset order, within `max.block.ms` plus
-     * `delivery.timeout.ms`, and at the latest when [close] returns.
+     * `delivery.timeout.ms`, and at the latest when [close] returns. Cancelling the future stops the
+     * waiting but not a record Kafka already has; a record still waiting in its lane is withdrawn and
+     * not sent, as with [send].
      *
      * @throws IllegalStateException when this producer is closed.
      */

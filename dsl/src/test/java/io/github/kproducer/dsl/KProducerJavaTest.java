@@ -100,4 +100,24 @@ class KProducerJavaTest {
             assertTrue(error.getCause().getMessage().contains("closed"));
         }
     }
+
+    @Test
+    void cancellingASendAsyncFutureWithdrawsARecordStillWaitingInItsLane(EmbeddedKafka kafka) throws Exception {
+        try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
+                .bootstrapServers(kafka.getBootstrapServers())
+                .maxBlock(Duration.ofSeconds(30))
+                .build()) {
+            // No such topic yet: the lane's worker waits for its metadata with the first record; the second queues behind it.
+            CompletableFuture<RecordMetadata> first = producer.sendAsync("java-withdrawn", "a", "first");
+            CompletableFuture<RecordMetadata> second = producer.sendAsync("java-withdrawn", "b", "second");
+            assertTrue(second.cancel(true));
+            kafka.createTopic("java-withdrawn", 1);
+            assertEquals(0, first.get(30, TimeUnit.SECONDS).offset());
+            producer.flushAsync().get(30, TimeUnit.SECONDS);
+            assertEquals(1, producer.metrics().getAcknowledged());
+            assertEquals(0, producer.metrics().getInFlight());
+        }
+        // Only the first record was sent: the cancelled one never reached Kafka.
+        assertEquals(List.of("first"), kafka.readAllStrings("java-withdrawn").stream().map(r -> r.value()).toList());
+    }
 }

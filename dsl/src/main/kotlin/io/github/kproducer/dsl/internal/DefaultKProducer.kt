@@ -134,7 +134,10 @@ internal class DefaultKProducer<K, V>(
         val callback = CompletingCallback(record, result)
         trace(record, callback, null)
         try {
-            handOff.submit(record, callback)
+            if (!handOff.submit(record, callback)) {
+                // Cancelled while still queued: the record is not sent, as with send. Once Kafka has it, cancelling stops the waiting only.
+                result.whenComplete { _, failure -> if (failure is CancellationException) handOff.withdraw(callback) }
+            }
         } catch (e: Exception) {
             result.completeExceptionally(e)
         }
