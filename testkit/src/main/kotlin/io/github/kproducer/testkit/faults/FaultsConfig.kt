@@ -42,17 +42,71 @@ public class FaultsConfig internal constructor() {
     )
 
     private val selectors = ArrayList<Selector>()
-    private val network = ArrayList<NetworkSpec>()
+    private val network = ArrayList<NetworkFault>()
 
-    private class NetworkSpec(
+    /** A fault of the connections rather than of requests: each kind knows its checks and its proxy rule. */
+    private sealed class NetworkFault(
         val broker: Int?,
-        val up: Duration = Duration.ZERO,
-        val down: Duration = Duration.ZERO,
-        val bytesPerSecond: Long = 0,
-        val refuse: Duration = Duration.ZERO,
-        val cut: Boolean = false,
-        val what: String,
-    )
+    ) {
+        /** How a problem names it: the builder method that made it. */
+        abstract val name: String
+
+        /** What is wrong with its values, each problem named. */
+        abstract fun problems(): List<String>
+
+        /** The proxy's rule for it. */
+        abstract fun rule(): NetworkRule
+
+        protected fun nonNegative(
+            setting: String,
+            value: Duration,
+        ): List<String> = if (value.isNegative() || value.isInfinite()) listOf("$name: $setting must be zero or more and finite, was $value") else emptyList()
+
+        class Latency(
+            broker: Int?,
+            val toBroker: Duration,
+            val toClient: Duration,
+        ) : NetworkFault(broker) {
+            override val name get() = "latency"
+
+            override fun problems() = nonNegative("toBroker", toBroker) + nonNegative("toClient", toClient)
+
+            override fun rule() = NetworkRule(broker, latencyUpNanos = toBroker.inWholeNanoseconds, latencyDownNanos = toClient.inWholeNanoseconds)
+        }
+
+        class Bandwidth(
+            broker: Int?,
+            val bytesPerSecond: Long,
+        ) : NetworkFault(broker) {
+            override val name get() = "bandwidth"
+
+            override fun problems() = if (bytesPerSecond <= 0) listOf("bandwidth: bytesPerSecond must be positive, was $bytesPerSecond") else emptyList()
+
+            override fun rule() = NetworkRule(broker, bytesPerSecond = bytesPerSecond)
+        }
+
+        class Cut(
+            broker: Int?,
+        ) : NetworkFault(broker) {
+            override val name get() = "cutConnections"
+
+            override fun problems() = emptyList<String>()
+
+            override fun rule() = NetworkRule(broker, cut = true)
+        }
+
+        class Refuse(
+            broker: Int?,
+            val during: Duration,
+        ) : NetworkFault(broker) {
+            override val name get() = "refuseConnections"
+
+            override fun problems() =
+                nonNegative("during", during) + if (during.isPositive()) emptyList() else listOf("refuseConnections: during must be positive, was $during")
+
+            override fun rule() = NetworkRule(broker, refuseNanos = during.inWholeNanoseconds)
+        }
+    }
 
     /**
      * Adds faults for requests of [apiKey] to broker [broker] (null: any broker), naming [topic] and
@@ -189,7 +243,7 @@ public class FaultsConfig internal constructor() {
         each: Duration,
         broker: Int? = null,
     ) {
-        network += NetworkSpec(broker, up = each, down = each, what = "latency")
+        network += NetworkFault.Latency(broker, each, each)
     }
 
     /** Delays frames to the broker by [toBroker] and frames to the client by [toClient], to [broker] or all. */
@@ -199,7 +253,7 @@ public class FaultsConfig internal constructor() {
         toClient: Duration,
         broker: Int? = null,
     ) {
-        network += NetworkSpec(broker, up = toBroker, down = toClient, what = "latency")
+        network += NetworkFault.Latency(broker, toBroker, toClient)
     }
 
     /** Java form of `latency(toBroker, toClient, broker)`: a delay for each direction. */
@@ -223,13 +277,13 @@ public class FaultsConfig internal constructor() {
         bytesPerSecond: Long,
         broker: Int? = null,
     ) {
-        network += NetworkSpec(broker, bytesPerSecond = bytesPerSecond, what = "bandwidth")
+        network += NetworkFault.Bandwidth(broker, bytesPerSecond)
     }
 
     /** Closes every open client connection, to [broker] or all, when the scope opens (see [Faults.cutConnections] for later). */
     @JvmOverloads
     public fun cutConnections(broker: Int? = null) {
-        network += NetworkSpec(broker, cut = true, what = "cutConnections")
+        network += NetworkFault.Cut(broker)
     }
 
     /**
@@ -241,7 +295,7 @@ public class FaultsConfig internal constructor() {
         during: Duration,
         broker: Int? = null,
     ) {
-        network += NetworkSpec(broker, refuse = during, what = "refuseConnections")
+        network += NetworkFault.Refuse(broker, during)
     }
 
     /** Java form of `refuseConnections(during, broker)`. */
@@ -295,22 +349,10 @@ public class FaultsConfig internal constructor() {
             }
         }
         val rulesOfNetwork = ArrayList<NetworkRule>()
-        for (spec in network) {
-            checkBroker(spec.broker, spec.what)
-            for ((name, value) in listOf("toBroker" to spec.up, "toClient" to spec.down, "during" to spec.refuse)) {
-                if (value.isNegative() || value.isInfinite()) problems += "${spec.what}: $name must be zero or more and finite, was $value"
-            }
-            if (spec.what == "refuseConnections" && !spec.refuse.isPositive()) problems += "refuseConnections: during must be positive, was ${spec.refuse}"
-            if (spec.what == "bandwidth" && spec.bytesPerSecond <= 0) problems += "bandwidth: bytesPerSecond must be positive, was ${spec.bytesPerSecond}"
-            rulesOfNetwork +=
-                NetworkRule(
-                    spec.broker,
-                    spec.up.inWholeNanoseconds,
-                    spec.down.inWholeNanoseconds,
-                    spec.bytesPerSecond,
-                    spec.refuse.inWholeNanoseconds,
-                    spec.cut,
-                )
+        for (fault in network) {
+            checkBroker(fault.broker, fault.name)
+            problems += fault.problems()
+            rulesOfNetwork += fault.rule()
         }
         require(problems.isEmpty()) { "Invalid faults:\n" + problems.joinToString("\n") { "  - $it" } }
         return FaultSet(rules, rulesOfNetwork)
