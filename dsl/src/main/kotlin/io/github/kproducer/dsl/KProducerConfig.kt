@@ -56,7 +56,7 @@ public class KProducerConfig<K, V> internal constructor(
     public var clientId: String? by typed.setting("client.id")
 
     /** `acks`: how many replicas must have a record before it counts as sent. Kafka's default is [Acks.ALL]. */
-    public var acks: Acks? by typed.setting("acks")
+    public var acks: Acks? by typed.setting("acks", toKafka = Acks::kafkaValue)
 
     /**
      * `enable.idempotence`: retries cannot duplicate or reorder records. Needs [Acks.ALL], retries > 0
@@ -110,7 +110,7 @@ public class KProducerConfig<K, V> internal constructor(
     public var bufferMemory: Long? by typed.setting("buffer.memory")
 
     /** `compression.type`: the codec of record batches (Kafka default [Compression.NONE]). */
-    public var compression: Compression? by typed.setting("compression.type")
+    public var compression: Compression? by typed.setting("compression.type", toKafka = Compression::kafkaValue)
 
     /** The level of [compression] (`compression.gzip.level`, `.lz4.level` or `.zstd.level`); see [Compression.levels]. */
     public var compressionLevel: Int? by typed.setting(ConfigRules.COMPRESSION_LEVEL, minimum = Long.MIN_VALUE, ownRule = true)

@@ -92,8 +92,13 @@ private class Resolution(
             if (value == null || setting.ownRule) continue
             val key = setting.key
             val name = setting.name
-            when (value) {
-                is Duration -> {
+            val toKafka = setting.toKafka
+            when {
+                toKafka != null -> {
+                    properties[key] = toKafka(value)
+                }
+
+                value is Duration -> {
                     val intKey = ConfigRules.keyTypes[key] == ConfigDef.Type.INT
                     when {
                         value.isNegative() -> {
@@ -115,22 +120,12 @@ private class Resolution(
                     }
                 }
 
-                is Int, is Long -> {
-                    if (value.toLong() <
-                        setting.minimum
-                    ) {
+                value is Int || value is Long -> {
+                    if ((value as Number).toLong() < setting.minimum) {
                         problems += "${wording.setting(name)} must be at least ${setting.minimum}, was $value"
                     } else {
                         properties[key] = value
                     }
-                }
-
-                is Acks -> {
-                    properties[key] = value.kafkaValue
-                }
-
-                is Compression -> {
-                    properties[key] = value.kafkaValue
                 }
 
                 else -> {

@@ -22,6 +22,8 @@ internal class TypedSetting(
      * of the plain conversion of [ConfigRules].
      */
     val ownRule: Boolean,
+    /** Turns a value of an enum setting into Kafka's string (`Acks.ALL` to `all`); null for the others. */
+    val toKafka: ((Any) -> Any)? = null,
 )
 
 /** A [TypedSetting] with the value one configuration gave it; `null` keeps Kafka's default. */
@@ -42,15 +44,17 @@ internal class TypedSettings {
     private val declared = ArrayList<TypedSetting>()
     private val values = HashMap<String, Any?>()
 
-    /** Declares a setting for the Kafka [key]; see [TypedSetting] for [minimum] and [ownRule]. */
+    /** Declares a setting for the Kafka [key]; see [TypedSetting] for [minimum], [ownRule] and [toKafka]. */
     fun <T : Any> setting(
         key: String,
         minimum: Long = 0,
         ownRule: Boolean = false,
+        toKafka: ((T) -> Any)? = null,
     ): PropertyDelegateProvider<Any?, ReadWriteProperty<Any?, T?>> =
         PropertyDelegateProvider { _, property ->
             check(declared.none { it.key == key }) { "$key is declared twice" }
-            declared += TypedSetting(key, property.name, minimum, ownRule)
+            @Suppress("UNCHECKED_CAST")
+            declared += TypedSetting(key, property.name, minimum, ownRule, toKafka as ((Any) -> Any)?)
             Slot(key)
         }
 
