@@ -136,16 +136,12 @@ public class KProducerBuilder<K, V> internal constructor(
     public fun copyContextHeaders(enabled: Boolean): KProducerBuilder<K, V> = apply { config.copyContextHeaders = enabled }
 
     /**
-     * Traces every send with OpenTelemetry; see [tracing]. Needs `opentelemetry-api` and
-     * `opentelemetry-extension-kotlin` on the class path.
+     * Traces every send with [tracer]: `OpenTelemetryTracing.sendTracer(openTelemetry)` (a span per send,
+     * see [io.github.kproducer.dsl.tracing]) or `MicrometerObservation.sendTracer(registry)` (an Observation
+     * per send, see [io.github.kproducer.dsl.observation]). One of each kind may be set; a second of the same
+     * kind replaces the first.
      */
-    public fun tracing(openTelemetry: io.opentelemetry.api.OpenTelemetry): KProducerBuilder<K, V> = apply { config.tracing(openTelemetry) }
-
-    /**
-     * Observes every send with a Micrometer [registry], one `kproducer.send` Observation per record;
-     * see [io.github.kproducer.dsl.observation]. Needs `io.micrometer:micrometer-observation`.
-     */
-    public fun observation(registry: io.micrometer.observation.ObservationRegistry): KProducerBuilder<K, V> = apply { config.observation(registry) }
+    public fun tracing(tracer: SendTracer): KProducerBuilder<K, V> = apply { config.use(tracer) }
 
     /** Sets the handler of fire-and-forget failures; see [KProducerOptions.onError]. */
     public fun onError(handler: SendErrorHandler<K, V>): KProducerBuilder<K, V> = apply { config.onError(handler) }

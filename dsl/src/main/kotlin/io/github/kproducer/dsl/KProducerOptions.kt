@@ -22,10 +22,18 @@ public open class KProducerOptions<K, V> internal constructor() {
     internal val listeners = ArrayList<SendListener<K, V>>()
 
     /** Set by [tracing]; null sends untraced. */
-    internal var tracing: SendTracing? = null
+    private var tracing: SendTracing? = null
 
     /** Set by [observation]; null sends unobserved. Runs beside [tracing]. */
-    internal var observation: SendTracing? = null
+    private var observation: SendTracing? = null
+
+    /** Puts [tracer] in its slot, replacing an earlier tracer of its kind. */
+    internal fun use(tracer: SendTracer) {
+        when (tracer.kind) {
+            SendTracer.Kind.OPEN_TELEMETRY -> tracing = tracer.tracing
+            SendTracer.Kind.MICROMETER -> observation = tracer.tracing
+        }
+    }
 
     /** How long `close()` without an argument waits for records in flight. Default 30 seconds. */
     @get:JvmSynthetic

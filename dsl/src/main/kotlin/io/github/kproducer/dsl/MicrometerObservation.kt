@@ -25,5 +25,12 @@ import io.micrometer.observation.ObservationRegistry
  * optional dependency of the DSL). Calling it again replaces the earlier [registry].
  */
 public fun KProducerOptions<*, *>.observation(registry: ObservationRegistry) {
-    observation = if (registry.isNoop) null else MicrometerSendObservation(registry)
+    use(sendTracer(registry))
 }
+
+/**
+ * A [SendTracer] that observes every send with [registry], as [observation] describes; for the Java
+ * builder: `.tracing(MicrometerObservation.sendTracer(registry))`.
+ */
+public fun sendTracer(registry: ObservationRegistry): SendTracer =
+    SendTracer(if (registry.isNoop) null else MicrometerSendObservation(registry), SendTracer.Kind.MICROMETER)

@@ -28,5 +28,11 @@ import io.opentelemetry.api.OpenTelemetry
  * class path (optional dependencies of the DSL). Calling it again replaces the earlier [openTelemetry].
  */
 public fun KProducerOptions<*, *>.tracing(openTelemetry: OpenTelemetry) {
-    tracing = OpenTelemetrySendTracing(openTelemetry)
+    use(sendTracer(openTelemetry))
 }
+
+/**
+ * A [SendTracer] that traces every send with [openTelemetry], as [tracing] describes; for the Java
+ * builder: `.tracing(OpenTelemetryTracing.sendTracer(openTelemetry))`.
+ */
+public fun sendTracer(openTelemetry: OpenTelemetry): SendTracer = SendTracer(OpenTelemetrySendTracing(openTelemetry), SendTracer.Kind.OPEN_TELEMETRY)

@@ -69,7 +69,7 @@ class ObservabilityJavaTest {
                         outcomes.countDown();
                     }
                 })
-                .tracing(openTelemetry)            // a PRODUCER span per send, W3C traceparent header
+                .tracing(OpenTelemetryTracing.sendTracer(openTelemetry)) // a PRODUCER span per send, W3C traceparent header
                 .copyContextHeaders(true)          // plain headers from the HeadersScope open on the sending thread
                 .build();
                 AutoCloseable meters = MicrometerMetrics.bindMetrics(producer, registry)) {   // KafkaClientMetrics + kproducer counters
@@ -101,7 +101,7 @@ class ObservabilityJavaTest {
         // region readme:java-observation
         try (KProducer<String, String> producer = KProducer.builder(String.class, String.class)
                 .bootstrapServers(kafka.getBootstrapServers())
-                .observation(observations) // one kproducer.send Observation per record; Micrometer Tracing writes the trace headers
+                .tracing(MicrometerObservation.sendTracer(observations)) // one kproducer.send Observation per record; Micrometer Tracing writes the trace headers
                 .build()) {
             producer.sendAsync("java-observed-orders", "o-1", "paid").get(30, TimeUnit.SECONDS);
         }

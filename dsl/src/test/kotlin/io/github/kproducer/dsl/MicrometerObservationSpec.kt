@@ -57,7 +57,7 @@ class MicrometerObservationSpec :
                         .StringSerializer(),
                 ).bootstrapServers(kafka.bootstrapServers)
                 .clientId("payments")
-                .observation(registry)
+                .tracing(sendTracer(registry))
                 .build()
                 .use { producer ->
                     val parent = Observation.start("checkout", registry)

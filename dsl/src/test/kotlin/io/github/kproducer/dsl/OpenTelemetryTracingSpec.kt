@@ -284,7 +284,7 @@ class OpenTelemetryTracingSpec :
             KProducer
                 .builder(StringSerializer(), StringSerializer())
                 .bootstrapServers(kafka.bootstrapServers)
-                .tracing(otel)
+                .tracing(sendTracer(otel))
                 .build()
                 .use { it.send("otel-off", "k", "traced") }
             val records = kafka.readStrings("otel-off", 2).associateBy { it.value() }

@@ -1,6 +1,7 @@
 package io.github.kproducer.spring.boot
 
 import io.github.kproducer.dsl.KProducer
+import io.github.kproducer.dsl.sendTracer
 import io.github.kproducer.spring.boot.internal.ConnectionDetailsConnection
 import io.github.kproducer.spring.boot.internal.KProducerHealthIndicator
 import io.github.kproducer.spring.boot.internal.KProducerLifecycle
@@ -98,7 +99,7 @@ public class KProducerAutoConfiguration {
         @Bean
         @Order(Ordered.HIGHEST_PRECEDENCE)
         public fun kproducerObservationCustomizer(registry: ObjectProvider<ObservationRegistry>): KProducerBuilderCustomizer =
-            KProducerBuilderCustomizer { _, builder -> registry.ifAvailable { builder.observation(it) } }
+            KProducerBuilderCustomizer { _, builder -> registry.ifAvailable { builder.tracing(sendTracer(it)) } }
     }
 
     /**
@@ -113,7 +114,7 @@ public class KProducerAutoConfiguration {
         @Bean
         @Order(Ordered.HIGHEST_PRECEDENCE)
         public fun kproducerTracingCustomizer(openTelemetry: ObjectProvider<OpenTelemetry>): KProducerBuilderCustomizer =
-            KProducerBuilderCustomizer { _, builder -> openTelemetry.ifAvailable { builder.tracing(it) } }
+            KProducerBuilderCustomizer { _, builder -> openTelemetry.ifAvailable { builder.tracing(sendTracer(it)) } }
     }
 
     /** Brokers from Boot's `KafkaConnectionDetails`, when Boot's Kafka module is on the class path. */
