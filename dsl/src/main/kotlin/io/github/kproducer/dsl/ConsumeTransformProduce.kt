@@ -2,9 +2,9 @@
 
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.DefaultConsumeTransformProduceLoop
-import io.github.kproducer.dsl.internal.ThreadHeaders
-import io.github.kproducer.dsl.internal.interruptible
+import io.github.kproducer.dsl.internal.send.ThreadHeaders
+import io.github.kproducer.dsl.internal.send.interruptible
+import io.github.kproducer.dsl.internal.tx.DefaultConsumeTransformProduceLoop
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi

@@ -1,6 +1,6 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.ThreadHeaders
+import io.github.kproducer.dsl.internal.send.ThreadHeaders
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
 

@@ -2,8 +2,8 @@
 
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.LambdaInterceptor
-import io.github.kproducer.dsl.internal.LambdaPartitioner
+import io.github.kproducer.dsl.internal.config.LambdaInterceptor
+import io.github.kproducer.dsl.internal.config.LambdaPartitioner
 import org.apache.kafka.clients.producer.Partitioner
 import org.apache.kafka.clients.producer.ProducerInterceptor
 import org.apache.kafka.clients.producer.ProducerRecord

@@ -1,6 +1,7 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.Wording
+import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.tx.Transactions
 import kotlinx.coroutines.flow.Flow
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord

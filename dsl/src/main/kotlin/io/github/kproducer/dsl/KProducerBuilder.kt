@@ -1,6 +1,6 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.Wording
+import io.github.kproducer.dsl.internal.config.Wording
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.Serializer
 import java.util.function.Consumer

@@ -1,9 +1,9 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.LoggingErrorHandler
-import io.github.kproducer.dsl.internal.ProducerBehaviour
-import io.github.kproducer.dsl.internal.SendTracing
-import io.github.kproducer.dsl.internal.Wording
+import io.github.kproducer.dsl.internal.config.ProducerBehaviour
+import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.delivery.LoggingErrorHandler
+import io.github.kproducer.dsl.internal.tracing.SendTracing
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration

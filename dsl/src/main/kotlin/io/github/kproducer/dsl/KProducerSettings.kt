@@ -1,10 +1,10 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.LaneTuning
-import io.github.kproducer.dsl.internal.ProducerBehaviour
-import io.github.kproducer.dsl.internal.Secrets
-import io.github.kproducer.dsl.internal.Wording
-import io.github.kproducer.dsl.internal.displayName
+import io.github.kproducer.dsl.internal.config.LaneTuning
+import io.github.kproducer.dsl.internal.config.ProducerBehaviour
+import io.github.kproducer.dsl.internal.config.Secrets
+import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.config.displayName
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.serialization.Serializer
 import kotlin.time.toJavaDuration

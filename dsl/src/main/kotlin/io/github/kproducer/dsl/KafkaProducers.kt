@@ -2,11 +2,10 @@
 
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.BuiltInSerializers
-import io.github.kproducer.dsl.internal.ClientProbe
 import io.github.kproducer.dsl.internal.DefaultKProducer
-import io.github.kproducer.dsl.internal.GuardedSerializer
-import io.github.kproducer.dsl.internal.Wording
+import io.github.kproducer.dsl.internal.config.BuiltInSerializers
+import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.send.ClientProbe
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.common.serialization.Serializer

@@ -2,7 +2,7 @@
 
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.MicrometerSendObservation
+import io.github.kproducer.dsl.internal.tracing.MicrometerSendObservation
 import io.micrometer.observation.ObservationRegistry
 
 /**

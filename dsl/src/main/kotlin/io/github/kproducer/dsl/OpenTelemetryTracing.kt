@@ -2,7 +2,7 @@
 
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.OpenTelemetrySendTracing
+import io.github.kproducer.dsl.internal.tracing.OpenTelemetrySendTracing
 import io.opentelemetry.api.OpenTelemetry
 
 /**

@@ -1,6 +1,6 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.SendTracing
+import io.github.kproducer.dsl.internal.tracing.SendTracing
 
 /**
  * A way to trace a producer's sends, for [KProducerBuilder.tracing]: OpenTelemetry spans

@@ -1,5 +1,6 @@
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.internal.config.PartitionerLambda
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.MockKafkaProducer
 import io.github.kproducer.testkit.readStrings

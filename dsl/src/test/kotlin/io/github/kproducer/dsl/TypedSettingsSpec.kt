@@ -1,7 +1,7 @@
 package io.github.kproducer.dsl
 
-import io.github.kproducer.dsl.internal.ConfigRules
-import io.github.kproducer.dsl.internal.TypedValue
+import io.github.kproducer.dsl.internal.config.ConfigRules
+import io.github.kproducer.dsl.internal.config.TypedValue
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec

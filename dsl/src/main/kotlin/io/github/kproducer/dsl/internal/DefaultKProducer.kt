@@ -6,6 +6,22 @@ import io.github.kproducer.dsl.KProducer
 import io.github.kproducer.dsl.KTransaction
 import io.github.kproducer.dsl.ProducerMetrics
 import io.github.kproducer.dsl.SendResult
+import io.github.kproducer.dsl.internal.config.ProducerBehaviour
+import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.delivery.Deliveries
+import io.github.kproducer.dsl.internal.delivery.QueuedWork
+import io.github.kproducer.dsl.internal.delivery.ResumeQueue
+import io.github.kproducer.dsl.internal.send.Batches
+import io.github.kproducer.dsl.internal.send.ClientProbe
+import io.github.kproducer.dsl.internal.send.FirstWriteGuard
+import io.github.kproducer.dsl.internal.send.HandOff
+import io.github.kproducer.dsl.internal.send.InFlightRecord
+import io.github.kproducer.dsl.internal.send.ProducerInternals
+import io.github.kproducer.dsl.internal.send.SendTracker
+import io.github.kproducer.dsl.internal.send.SendWatchdog
+import io.github.kproducer.dsl.internal.send.ThreadHeaders
+import io.github.kproducer.dsl.internal.send.interruptible
+import io.github.kproducer.dsl.internal.tx.Transactions
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
@@ -177,7 +193,7 @@ internal class DefaultKProducer<K, V>(
      */
     fun handOver(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
         context: CoroutineContext,
     ): Boolean {
         checkOpen()
@@ -189,7 +205,7 @@ internal class DefaultKProducer<K, V>(
     /** Starts the span of [record] when the producer traces sends; [context] is the suspending caller's, null for the others. */
     private fun trace(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
         context: CoroutineContext?,
     ) {
         if (tracing != null) callback.span = tracing.start(record, context)
@@ -440,7 +456,7 @@ internal class DefaultKProducer<K, V>(
     private inner class ResumingCallback(
         record: ProducerRecord<K, V>,
         private val continuation: CancellableContinuation<RecordMetadata>,
-    ) : TrackedCallback<K, V>(record) {
+    ) : InFlightRecord<K, V>(record) {
         override val tracker: SendTracker<K, V> get() = this@DefaultKProducer.tracker
 
         /** Written before the push, whose compare-and-set publishes it to the drain. */
@@ -489,7 +505,7 @@ internal class DefaultKProducer<K, V>(
     private inner class CompletingCallback(
         record: ProducerRecord<K, V>,
         private val result: CompletableFuture<RecordMetadata>,
-    ) : TrackedCallback<K, V>(record) {
+    ) : InFlightRecord<K, V>(record) {
         override val tracker: SendTracker<K, V> get() = this@DefaultKProducer.tracker
 
         private var outcome: Any? = null
@@ -514,7 +530,7 @@ internal class DefaultKProducer<K, V>(
     private inner class ReportingCallback(
         record: ProducerRecord<K, V>,
         private val inTransaction: Boolean,
-    ) : TrackedCallback<K, V>(record) {
+    ) : InFlightRecord<K, V>(record) {
         override val tracker: SendTracker<K, V> get() = this@DefaultKProducer.tracker
 
         private var failure: Exception? = null

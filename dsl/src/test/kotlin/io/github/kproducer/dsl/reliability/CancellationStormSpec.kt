@@ -3,6 +3,7 @@ package io.github.kproducer.dsl.reliability
 import io.github.kproducer.dsl.KProducer
 import io.github.kproducer.dsl.KProducerConfig
 import io.github.kproducer.dsl.internal.DefaultKProducer
+import io.github.kproducer.dsl.internal.send.FirstWriteGuard
 import io.github.kproducer.dsl.kafkaProducer
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readStrings

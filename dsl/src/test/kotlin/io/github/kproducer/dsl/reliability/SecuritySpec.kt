@@ -7,6 +7,7 @@ import ch.qos.logback.core.Appender
 import ch.qos.logback.core.read.ListAppender
 import io.github.kproducer.dsl.KProducer
 import io.github.kproducer.dsl.SaslMechanism
+import io.github.kproducer.dsl.internal.config.Secrets
 import io.github.kproducer.dsl.isFatal
 import io.github.kproducer.dsl.kafkaProducer
 import io.github.kproducer.dsl.kafkaProducerSettings

@@ -1,6 +1,6 @@
 package io.github.kproducer.dsl.reliability
 
-import io.github.kproducer.dsl.internal.SendWatchdog
+import io.github.kproducer.dsl.internal.send.SendWatchdog
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.comparables.shouldBeLessThan
 import io.kotest.matchers.nulls.shouldBeNull

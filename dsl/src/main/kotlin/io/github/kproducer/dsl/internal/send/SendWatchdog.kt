@@ -1,5 +1,6 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.send
 
+import io.github.kproducer.dsl.internal.delivery.Deliveries
 import java.lang.ref.WeakReference
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.TimeUnit

@@ -1,5 +1,6 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.delivery
 
+import io.github.kproducer.dsl.internal.send.SendWatchdog
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asExecutor
 import kotlinx.coroutines.future.await
@@ -11,101 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.coroutines.EmptyCoroutineContext
-
-/**
- * Work that a Kafka callback hands off its I/O thread: it links itself into a queue, so queueing
- * allocates nothing (the callback is the node). A node sits in at most one queue at a time.
- */
-internal abstract class QueuedWork {
-    @JvmField internal var next: QueuedWork? = null
-
-    /** Runs on the queue's drain thread, never on Kafka's I/O thread. */
-    abstract fun runQueued()
-}
-
-/**
- * A lock-free stack of [QueuedWork], taken whole and turned into a list oldest first. The push that
- * finds it empty returns `true`.
- */
-internal class WorkStack {
-    private val head = AtomicReference<QueuedWork?>()
-
-    /** Pushes [work]; returns whether the stack was empty. */
-    fun push(work: QueuedWork): Boolean {
-        while (true) {
-            val current = head.get()
-            work.next = current
-            if (head.compareAndSet(current, work)) return current == null
-        }
-    }
-
-    val isEmpty: Boolean get() = head.get() == null
-
-    /** Takes everything pushed so far into [target] as a list in push order; `false` when there was nothing. */
-    fun takeInto(target: AtomicReference<QueuedWork?>): Boolean {
-        val taken = head.getAndSet(null) ?: return false
-        target.set(reversed(taken))
-        return true
-    }
-
-    private fun reversed(list: QueuedWork): QueuedWork {
-        var reversed: QueuedWork? = null
-        var current: QueuedWork? = list
-        while (current != null) {
-            val next = current.next
-            current.next = reversed
-            reversed = current
-            current = next
-        }
-        return reversed!!
-    }
-}
-
-/**
- * Moves coroutine resumptions off Kafka's I/O thread in bursts. Resuming a suspended `send` means
- * dispatching it to its dispatcher, which costs the I/O thread far more than a record's bookkeeping;
- * with many coroutines sending, those dispatches would make the I/O thread the bottleneck. Instead
- * a completed send is queued here (one CAS, no allocation), and one drain at a time resumes
- * everything queued, on `Dispatchers.Default`.
- *
- * A coroutine whose dispatcher is `Dispatchers.Default` itself is resumed in place, on the drain's
- * thread, which is already one of that dispatcher's threads: its code runs until it suspends again
- * (the next `send`, say) or ends, with no trip through the scheduler's queues. So that one
- * coroutine's long stretch of code does not hold up the others, a drain resumes in place only for
- * [SLICE_NANOS] after it took its batch; the rest of the batch is dispatched. A coroutine that
- * blocks the drain's thread for [DrainRole.RESUMES]' stall time is left to it, and a new drain takes
- * over the queue ([Deliveries.checkStall]). Other dispatchers are always dispatched to.
- */
-internal class ResumeQueue {
-    private val drain = Deliveries(role = DrainRole.RESUMES)
-
-    fun resume(work: QueuedWork) {
-        drain.deliver(work)
-    }
-
-    /** On the drain's thread: whether a `Dispatchers.Default` coroutine may be resumed in place now. */
-    fun mayResumeInPlace(): Boolean = drain.inSlice(SLICE_NANOS)
-
-    private companion object {
-        /** How long a drain runs resumed coroutines in place before it dispatches the rest of its batch. */
-        val SLICE_NANOS: Long = TimeUnit.MICROSECONDS.toNanos(200)
-    }
-}
-
-/** What a [Deliveries] drain runs, and how long one item may hold back the ones after it. */
-internal enum class DrainRole(
-    val stallNanos: Long,
-) {
-    /** Outcomes that run user code in order: future stages, `onError` handlers, listeners. */
-    OUTCOMES(TimeUnit.SECONDS.toNanos(1)),
-
-    /** Resumptions of suspended sends ([ResumeQueue]): a coroutine resumed in place runs until it suspends. */
-    RESUMES(TimeUnit.MILLISECONDS.toNanos(20)),
-    ;
-
-    /** Whether the current thread is running a drain of this role (of any producer). */
-    val inDrain: ThreadLocal<Boolean> = ThreadLocal.withInitial { false }
-}
 
 /**
  * Delivers outcomes that run user code (a `sendAsync` future's dependent stages, an `onError`

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.delivery
 
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.send
 
 import io.github.kproducer.dsl.HeadersContext
 import io.github.kproducer.dsl.HeadersScope

@@ -1,9 +1,10 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 import io.github.kproducer.dsl.Acks
 import io.github.kproducer.dsl.Compression
 import io.github.kproducer.dsl.SaslConfig
 import io.github.kproducer.dsl.SslConfig
+import io.github.kproducer.dsl.internal.send.HandOff
 import org.apache.kafka.clients.CommonClientConfigs
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.config.ConfigDef

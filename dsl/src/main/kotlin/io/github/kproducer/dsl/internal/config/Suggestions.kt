@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 /**
  * The candidate closest to [word] by Levenshtein distance, when it is close enough to be a typo:

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration

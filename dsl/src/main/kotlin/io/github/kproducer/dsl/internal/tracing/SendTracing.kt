@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.tracing
 
 import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -65,6 +65,51 @@ internal fun interface ProducerTracing {
         record: ProducerRecord<*, *>,
         context: CoroutineContext?,
     ): SendSpan
+}
+
+/**
+ * A [SendSpan] ended once, by whichever outcome comes first; an implementation says what each outcome
+ * records ([succeeded], [failed], [cancelled]) and how the span ends ([finish]).
+ */
+internal abstract class OnceSendSpan : SendSpan {
+    private val ended =
+        java.util.concurrent.atomic
+            .AtomicBoolean()
+
+    final override fun end(
+        metadata: RecordMetadata?,
+        failure: Throwable?,
+    ) {
+        if (!ended.compareAndSet(false, true)) return
+        if (failure == null && metadata != null) {
+            succeeded(metadata)
+        } else if (failure != null) {
+            failed(failure)
+        }
+        finish()
+    }
+
+    final override fun withdrawn() {
+        if (!ended.compareAndSet(false, true)) return
+        cancelled(WITHDRAWN)
+        finish()
+    }
+
+    /** Records the acknowledgement's [metadata]. */
+    protected abstract fun succeeded(metadata: RecordMetadata)
+
+    /** Records the send's [failure]. */
+    protected abstract fun failed(failure: Throwable)
+
+    /** Records that the caller took the record back before it reached Kafka; [description] says so. */
+    protected abstract fun cancelled(description: String)
+
+    /** Ends the span, after the outcome is recorded. */
+    protected abstract fun finish()
+
+    private companion object {
+        const val WITHDRAWN = "The caller was cancelled before the record reached Kafka; it was not sent"
+    }
 }
 
 /** The span of one record; ended once, by whichever outcome comes first. */

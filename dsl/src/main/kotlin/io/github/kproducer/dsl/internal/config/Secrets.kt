@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.common.config.ConfigDef

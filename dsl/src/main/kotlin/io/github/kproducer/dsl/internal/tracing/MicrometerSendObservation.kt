@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.tracing
 
 import io.github.kproducer.dsl.KProducerSendContext
 import io.micrometer.common.KeyValue
@@ -44,29 +44,24 @@ internal class MicrometerSendObservation(
     private class ObservedSend(
         private val observation: Observation,
         private val context: KProducerSendContext,
-    ) : SendSpan {
-        private val ended = AtomicBoolean()
-
-        override fun end(
-            metadata: RecordMetadata?,
-            failure: Throwable?,
-        ) {
-            if (!ended.compareAndSet(false, true)) return
-            if (failure == null && metadata != null) {
-                context.metadata = metadata
-                observation.highCardinalityKeyValue(PARTITION, metadata.partition().toString())
-                if (metadata.hasOffset()) observation.highCardinalityKeyValue(OFFSET, metadata.offset().toString())
-            } else if (failure != null) {
-                observation.lowCardinalityKeyValue(ERROR_TYPE, failure.javaClass.name)
-                observation.error(failure)
-            }
-            observation.stop()
+    ) : OnceSendSpan() {
+        override fun succeeded(metadata: RecordMetadata) {
+            context.metadata = metadata
+            observation.highCardinalityKeyValue(PARTITION, metadata.partition().toString())
+            if (metadata.hasOffset()) observation.highCardinalityKeyValue(OFFSET, metadata.offset().toString())
         }
 
-        override fun withdrawn() {
-            if (!ended.compareAndSet(false, true)) return
+        override fun failed(failure: Throwable) {
+            observation.lowCardinalityKeyValue(ERROR_TYPE, failure.javaClass.name)
+            observation.error(failure)
+        }
+
+        override fun cancelled(description: String) {
             observation.lowCardinalityKeyValue(ERROR_TYPE, "cancelled")
-            observation.error(CancellationException("The caller was cancelled before the record reached Kafka; it was not sent"))
+            observation.error(CancellationException(description))
+        }
+
+        override fun finish() {
             observation.stop()
         }
     }

@@ -1,6 +1,8 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.send
 
 import io.github.kproducer.dsl.SendResult
+import io.github.kproducer.dsl.internal.DefaultKProducer
+import io.github.kproducer.dsl.internal.isUnconfined
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
@@ -352,7 +354,7 @@ internal class Batches<K, V>(
 
         inner class SlotCallback(
             record: ProducerRecord<K, V>,
-        ) : TrackedCallback<K, V>(record) {
+        ) : InFlightRecord<K, V>(record) {
             override val tracker: SendTracker<K, V> get() = producer.tracker
 
             /** The metadata or the exception, once the record completed; written by the callback's thread, read by the sender. */

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.tx
 
 import io.github.kproducer.dsl.ConsumeTransformProduceLoop
 import kotlinx.coroutines.Deferred

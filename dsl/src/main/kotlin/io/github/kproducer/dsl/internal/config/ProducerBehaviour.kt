@@ -1,7 +1,8 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 import io.github.kproducer.dsl.SendErrorHandler
 import io.github.kproducer.dsl.SendListener
+import io.github.kproducer.dsl.internal.tracing.SendTracing
 import kotlin.time.Duration
 
 /** The [io.github.kproducer.dsl.KProducerOptions] of one producer, frozen when it is built. */

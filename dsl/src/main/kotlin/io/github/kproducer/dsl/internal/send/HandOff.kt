@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.send
 
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -92,7 +92,7 @@ internal class HandOff<K, V>(
      */
     fun tryDirect(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
     ): Boolean {
         val topic = record.topic()
         val partition = record.partition()
@@ -144,7 +144,7 @@ internal class HandOff<K, V>(
      */
     private fun admitted(
         guard: FirstWriteGuard<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
         count: Int,
     ): Boolean {
         val target = guard.route(callback, count, livePartitionLanes.get() != 0)
@@ -161,7 +161,7 @@ internal class HandOff<K, V>(
     /** Queues [record] in its lane, which hands it to Kafka or fails it by its deadline. Never blocks. */
     fun enqueue(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
     ) {
         tracker.accepted.increment()
         queue(record, callback, System.nanoTime() + maxBlockNanos)
@@ -170,7 +170,7 @@ internal class HandOff<K, V>(
     /** [tryDirect], or else [enqueue]; returns `true` when the record went direct. */
     fun submit(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
     ): Boolean {
         if (tryDirect(record, callback)) return true
         enqueue(record, callback)
@@ -188,7 +188,7 @@ internal class HandOff<K, V>(
     @Volatile private var memoryShort = false
 
     /** Takes back a queued record whose caller was cancelled; `false` when its lane has it already. */
-    fun withdraw(callback: TrackedCallback<K, V>): Boolean {
+    fun withdraw(callback: InFlightRecord<K, V>): Boolean {
         if (!callback.withdraw()) return false
         tracker.accepted.decrement()
         callback.span?.withdrawn()
@@ -259,7 +259,7 @@ internal class HandOff<K, V>(
 
     private fun queue(
         record: ProducerRecord<K, V>,
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
         deadline: Long,
     ) {
         callback.deadline = deadline
@@ -269,7 +269,7 @@ internal class HandOff<K, V>(
         }
     }
 
-    private fun laneFor(callback: TrackedCallback<K, V>): Lane {
+    private fun laneFor(callback: InFlightRecord<K, V>): Lane {
         val record = callback.record
         val topic = record.topic()
         // A partition the guard picked: the record waits for that partition's first write in its lane.
@@ -349,7 +349,7 @@ internal class HandOff<K, V>(
                 }
                 try {
                     @Suppress("UNCHECKED_CAST")
-                    if (entry is Barrier) entry.complete(Unit) else handOver(entry as TrackedCallback<K, V>)
+                    if (entry is Barrier) entry.complete(Unit) else handOver(entry as InFlightRecord<K, V>)
                 } catch (e: Throwable) {
                     log.error("kproducer: the lane of topic {} failed to hand over a record", topic, e)
                 } finally {
@@ -367,7 +367,7 @@ internal class HandOff<K, V>(
             }
         }
 
-        private fun handOver(callback: TrackedCallback<K, V>) {
+        private fun handOver(callback: InFlightRecord<K, V>) {
             if (!callback.take()) return
             closing?.let { return failBeforeKafka(callback, it) }
             val record = callback.record
@@ -409,7 +409,7 @@ internal class HandOff<K, V>(
         /** Moves [callback] from this topic's lane to the lane of its [partition], behind the records there. */
         private fun moveTo(
             partition: Int,
-            callback: TrackedCallback<K, V>,
+            callback: InFlightRecord<K, V>,
         ) {
             callback.queued()
             while (!partitionLane(topic, partition).add(callback)) {
@@ -418,7 +418,7 @@ internal class HandOff<K, V>(
         }
 
         /** Waits for the topic's metadata up to the record's deadline; its partition count, or `null` when the record failed. */
-        private fun awaitTopic(callback: TrackedCallback<K, V>): Int? {
+        private fun awaitTopic(callback: InFlightRecord<K, V>): Int? {
             if (pastDeadline(callback)) {
                 failBeforeKafka(callback, metadataTimeout(callback.record, -1))
                 return null
@@ -438,7 +438,7 @@ internal class HandOff<K, V>(
             return null
         }
 
-        private fun send(callback: TrackedCallback<K, V>) {
+        private fun send(callback: InFlightRecord<K, V>) {
             val guard = SendWatchdog.guard()
             val token = guard.enter(SendWatchdog.LANE, callback.deadline)
             var failure: Exception? = null
@@ -460,7 +460,7 @@ internal class HandOff<K, V>(
         }
     }
 
-    private fun pastDeadline(callback: TrackedCallback<K, V>): Boolean = System.nanoTime() - callback.deadline >= 0
+    private fun pastDeadline(callback: InFlightRecord<K, V>): Boolean = System.nanoTime() - callback.deadline >= 0
 
     /**
      * What a lane's record fails with when its Kafka call failed: Kafka's verdict on the record (an
@@ -473,7 +473,7 @@ internal class HandOff<K, V>(
     }
 
     private fun failBeforeKafka(
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
         cause: Exception,
     ) {
         failedBeforeKafka.compareAndSet(null, cause)
@@ -510,29 +510,5 @@ internal class HandOff<K, V>(
 
         /** Lanes block only while Kafka cannot take their record; one thread per waiting lane, at most this many. */
         private const val LANE_THREADS = 1024
-    }
-}
-
-/** The numbers the hand-off judges by, from the producer's settings. */
-internal class LaneTuning(
-    /** `max.block.ms`: how long one record may wait for metadata or buffer memory. */
-    val maxBlockMs: Long,
-    /** Below this many free buffer bytes a send may block: the larger of `batch.size` and `max.request.size`, at most half the buffer. */
-    val lowBufferBytes: Long,
-    /** Kafka forgets a topic's metadata after this long without a send to it; a blind probe's readiness lasts half of it. */
-    val metadataMaxIdleMs: Long,
-) {
-    /** How long a send that found a topic known keeps it ready, for a producer the probe cannot see into. */
-    val blindReadyNanos: Long get() = TimeUnit.MILLISECONDS.toNanos(metadataMaxIdleMs) / 2
-
-    companion object {
-        /** Kafka's defaults, for wrapped producers whose settings are unknown. */
-        val DEFAULT = LaneTuning(ClientProbe.DEFAULT_MAX_BLOCK_MS, 1024L * 1024, 300_000)
-
-        fun of(parsed: Map<String, Any?>): LaneTuning {
-            fun long(key: String) = (parsed[key] as Number).toLong()
-            val largest = maxOf(long("batch.size"), long("max.request.size"))
-            return LaneTuning(long("max.block.ms"), minOf(largest, long("buffer.memory") / 2), long("metadata.max.idle.ms"))
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 import kotlin.properties.PropertyDelegateProvider
 import kotlin.properties.ReadWriteProperty

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.tracing
 
 import io.opentelemetry.api.OpenTelemetry
 import io.opentelemetry.api.common.AttributeKey
@@ -63,29 +63,24 @@ internal class OpenTelemetrySendTracing(
 
     private class OpenTelemetrySendSpan(
         private val span: Span,
-    ) : SendSpan {
-        private val ended = AtomicBoolean()
-
-        override fun end(
-            metadata: RecordMetadata?,
-            failure: Throwable?,
-        ) {
-            if (!ended.compareAndSet(false, true)) return
-            if (failure == null && metadata != null) {
-                span.setAttribute(PARTITION, metadata.partition().toString())
-                if (metadata.hasOffset()) span.setAttribute(OFFSET, metadata.offset())
-            } else if (failure != null) {
-                span.setAttribute(ERROR_TYPE, failure.javaClass.name)
-                span.setStatus(StatusCode.ERROR, failure.message ?: failure.javaClass.simpleName)
-                span.recordException(failure)
-            }
-            span.end()
+    ) : OnceSendSpan() {
+        override fun succeeded(metadata: RecordMetadata) {
+            span.setAttribute(PARTITION, metadata.partition().toString())
+            if (metadata.hasOffset()) span.setAttribute(OFFSET, metadata.offset())
         }
 
-        override fun withdrawn() {
-            if (!ended.compareAndSet(false, true)) return
+        override fun failed(failure: Throwable) {
+            span.setAttribute(ERROR_TYPE, failure.javaClass.name)
+            span.setStatus(StatusCode.ERROR, failure.message ?: failure.javaClass.simpleName)
+            span.recordException(failure)
+        }
+
+        override fun cancelled(description: String) {
             span.setAttribute(ERROR_TYPE, "cancelled")
-            span.setStatus(StatusCode.ERROR, "The caller was cancelled before the record reached Kafka; it was not sent")
+            span.setStatus(StatusCode.ERROR, description)
+        }
+
+        override fun finish() {
             span.end()
         }
     }

@@ -1,7 +1,11 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.tx
 
 import io.github.kproducer.dsl.InternalForInheritanceKProducerApi
 import io.github.kproducer.dsl.KTransaction
+import io.github.kproducer.dsl.internal.DefaultKProducer
+import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.send.ThreadHeaders
+import io.github.kproducer.dsl.internal.send.interruptible
 import io.github.kproducer.dsl.isFatal
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers

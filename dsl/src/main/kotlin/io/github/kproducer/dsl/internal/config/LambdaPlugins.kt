@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.config
 
 import io.github.kproducer.dsl.AcknowledgementInterceptor
 import io.github.kproducer.dsl.RecordPartitioner

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.delivery
 
 import io.github.kproducer.dsl.SendErrorHandler
 import org.apache.kafka.clients.producer.ProducerRecord

@@ -1,4 +1,4 @@
-package io.github.kproducer.dsl.internal
+package io.github.kproducer.dsl.internal.send
 
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.errors.TimeoutException
@@ -70,7 +70,7 @@ internal class FirstWriteGuard<K, V>(
      * the client's metadata. Next: the caller keeps the partition's lane order, then calls [admit].
      */
     fun route(
-        callback: TrackedCallback<K, V>,
+        callback: InFlightRecord<K, V>,
         count: Int,
         lanesHold: Boolean,
     ): Int {
@@ -100,7 +100,7 @@ internal class FirstWriteGuard<K, V>(
      * record already, [PROBE] when the record is now the partition's first write (the caller must hand
      * it to Kafka at once, or [release] it), [HOLD] while another record is the partition's probe.
      */
-    fun admit(callback: TrackedCallback<K, V>): Int {
+    fun admit(callback: InFlightRecord<K, V>): Int {
         val writes = writesOf(callback.record.topic(), -1)
         val target = callback.target
         if (writes.state(target) == WRITTEN) return PASS
@@ -128,7 +128,7 @@ internal class FirstWriteGuard<K, V>(
      * acknowledged or failed), while asking Kafka to send the probe at once. Returns `false` when the
      * record's deadline passed first, or the producer is closing.
      */
-    fun awaitTurn(callback: TrackedCallback<K, V>): Boolean {
+    fun awaitTurn(callback: InFlightRecord<K, V>): Boolean {
         val writes = writesOf(callback.record.topic(), -1)
         val target = callback.target
         // Most probes are acknowledged within a linger and a round trip; only a longer wait makes Kafka send at once.
@@ -155,7 +155,7 @@ internal class FirstWriteGuard<K, V>(
     }
 
     /** Gives up the probe of a record that did not reach Kafka after all (Kafka threw, or the watchdog took it back). */
-    fun release(callback: TrackedCallback<K, V>) {
+    fun release(callback: InFlightRecord<K, V>) {
         val writes = callback.firstWrite ?: return
         callback.firstWrite = null
         writes.probeEnded(callback.target, acknowledged = false)
