@@ -63,6 +63,10 @@ class KProducerConfigSpec :
             check(kafkaProducerSettings<ByteBuffer, ByteBuffer> { bootstrapServers = "b:9092" }, ByteBufferSerializer::class.java)
             check(kafkaProducerSettings<Bytes, Bytes> { bootstrapServers = "b:9092" }, BytesSerializer::class.java)
             check(kafkaProducerSettings<String?, String?> { bootstrapServers = "b:9092" }, StringSerializer::class.java)
+            // The same inference, public for code that picks a serializer by a runtime class (the Spring Boot starter).
+            builtInSerializer(Long::class.javaObjectType).shouldBeInstanceOf<LongSerializer>()
+            builtInSerializer(ByteBuffer.allocate(1).asReadOnlyBuffer().javaClass).shouldBeInstanceOf<ByteBufferSerializer>()
+            builtInSerializer(Order::class.java) shouldBe null
         }
 
         test("a type without a built-in serializer needs one, and the error says which and how") {

@@ -1,46 +1,17 @@
 package io.github.kproducer.spring.boot.internal
 
+import io.github.kproducer.dsl.builtInSerializer
 import org.apache.kafka.common.errors.SerializationException
 import org.apache.kafka.common.header.Headers
-import org.apache.kafka.common.serialization.ByteArraySerializer
-import org.apache.kafka.common.serialization.ByteBufferSerializer
-import org.apache.kafka.common.serialization.BytesSerializer
-import org.apache.kafka.common.serialization.DoubleSerializer
-import org.apache.kafka.common.serialization.FloatSerializer
-import org.apache.kafka.common.serialization.IntegerSerializer
-import org.apache.kafka.common.serialization.LongSerializer
 import org.apache.kafka.common.serialization.Serializer
-import org.apache.kafka.common.serialization.ShortSerializer
 import org.apache.kafka.common.serialization.StringSerializer
-import org.apache.kafka.common.serialization.UUIDSerializer
-import org.apache.kafka.common.utils.Bytes
-import java.nio.ByteBuffer
-import java.util.UUID
 import java.util.concurrent.ConcurrentHashMap
 
-/** Kafka's built-in serializers by the class they serialize, and JSON (when the application has Jackson) for the rest. */
+/** Kafka's built-in serializers, the DSL's own inference, and JSON (when the application has Jackson) for the rest. */
 internal object StarterSerializers {
-    private val builtIn: Map<Class<*>, () -> Serializer<*>> =
-        mapOf(
-            String::class.java to ::StringSerializer,
-            ByteArray::class.java to ::ByteArraySerializer,
-            Int::class.javaObjectType to ::IntegerSerializer,
-            Long::class.javaObjectType to ::LongSerializer,
-            Short::class.javaObjectType to ::ShortSerializer,
-            Double::class.javaObjectType to ::DoubleSerializer,
-            Float::class.javaObjectType to ::FloatSerializer,
-            UUID::class.java to ::UUIDSerializer,
-            ByteBuffer::class.java to ::ByteBufferSerializer,
-            Bytes::class.java to ::BytesSerializer,
-        )
-
     /** Kafka's serializer for [type], or null when it has none (a `ByteBuffer` subclass counts as a `ByteBuffer`). */
     @Suppress("UNCHECKED_CAST")
-    fun builtInFor(type: Class<*>): Serializer<Any>? {
-        val boxed = if (type.isPrimitive) type.kotlin.javaObjectType else type
-        val exact = builtIn[boxed] ?: if (ByteBuffer::class.java.isAssignableFrom(boxed)) builtIn[ByteBuffer::class.java] else null
-        return exact?.invoke() as Serializer<Any>?
-    }
+    fun builtInFor(type: Class<*>): Serializer<Any>? = builtInSerializer(type) as Serializer<Any>?
 
     /** Whether Kafka has a built-in serializer for [type]. */
     fun hasBuiltIn(type: Class<*>): Boolean = builtInFor(type) != null
