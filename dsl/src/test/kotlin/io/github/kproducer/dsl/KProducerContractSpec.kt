@@ -347,7 +347,7 @@ class KProducerContractSpec :
                 )
             kafka.use {
                 val probe =
-                    io.github.kproducer.dsl.internal.ClientProbe
+                    io.github.kproducer.dsl.internal.send.ClientProbe
                         .of(kafka)
                 probe.sees shouldBe true
                 probe.maxBlockMs shouldBe 1234L
