@@ -96,6 +96,25 @@ private class Ticker(
 private val kafkaWaits = setOf("awaitUpdate", "waitObject", "allocate", "waitOnMetadata")
 
 /**
+ * Whether [frames], taken after the thread's state said WAITING or TIMED_WAITING, show it waiting in one
+ * of Kafka's waits for metadata or buffer memory. The stack must be parked itself (its top frame a park or
+ * an `Object.wait`): state and stack are read apart, and the thread may have run on in between. And the
+ * park must not be the acquisition of a lock on the way (`ReentrantLock.lock` below Kafka's frame): the
+ * buffer pool's lock is held for a few instructions at a time, and a thread that meets it taken is not
+ * waiting for memory; a thread that is waits on the pool's condition (`ConditionObject.await`).
+ */
+internal fun parkedInKafkaWait(frames: Array<StackTraceElement>): Boolean {
+    val top = frames.firstOrNull() ?: return false
+    val parked =
+        (top.className == "jdk.internal.misc.Unsafe" && top.methodName == "park") ||
+            (top.className == "java.lang.Object" && top.methodName.startsWith("wait"))
+    if (!parked) return false
+    val kafka = frames.indexOfFirst { it.className.startsWith("org.apache.kafka.clients.producer") && it.methodName in kafkaWaits }
+    if (kafka < 0) return false
+    return frames.take(kafka).none { it.className == "java.util.concurrent.locks.ReentrantLock" && it.methodName == "lock" }
+}
+
+/**
  * Runs [block] on a new single-threaded dispatcher, beside a ticker coroutine on the same thread
  * that ticks every 5 ms, a control ticker on a thread of its own, and a sampler that looks at the
  * watched thread every 2 ms. A call that blocks the thread shows as a gap between ticks that the
@@ -122,7 +141,7 @@ suspend fun <T> onOneThread(
                 val state = thread.state
                 if (waitedInKafka.get() == null && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)) {
                     val frames = thread.stackTrace
-                    if (frames.any { it.className.startsWith("org.apache.kafka.clients.producer") && it.methodName in kafkaWaits }) {
+                    if (parkedInKafkaWait(frames)) {
                         waitedInKafka.set(frames.take(20).joinToString("\n") { "    at $it" })
                     }
                 }
