@@ -38,7 +38,9 @@ import org.springframework.core.io.ResourceLoader
  * Auto-configures kproducer in a Spring Boot 4 application: a [KProducerFactory], a `KProducer` bean named
  * `kproducer` (unless the application declares a `KProducer` bean of its own), one bean per
  * `kproducer.producers.<name>`, their close at shutdown, Micrometer meters and Observations, OpenTelemetry
- * tracing, and a health indicator, each when its library is on the class path. Off with `kproducer.enabled=false`.
+ * tracing, and a health indicator, each when its library is on the class path. `kproducer.enabled=false` is the
+ * application's switch to leave kproducer out of the context (as Boot's own starters offer), tested in
+ * `KProducerAutoConfigurationTest`.
  *
  * Needs nothing of spring-kafka: `spring.kafka.*` is read directly. When Boot's Kafka module is there anyway,
  * its `KafkaConnectionDetails` (a `@ServiceConnection`'s broker) say where the brokers are.

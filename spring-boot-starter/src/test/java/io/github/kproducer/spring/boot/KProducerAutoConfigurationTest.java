@@ -180,6 +180,8 @@ class KProducerAutoConfigurationTest {
         runner(kafka).withUserConfiguration(OwnProducer.class).run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(KProducer.class).hasBean("payments").doesNotHaveBean("kproducer");
         });
+        // kproducer.enabled=false is the starter's documented off switch (a Boot convention), not a test switched off:
+        // this checks that it really leaves the context without any kproducer bean.
         runner(kafka).withPropertyValues("kproducer.enabled=false").run(context -> {
             assertThat(context).hasNotFailed().doesNotHaveBean(KProducer.class).doesNotHaveBean(KProducerFactory.class);
         });

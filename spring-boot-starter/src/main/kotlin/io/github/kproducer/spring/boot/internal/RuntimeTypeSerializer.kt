@@ -30,15 +30,11 @@ internal class RuntimeTypeSerializer(
     private val byClass = ConcurrentHashMap<Class<*>, Serializer<Any>>()
     private val string = StringSerializer()
 
+    /** The same as with headers: Kafka calls that form, and a serializer's own form without headers is its default. */
     override fun serialize(
         topic: String?,
         data: Any?,
-    ): ByteArray? =
-        when (data) {
-            null -> null
-            is String -> string.serialize(topic, data)
-            else -> forClass(data.javaClass).serialize(topic, data)
-        }
+    ): ByteArray? = serialize(topic, null, data)
 
     override fun serialize(
         topic: String?,

@@ -1,10 +1,7 @@
 package io.github.kproducer.spring.boot.test;
 
 import io.github.kproducer.testkit.EmbeddedKafka;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -21,9 +18,6 @@ class SharedBrokerSecondTest {
 
     @Test
     void sharesOneRunningBrokerWithTheOtherClass() throws Exception {
-        SharedBroker.check(kafka);
-
-        producer.send(new ProducerRecord<>("audit", "second", "sent")).get(30, TimeUnit.SECONDS);
-        kafka.readStrings("audit", 1, Duration.ofSeconds(30));
+        SharedBroker.check(kafka, producer, "second");
     }
 }
