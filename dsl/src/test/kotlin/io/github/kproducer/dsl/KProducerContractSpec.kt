@@ -185,7 +185,7 @@ class KProducerContractSpec :
                     kproducer.send("t", "k", "first") // metadata unknown: handed over in the topic's lane
                     // The caller resumes once the record is acknowledged; the lane retires a moment later.
                     io.kotest.assertions.nondeterministic.eventually(5.seconds) {
-                        (kproducer as io.github.kproducer.dsl.internal.DefaultKProducer<*, *>).handOff.laneCount() shouldBe 0
+                        (kproducer as io.github.kproducer.dsl.internal.DefaultKProducer<*, *>).pipeline.laneCount() shouldBe 0
                     }
                     kproducer.send("t", "k", "second") // known topic, room in the buffer: direct
                     available = 1024.0 // nearly full: Kafka could block, so the lane again
@@ -335,7 +335,7 @@ class KProducerContractSpec :
             // The mock cannot be looked into, so the first record of each topic takes its lane.
             (1..100).forEach { producer.send("topic-$it", "k", "v") }
             io.kotest.assertions.nondeterministic.eventually(5.seconds) {
-                (producer as io.github.kproducer.dsl.internal.DefaultKProducer<*, *>).handOff.laneCount() shouldBe 0
+                (producer as io.github.kproducer.dsl.internal.DefaultKProducer<*, *>).pipeline.laneCount() shouldBe 0
             }
             producer.close()
 

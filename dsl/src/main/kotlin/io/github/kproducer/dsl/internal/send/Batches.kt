@@ -1,8 +1,7 @@
 package io.github.kproducer.dsl.internal.send
 
 import io.github.kproducer.dsl.SendResult
-import io.github.kproducer.dsl.internal.DefaultKProducer
-import io.github.kproducer.dsl.internal.isUnconfined
+import io.github.kproducer.dsl.internal.lifecycle.ProducerState
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
@@ -31,11 +30,14 @@ import kotlin.coroutines.coroutineContext
  * exception is rethrown, so no failure goes unseen.
  */
 internal class Batches<K, V>(
-    private val producer: DefaultKProducer<K, V>,
+    private val pipeline: SendPipeline<K, V>,
+    private val state: ProducerState,
 ) {
-    private val maxInFlight get() = producer.behaviour.maxInFlightRecords
+    private val maxInFlight get() = pipeline.maxInFlightRecords
 
+    /** Sends [records] in order and returns their metadata in input order; the first failure is thrown once every record handed over has ended. */
     suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> {
+        state.checkOpen()
         val list = records as? List<ProducerRecord<K, V>> ?: records.toList()
         val results = MetadataList(list.size)
         var index = 0
@@ -53,7 +55,9 @@ internal class Batches<K, V>(
         return results
     }
 
+    /** Sends [records] in order and returns every record's outcome in input order; throws only for cancellation. */
     suspend fun sendAllSettled(records: Iterable<ProducerRecord<K, V>>): List<SendResult<K, V>> {
+        state.checkOpen()
         val list = records as? List<ProducerRecord<K, V>> ?: records.toList()
         val results = ArrayList<SendResult<K, V>>(list.size)
         val window = Window(minOf(maxInFlight, maxOf(1, list.size)), coroutineContext)
@@ -68,12 +72,14 @@ internal class Batches<K, V>(
         return results
     }
 
+    /** Sends the records of [records] as they come and emits their metadata in order; [check] runs first, at collection. */
     fun flow(
         records: Flow<ProducerRecord<K, V>>,
         check: () -> Unit,
     ): Flow<RecordMetadata> =
         flow {
             check()
+            state.checkOpen()
             val window = Window(maxInFlight, coroutineContext)
             // Fail-fast: records are emitted in order up to the first failure, which fails the flow.
             var recordFailed: Exception? = null
@@ -93,7 +99,7 @@ internal class Batches<K, V>(
                             recordFailed = it
                             throw it
                         }
-                        producer.checkOpen()
+                        state.checkOpen()
                         window.handOver(record)
                     }
                 },
@@ -124,19 +130,21 @@ internal class Batches<K, V>(
             )
         }
 
+    /** Sends the records of [records] as they come and emits every record's outcome in order; [check] runs first, at collection. */
     fun settledFlow(
         records: Flow<ProducerRecord<K, V>>,
         check: () -> Unit,
     ): Flow<SendResult<K, V>> =
         flow {
             check()
+            state.checkOpen()
             val window = Window(maxInFlight, coroutineContext)
             window.collecting(
                 upstream = {
                     records.collect { record ->
                         window.makeRoom { r, result -> window.emitting { emit(settled(r, result)) } }
                         // An endless upstream must stop when the producer closes: end with the outcomes so far, then say why.
-                        producer.checkOpen()
+                        state.checkOpen()
                         window.handOver(record)
                     }
                 },
@@ -160,7 +168,7 @@ internal class Batches<K, V>(
     /**
      * A ring of the records handed over and not yet taken out, in input order. Only the sending
      * coroutine touches [head], [tail] and [slots]; callbacks (on Kafka's I/O thread, or a lane's)
-     * write their own [SlotCallback.result] and, when the sender waits for exactly that record,
+     * write their own [SlotRecord.result] and, when the sender waits for exactly that record,
      * signal it. The ring starts small and doubles when it is full, up to `limit` records, so a short
      * flow allocates little and a long one is not capped below `limit`; growing is safe because no
      * callback touches the ring.
@@ -168,7 +176,7 @@ internal class Batches<K, V>(
     private inner class Window(
         limit: Int,
         context: CoroutineContext,
-    ) {
+    ) : RecordSlots<K, V> {
         /** At most `limit` records are in the window. */
         private val capacity = limit
 
@@ -182,14 +190,14 @@ internal class Batches<K, V>(
          * count alone, and all fail by their own deadlines.
          */
         private var room = limit
-        private var slots = arrayOfNulls<SlotCallback>(minOf(ceilingPowerOfTwo(limit), INITIAL_SLOTS))
+        private var slots = arrayOfNulls<SlotRecord<K, V>>(minOf(ceilingPowerOfTwo(limit), INITIAL_SLOTS))
         private var mask = slots.size - 1
         private val context = context
         private var head = 0L
         private var tail = 0L
 
         /** The record the sender waits for, or null. */
-        @Volatile private var awaited: SlotCallback? = null
+        @Volatile private var awaited: SlotRecord<K, V>? = null
         private val signal = Channel<Unit>(Channel.CONFLATED)
 
         /** An unconfined sender would resume on the thread that signals it: Kafka's I/O thread. It is signalled from `Dispatchers.Default` instead. */
@@ -210,12 +218,13 @@ internal class Batches<K, V>(
         /** Puts [record] in the window and hands it to Kafka: directly when that cannot block, otherwise queued in its topic's lane. */
         fun handOver(record: ProducerRecord<K, V>) {
             if (tail - head == slots.size.toLong()) grow()
-            val callback = SlotCallback(record)
+            val callback = SlotRecord(record, this)
             slots[slot(tail++)] = callback
             try {
-                if (producer.handOver(record, callback, context)) {
+                state.checkOpen()
+                if (pipeline.submit(record, callback, context)) {
                     room = capacity
-                } else if (room == capacity && producer.handOff.memoryShort()) {
+                } else if (room == capacity && pipeline.memoryShort()) {
                     // Queued for memory, or behind records that wait for it. Not whether the buffer is short at this instant:
                     // a batch may have just freed it while the lane still holds records (it let 1,087 records in flight under load).
                     room = maxOf(1, (tail - head).toInt())
@@ -227,7 +236,7 @@ internal class Batches<K, V>(
 
         /** Doubles the ring (only when it is full and below `capacity`: [makeRoom] waits at `capacity`). */
         private fun grow() {
-            val bigger = arrayOfNulls<SlotCallback>(slots.size * 2)
+            val bigger = arrayOfNulls<SlotRecord<K, V>>(slots.size * 2)
             val biggerMask = bigger.size - 1
             var sequence = head
             while (sequence < tail) {
@@ -238,13 +247,15 @@ internal class Batches<K, V>(
             mask = biggerMask
         }
 
-        fun complete(
-            callback: SlotCallback,
+        override val tracker: SendTracker<K, V> get() = pipeline.tracker
+
+        override fun complete(
+            inFlight: SlotRecord<K, V>,
             result: Any,
         ) {
             if (result is Exception) failure.compareAndSet(null, result)
-            callback.result = result
-            if (awaited === callback) {
+            inFlight.result = result
+            if (awaited === inFlight) {
                 if (unconfined) Dispatchers.Default.dispatch(EmptyCoroutineContext) { signal.trySend(Unit) } else signal.trySend(Unit)
             }
         }
@@ -347,23 +358,9 @@ internal class Batches<K, V>(
         fun withdrawQueued() {
             var sequence = head
             while (sequence < tail) {
-                slots[slot(sequence)]?.let { producer.handOff.withdraw(it) }
+                slots[slot(sequence)]?.let { pipeline.withdraw(it) }
                 sequence++
             }
-        }
-
-        inner class SlotCallback(
-            record: ProducerRecord<K, V>,
-        ) : InFlightRecord<K, V>(record) {
-            override val tracker: SendTracker<K, V> get() = producer.tracker
-
-            /** The metadata or the exception, once the record completed; written by the callback's thread, read by the sender. */
-            @Volatile @JvmField
-            var result: Any? = null
-
-            override fun succeeded(metadata: RecordMetadata) = complete(this, metadata)
-
-            override fun failed(exception: Exception) = complete(this, exception)
         }
     }
 

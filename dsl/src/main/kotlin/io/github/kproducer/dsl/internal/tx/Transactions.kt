@@ -2,8 +2,13 @@ package io.github.kproducer.dsl.internal.tx
 
 import io.github.kproducer.dsl.InternalForInheritanceKProducerApi
 import io.github.kproducer.dsl.KTransaction
-import io.github.kproducer.dsl.internal.DefaultKProducer
 import io.github.kproducer.dsl.internal.config.Wording
+import io.github.kproducer.dsl.internal.lifecycle.JavaCalls
+import io.github.kproducer.dsl.internal.lifecycle.ProducerClosing
+import io.github.kproducer.dsl.internal.lifecycle.ProducerState
+import io.github.kproducer.dsl.internal.send.Batches
+import io.github.kproducer.dsl.internal.send.SendPipeline
+import io.github.kproducer.dsl.internal.send.SingleSends
 import io.github.kproducer.dsl.internal.send.ThreadHeaders
 import io.github.kproducer.dsl.internal.send.interruptible
 import io.github.kproducer.dsl.isFatal
@@ -11,12 +16,12 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.asContextElement
-import kotlinx.coroutines.future.future
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
+import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import org.apache.kafka.common.KafkaException
@@ -53,8 +58,20 @@ import kotlin.coroutines.coroutineContext
  * without it.
  */
 internal class Transactions<K, V>(
-    private val producer: DefaultKProducer<K, V>,
+    /** Kafka's producer, for the transactional calls. */
+    private val producer: Producer<K, V>,
+    /** Where the block's records go, as any other send's. */
+    private val pipeline: SendPipeline<K, V>,
+    private val state: ProducerState,
+    /** Closes the producer after an error fatal to it. */
+    private val closing: ProducerClosing,
+    /** Runs the Java forms of the block's suspending calls. */
+    private val javaCalls: JavaCalls,
+    /** How messages name what the caller wrote. */
+    private val wording: Wording,
 ) {
+    private val sends = SingleSends(pipeline, state)
+    private val batches = Batches(pipeline, state)
     private val lock = Mutex()
 
     @Volatile private var initialized = false
@@ -90,22 +107,21 @@ internal class Transactions<K, V>(
     }
 
     suspend fun <T> run(block: suspend KTransaction<K, V>.() -> T): T {
-        producer.checkOpen()
+        state.checkOpen()
         check(coroutineContext[Open]?.owner !== this && openOnThread.get() !== this) {
             "transaction { } cannot be nested on the same producer: send through the receiver of the transaction that is already open"
         }
         return lock.withLock {
-            producer.checkOpen()
+            state.checkOpen()
             finishUnfinished()
             guarded {
                 if (!initialized) {
                     initTransactions()
                     initialized = true
                 }
-                producer.producer.beginTransaction()
+                producer.beginTransaction()
             }
-            producer.handOff.checkProducerId()
-            producer.handOff.clearFailures()
+            pipeline.beginTransaction()
             val transaction = Scope()
             try {
                 // The thread mark reaches the Java forms, which cannot read the coroutine's context.
@@ -122,10 +138,9 @@ internal class Transactions<K, V>(
 
     private suspend fun initTransactions() {
         try {
-            blocking { producer.producer.initTransactions() }
+            blocking { producer.initTransactions() }
         } catch (e: IllegalStateException) {
             if (e.message?.contains("non-transactional") != true) throw e
-            val wording = producer.wording
             val call = if (wording == Wording.KOTLIN) "transaction { } needs" else "inTransaction and transactionAsync need"
             val sends = if (wording == Wording.KOTLIN) "send/sendAll" else "sendAsync/offer/sendAllAsync"
             throw IllegalStateException(
@@ -148,14 +163,14 @@ internal class Transactions<K, V>(
         try {
             action()
         } catch (e: Exception) {
-            if (e.isFatalToProducer()) producer.closeAfterFatal(e)
+            if (e.isFatalToProducer()) closing.closeAfterFatal(e)
             throw e
         }
 
     private suspend fun commit() {
         // Records still queued in a lane belong to this transaction: let them reach Kafka (or fail) first.
-        producer.handOff.awaitQueued()
-        producer.handOff.failureBeforeKafka()?.let {
+        pipeline.awaitQueued()
+        pipeline.failureBeforeKafka()?.let {
             throw KafkaException(
                 "A record of this transaction failed before it reached Kafka, so the transaction is aborted instead of " +
                     "committed without it: $it",
@@ -164,7 +179,7 @@ internal class Transactions<K, V>(
         }
         guarded {
             try {
-                blocking { producer.producer.commitTransaction() }
+                blocking { producer.commitTransaction() }
             } catch (e: TimeoutException) {
                 unfinished = Completion.COMMIT
                 throw TimeoutException(
@@ -183,16 +198,16 @@ internal class Transactions<K, V>(
      * caller must learn that retrying on this producer is pointless.
      */
     private suspend fun abortAfter(cause: Throwable): Throwable {
-        if (producer.isClosed) return cause
+        if (state.isClosed) return cause
         if (cause is Exception && cause.isFatalToProducer()) {
-            producer.closeAfterFatal(cause)
+            closing.closeAfterFatal(cause)
             return cause
         }
         // A commit that timed out may only be retried, never aborted; the next transaction { } retries it.
         if (unfinished == Completion.COMMIT) return cause
         return try {
-            producer.handOff.awaitQueued()
-            blocking { producer.producer.abortTransaction() }
+            pipeline.awaitQueued()
+            blocking { producer.abortTransaction() }
             cause
         } catch (e: TimeoutException) {
             unfinished = Completion.ABORT
@@ -203,7 +218,7 @@ internal class Transactions<K, V>(
             }
         } catch (e: Exception) {
             if (e.isFatalToProducer()) {
-                producer.closeAfterFatal(e)
+                closing.closeAfterFatal(e)
                 e.also { it.addSuppressed(cause) }
             } else {
                 cause.also { it.addSuppressed(e) }
@@ -222,7 +237,7 @@ internal class Transactions<K, V>(
         val pending = unfinished ?: return
         guarded {
             try {
-                blocking { if (pending == Completion.COMMIT) producer.producer.commitTransaction() else producer.producer.abortTransaction() }
+                blocking { if (pending == Completion.COMMIT) producer.commitTransaction() else producer.abortTransaction() }
                 unfinished = null
                 log.info("kproducer: the {} that timed out earlier has now completed", pending.call)
             } catch (e: TimeoutException) {
@@ -238,7 +253,7 @@ internal class Transactions<K, V>(
                 log.warn("kproducer: the transaction whose commit timed out earlier did not commit: {}", e.toString())
                 unfinished = Completion.ABORT
                 try {
-                    blocking { producer.producer.abortTransaction() }
+                    blocking { producer.abortTransaction() }
                     unfinished = null
                 } catch (timeout: TimeoutException) {
                     throw TimeoutException("The abort of the previous transaction timed out: ${timeout.message}", timeout)
@@ -260,28 +275,28 @@ internal class Transactions<K, V>(
 
         override suspend fun send(record: ProducerRecord<K, V>): RecordMetadata {
             checkActive()
-            return producer.sendRecord(record)
+            return sends.send(record)
         }
 
         override suspend fun sendAll(records: Iterable<ProducerRecord<K, V>>): List<RecordMetadata> {
             checkActive()
-            return producer.sendAllRecords(records)
+            return batches.sendAll(records)
         }
 
         override fun sendAllAsync(records: Iterable<ProducerRecord<K, V>>): CompletableFuture<List<RecordMetadata>> {
             checkActive()
             // Undispatched: the records are handed over on the caller's thread until the window is full.
-            return producer.scope.future(ThreadHeaders.asCoroutineContext(), start = CoroutineStart.UNDISPATCHED) { producer.sendAllRecords(records) }
+            return javaCalls.future(ThreadHeaders.asCoroutineContext(), start = CoroutineStart.UNDISPATCHED) { batches.sendAll(records) }
         }
 
         override fun offer(record: ProducerRecord<K, V>) {
             checkActive()
-            producer.offerRecord(record, inTransaction = true)
+            sends.offer(record, inTransaction = true)
         }
 
         override fun sendAsync(record: ProducerRecord<K, V>): CompletableFuture<RecordMetadata> {
             checkActive()
-            return producer.sendRecordAsync(record)
+            return sends.sendAsync(record)
         }
 
         override suspend fun sendOffsets(
@@ -289,7 +304,7 @@ internal class Transactions<K, V>(
             groupMetadata: ConsumerGroupMetadata,
         ) {
             checkActive()
-            guarded { blocking { producer.producer.sendOffsetsToTransaction(offsets, groupMetadata) } }
+            guarded { blocking { producer.sendOffsetsToTransaction(offsets, groupMetadata) } }
         }
 
         override fun sendOffsetsAsync(
@@ -297,7 +312,7 @@ internal class Transactions<K, V>(
             groupMetadata: ConsumerGroupMetadata,
         ): CompletableFuture<Void?> {
             checkActive()
-            return producer.scope.future {
+            return javaCalls.future {
                 sendOffsets(offsets, groupMetadata)
                 null
             }
