@@ -1,5 +1,6 @@
 package io.github.kproducer.dsl
 
+import io.github.kproducer.dsl.internal.config.ProducerBehaviour
 import io.github.kproducer.dsl.internal.config.Wording
 import org.apache.kafka.common.security.auth.SecurityProtocol
 import org.apache.kafka.common.serialization.Serializer
@@ -8,8 +9,8 @@ import kotlin.time.toKotlinDuration
 
 /**
  * Java-style fluent builder of a [KProducer], started by [KProducer.builder]. Every method sets the
- * setting of the same name in [KProducerConfig] (see there for meanings and defaults), and [build]
- * runs the same validation:
+ * setting of the same name in [KProducerConfig] (see there for meanings and defaults), the options
+ * around the client come from [AbstractKProducerOptions], and [build] runs the same validation:
  * ```java
  * KProducer<String, String> producer = KProducer.builder(String.class, String.class)
  *     .bootstrapServers("broker1:9092,broker2:9092")
@@ -21,7 +22,16 @@ import kotlin.time.toKotlinDuration
  */
 public class KProducerBuilder<K, V> internal constructor(
     internal val config: KProducerConfig<K, V>,
-) {
+) : AbstractKProducerOptions<K, V, KProducerBuilder<K, V>>() {
+    /** The options live in [config], which builds the producer. */
+    @get:JvmSynthetic
+    @set:JvmSynthetic
+    override var behaviour: ProducerBehaviour<K, V>
+        get() = config.behaviour
+        set(value) {
+            config.behaviour = value
+        }
+
     init {
         // Problems name the builder's methods, not the Kotlin block's properties.
         config.wording = Wording.JAVA
@@ -122,32 +132,6 @@ public class KProducerBuilder<K, V> internal constructor(
 
     /** Adds an acknowledgement interceptor; see [KProducerConfig.onAcknowledgement]. */
     public fun onAcknowledgement(interceptor: AcknowledgementInterceptor): KProducerBuilder<K, V> = apply { config.onAcknowledgement(interceptor) }
-
-    /** Adds a listener of every outcome; see [KProducerOptions.listener]. */
-    public fun listener(listener: SendListener<K, V>): KProducerBuilder<K, V> = apply { config.listener(listener) }
-
-    /** Sets how many records a batch keeps in flight; see [KProducerOptions.maxInFlightRecords]. */
-    public fun maxInFlightRecords(records: Int): KProducerBuilder<K, V> = apply { config.maxInFlightRecords = records }
-
-    /**
-     * Sets whether sends copy context headers: from Java, those of the scope opened with
-     * [HeadersContext.open] on the sending thread; see [KProducerOptions.copyContextHeaders].
-     */
-    public fun copyContextHeaders(enabled: Boolean): KProducerBuilder<K, V> = apply { config.copyContextHeaders = enabled }
-
-    /**
-     * Traces every send with [tracer]: `OpenTelemetryTracing.sendTracer(openTelemetry)` (a span per send,
-     * see [io.github.kproducer.dsl.tracing]) or `MicrometerObservation.sendTracer(registry)` (an Observation
-     * per send, see [io.github.kproducer.dsl.observation]). One of each kind may be set; a second of the same
-     * kind replaces the first.
-     */
-    public fun tracing(tracer: SendTracer): KProducerBuilder<K, V> = apply { config.use(tracer) }
-
-    /** Sets the handler of fire-and-forget failures; see [KProducerOptions.onError]. */
-    public fun onError(handler: SendErrorHandler<K, V>): KProducerBuilder<K, V> = apply { config.onError(handler) }
-
-    /** Sets how long `close()` waits. */
-    public fun closeTimeout(timeout: java.time.Duration): KProducerBuilder<K, V> = apply { config.closeTimeout(timeout) }
 
     /** Applies the [reliable] preset (card payments). */
     public fun reliable(): KProducerBuilder<K, V> = apply { config.reliable() }

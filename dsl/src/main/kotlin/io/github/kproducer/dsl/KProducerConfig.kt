@@ -241,9 +241,9 @@ public class KProducerConfig<K, V> internal constructor(
         if (key == null) problems.add(0, ConfigRules.missingSerializer("key", keyType, wording))
         if (value == null) problems.add(if (key == null) 1 else 0, ConfigRules.missingSerializer("value", valueType, wording))
         problems += resolved.problems
-        problems += optionProblems(wording)
+        problems += behaviour.problems(wording)
         if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-        return KProducerSettings(resolved.properties, key!!, value!!, behaviour(), resolved.lanes, wording)
+        return KProducerSettings(resolved.properties, key!!, value!!, behaviour, resolved.lanes, wording)
     }
 
     /** How its problems are worded: as this block reads, or as the Java builder that wraps it ([KProducerBuilder]). */

@@ -83,9 +83,9 @@ internal fun <K, V> wrap(
     configure: KProducerOptions<K, V>.() -> Unit,
 ): KProducer<K, V> {
     val options = KProducerOptions<K, V>().apply(configure)
-    val problems = options.optionProblems(wording)
+    val problems = options.behaviour.problems(wording)
     if (problems.isNotEmpty()) throw KProducerConfigException(problems)
-    return DefaultKProducer(producer, options.behaviour(), null, ClientProbe.of(producer), transactional = false, wording = wording)
+    return DefaultKProducer(producer, options.behaviour, null, ClientProbe.of(producer), transactional = false, wording = wording)
 }
 
 /** Creates a configuration builder with serializers inferred from the key and value classes. */

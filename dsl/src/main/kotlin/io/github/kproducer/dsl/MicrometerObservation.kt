@@ -25,7 +25,7 @@ import io.micrometer.observation.ObservationRegistry
  * optional dependency of the DSL). Calling it again replaces the earlier [registry].
  */
 public fun KProducerOptions<*, *>.observation(registry: ObservationRegistry) {
-    use(sendTracer(registry))
+    tracing(sendTracer(registry))
 }
 
 /**

@@ -28,7 +28,7 @@ import io.opentelemetry.api.OpenTelemetry
  * class path (optional dependencies of the DSL). Calling it again replaces the earlier [openTelemetry].
  */
 public fun KProducerOptions<*, *>.tracing(openTelemetry: OpenTelemetry) {
-    use(sendTracer(openTelemetry))
+    tracing(sendTracer(openTelemetry))
 }
 
 /**

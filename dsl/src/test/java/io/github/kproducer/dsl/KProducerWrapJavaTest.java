@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.kproducer.testkit.MockKafkaProducer;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -47,6 +50,24 @@ class KProducerWrapJavaTest {
         assertTrue(failed.get(0).startsWith("second: second Topic 't' has fewer in-sync replicas than its min.insync.replicas"), failed.get(0));
         assertEquals(List.of("ok first", "failed second"), outcomes);
         assertTrue(mock.isClosed());
+    }
+
+    @Test
+    void javaTracesTheSendsOfAWrappedProducerAndChainsTheOptions() throws Exception {
+        MockKafkaProducer<String, String> mock = MockKafkaProducer.create(new StringSerializer(), new StringSerializer());
+        TestObservationRegistry observations = TestObservationRegistry.create();
+        // The options' setters return the options, as the builder's return the builder.
+        try (KProducer<String, String> producer = KProducer.wrap(mock, options -> options
+                .tracing(MicrometerObservation.sendTracer(observations))
+                .maxInFlightRecords(100)
+                .closeTimeout(Duration.ofSeconds(5)))) {
+            producer.sendAsync(new ProducerRecord<>("wrapped-orders", "k", "paid")).get(30, TimeUnit.SECONDS);
+        }
+        TestObservationRegistryAssert.assertThat(observations)
+                .hasSingleObservationThat()
+                .hasNameEqualTo("kproducer.send")
+                .hasContextualNameEqualTo("send wrapped-orders")
+                .hasBeenStopped();
     }
 
     @Test
