@@ -8,6 +8,10 @@ import io.github.kproducer.testkit.internal.TestKitLogging
 import io.github.kproducer.testkit.internal.TopicCreator
 import io.github.kproducer.testkit.internal.describeFailure
 import io.github.kproducer.testkit.internal.faults.FaultScope
+import io.github.kproducer.testkit.internal.nemesis.NemesisRunner
+import io.github.kproducer.testkit.internal.nemesis.NemesisSchedule
+import io.github.kproducer.testkit.nemesis.Nemesis
+import io.github.kproducer.testkit.nemesis.NemesisConfig
 import org.apache.kafka.clients.CommonClientConfigs
 import org.apache.kafka.clients.admin.CreateAclsOptions
 import org.apache.kafka.common.acl.AccessControlEntry
@@ -241,6 +245,52 @@ public class EmbeddedKafka private constructor(
             }
         val set = config.build(engine.brokerIds())
         return FaultScope(engine, set) { openFaults.remove(it) }.also { openFaults += it }
+    }
+
+    /**
+     * Starts a [Nemesis]: a schedule of faults drawn from [seed] (see [NemesisConfig] for which faults, how
+     * many steps and how long), run on its own daemon thread while the caller runs a workload. The same seed
+     * and settings give the same schedule. Pair it with a [io.github.kproducer.testkit.history.SendHistory]
+     * to check what the producer was told against what is on the topic:
+     * ```kotlin
+     * kafka.nemesis(seed) { steps = 10 }.use { nemesis ->
+     *     /* send through history.send(record) { producer.send(it) } */
+     *     nemesis.awaitFinished(Duration.ofSeconds(60))
+     * }
+     * history.check(kafka.readAllStrings(topic), nemesis).assertReliable()
+     * ```
+     * Returns at once.
+     *
+     * @throws IllegalArgumentException naming every invalid setting (a broker restart on fewer than 3
+     *   brokers, proxy faults on a cluster without the fault proxy, `steps < 1`, ...).
+     */
+    @JvmSynthetic
+    public fun nemesis(
+        seed: Long,
+        configure: NemesisConfig.() -> Unit = {},
+    ): Nemesis = startNemesis(seed, NemesisConfig().apply(configure))
+
+    /** Java form of `nemesis(seed) { }`: `try (Nemesis nemesis = kafka.nemesis(42, n -> n.steps(10))) { ... }`. */
+    public fun nemesis(
+        seed: Long,
+        configure: Consumer<NemesisConfig>,
+    ): Nemesis = startNemesis(seed, NemesisConfig().also { configure.accept(it) })
+
+    private fun startNemesis(
+        seed: Long,
+        config: NemesisConfig,
+    ): Nemesis {
+        val proxy = cluster.faultProxy != null
+        val brokers = brokerIds.size
+        val problems = config.problems(brokers, proxy).toMutableList()
+        val faults = config.effectiveFaults(brokers, proxy)
+        if (problems.isEmpty() && faults.isEmpty()) {
+            problems +=
+                "this cluster supports no nemesis fault: start it with faultProxy = true (config.faultProxy(true) in Java), or with 3 brokers for BROKER_RESTART"
+        }
+        require(problems.isEmpty()) { "Invalid nemesis: ${problems.joinToString("; ")}" }
+        val schedule = NemesisSchedule.draw(seed, faults, brokerIds.sorted(), config.steps, config.stepLength, config.pause)
+        return NemesisRunner(this, seed, schedule)
     }
 
     /**
