@@ -23,7 +23,8 @@ import org.apache.kafka.clients.producer.RecordMetadata
  *
  * ProducerRecord, ConsumerRecord and RecordMetadata share no supertype. Each Matcher value is one
  * `Matcher<Any?>` for all three; each piece of sugar is declared once per receiver type that has the
- * field, so that `metadata.shouldHaveKey(...)` does not compile.
+ * field, so that `metadata.shouldHaveKey(...)` does not compile and the sugar returns the receiver's own
+ * type.
  */
 
 /**
@@ -87,118 +88,116 @@ public fun matchRecord(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher
 
 // ---- ProducerRecord ----
 
-/** Asserts the record's topic; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHaveTopic(topic: String): ProducerRecord<K, V> = apply { this should haveTopic(topic) }
+/** Asserts that this record is on [topic]; returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldHaveTopic(topic: String): R = apply { this should haveTopic(topic) }
 
-/** Asserts the record is not on [topic]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldNotHaveTopic(topic: String): ProducerRecord<K, V> = apply { this shouldNot haveTopic(topic) }
+/** Asserts that this record is not on [topic]; returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldNotHaveTopic(topic: String): R = apply { this shouldNot haveTopic(topic) }
 
-/** Asserts the record's key; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHaveKey(key: K?): ProducerRecord<K, V> = apply { this should haveKey(key) }
+/** Asserts that this record's key is [key] (byte arrays by content); returns it. */
+public infix fun <R : ProducerRecord<K, *>, K> R.shouldHaveKey(key: K?): R = apply { this should haveKey(key) }
 
-/** Asserts the record's key is not [key]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldNotHaveKey(key: K?): ProducerRecord<K, V> = apply { this shouldNot haveKey(key) }
+/** Asserts that this record's key is anything but [key]; returns it. */
+public infix fun <R : ProducerRecord<K, *>, K> R.shouldNotHaveKey(key: K?): R = apply { this shouldNot haveKey(key) }
 
-/** Asserts the record's value; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHaveValue(value: V?): ProducerRecord<K, V> = apply { this should haveValue(value) }
+/** Asserts that this record's value is [value] (byte arrays by content); returns it. */
+public infix fun <R : ProducerRecord<*, V>, V> R.shouldHaveValue(value: V?): R = apply { this should haveValue(value) }
 
-/** Asserts the record's value is not [value]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldNotHaveValue(value: V?): ProducerRecord<K, V> = apply { this shouldNot haveValue(value) }
+/** Asserts that this record's value is anything but [value]; returns it. */
+public infix fun <R : ProducerRecord<*, V>, V> R.shouldNotHaveValue(value: V?): R = apply { this shouldNot haveValue(value) }
 
-/** Asserts the record's partition (as assigned by the client, for a mock's history); returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHavePartition(partition: Int): ProducerRecord<K, V> = apply { this should havePartition(partition) }
+/** Asserts that this record's partition is [partition] (as the client assigned it, for a mock's history); returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldHavePartition(partition: Int): R = apply { this should havePartition(partition) }
 
-/** Asserts the record is not in [partition]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldNotHavePartition(partition: Int): ProducerRecord<K, V> = apply { this shouldNot havePartition(partition) }
+/** Asserts that this record is not in [partition]; returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldNotHavePartition(partition: Int): R = apply { this shouldNot havePartition(partition) }
 
-/** Asserts the record's timestamp; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHaveTimestamp(timestamp: Long): ProducerRecord<K, V> = apply { this should haveTimestamp(timestamp) }
+/** Asserts that this record's timestamp is [timestamp] (milliseconds since the epoch); returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldHaveTimestamp(timestamp: Long): R = apply { this should haveTimestamp(timestamp) }
 
-/** Asserts the record has a header [name]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHaveHeader(name: String): ProducerRecord<K, V> = apply { this should haveHeader(name) }
+/** Asserts that this record has a header named [name]; returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldHaveHeader(name: String): R = apply { this should haveHeader(name) }
 
-/** Asserts the record has no header [name]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldNotHaveHeader(name: String): ProducerRecord<K, V> = apply { this shouldNot haveHeader(name) }
+/** Asserts that this record has no header named [name]; returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldNotHaveHeader(name: String): R = apply { this shouldNot haveHeader(name) }
 
-/** Asserts the record's last header [name] is [value] (String in UTF-8, or ByteArray); returns the record. */
-public fun <K, V> ProducerRecord<K, V>.shouldHaveHeader(
+/** Asserts that this record's last header [name] is [value] (a String in UTF-8, or a ByteArray); returns it. */
+public fun <R : ProducerRecord<*, *>> R.shouldHaveHeader(
     name: String,
     value: Any?,
-): ProducerRecord<K, V> = apply { this should haveHeader(name, value) }
+): R = apply { this should haveHeader(name, value) }
 
-/** Asserts the record's headers are exactly [headers]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldHaveExactHeaders(headers: Map<String, Any?>): ProducerRecord<K, V> =
-    apply { this should haveExactHeaders(headers) }
+/** Asserts that this record's headers are exactly [headers]: those names, each once, with those values; returns it. */
+public infix fun <R : ProducerRecord<*, *>> R.shouldHaveExactHeaders(headers: Map<String, Any?>): R = apply { this should haveExactHeaders(headers) }
 
-/** Asserts the record has every field of [template]; returns the record. */
-public infix fun <K, V> ProducerRecord<K, V>.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): ProducerRecord<K, V> =
+/** Asserts that this record has every field [template] assigns; the failure lists each that differs. Returns it. */
+public infix fun <R : ProducerRecord<K, V>, K, V> R.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): R =
     apply { this should templateCheck(template).asMatcher() }
 
 // ---- ConsumerRecord ----
 
-/** Asserts that this record read back from a broker came from [topic]; returns it for chaining. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveTopic(topic: String): ConsumerRecord<K, V> = apply { this should haveTopic(topic) }
+/** Asserts that this record read back from a broker came from [topic]; returns it. */
+public infix fun <R : ConsumerRecord<*, *>> R.shouldHaveTopic(topic: String): R = apply { this should haveTopic(topic) }
 
 /** Asserts that this consumed record did not come from [topic]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveTopic(topic: String): ConsumerRecord<K, V> = apply { this shouldNot haveTopic(topic) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldNotHaveTopic(topic: String): R = apply { this shouldNot haveTopic(topic) }
 
 /** Asserts that this consumed record's key is [key] (byte arrays by content, a String as its UTF-8 bytes); returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveKey(key: K?): ConsumerRecord<K, V> = apply { this should haveKey(key) }
+public infix fun <R : ConsumerRecord<K, *>, K> R.shouldHaveKey(key: K?): R = apply { this should haveKey(key) }
 
 /** Asserts that this consumed record's key is anything but [key]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveKey(key: K?): ConsumerRecord<K, V> = apply { this shouldNot haveKey(key) }
+public infix fun <R : ConsumerRecord<K, *>, K> R.shouldNotHaveKey(key: K?): R = apply { this shouldNot haveKey(key) }
 
 /** Asserts that this consumed record's value is [value] (`null` for a tombstone); returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveValue(value: V?): ConsumerRecord<K, V> = apply { this should haveValue(value) }
+public infix fun <R : ConsumerRecord<*, V>, V> R.shouldHaveValue(value: V?): R = apply { this should haveValue(value) }
 
 /** Asserts that this consumed record's value is anything but [value]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveValue(value: V?): ConsumerRecord<K, V> = apply { this shouldNot haveValue(value) }
+public infix fun <R : ConsumerRecord<*, V>, V> R.shouldNotHaveValue(value: V?): R = apply { this shouldNot haveValue(value) }
 
 /** Asserts that the broker stored this record in [partition]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHavePartition(partition: Int): ConsumerRecord<K, V> = apply { this should havePartition(partition) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldHavePartition(partition: Int): R = apply { this should havePartition(partition) }
 
 /** Asserts that the broker stored this record in a partition other than [partition]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHavePartition(partition: Int): ConsumerRecord<K, V> = apply { this shouldNot havePartition(partition) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldNotHavePartition(partition: Int): R = apply { this shouldNot havePartition(partition) }
 
 /** Asserts that this record sits at [offset] of its partition; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveOffset(offset: Long): ConsumerRecord<K, V> = apply { this should haveOffset(offset) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldHaveOffset(offset: Long): R = apply { this should haveOffset(offset) }
 
 /** Asserts that this consumed record carries [timestamp] (create or log-append time, per the topic); returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveTimestamp(timestamp: Long): ConsumerRecord<K, V> = apply { this should haveTimestamp(timestamp) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldHaveTimestamp(timestamp: Long): R = apply { this should haveTimestamp(timestamp) }
 
 /** Asserts that at least one header of this consumed record is named [name]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveHeader(name: String): ConsumerRecord<K, V> = apply { this should haveHeader(name) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldHaveHeader(name: String): R = apply { this should haveHeader(name) }
 
 /** Asserts that no header of this consumed record is named [name]; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldNotHaveHeader(name: String): ConsumerRecord<K, V> = apply { this shouldNot haveHeader(name) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldNotHaveHeader(name: String): R = apply { this shouldNot haveHeader(name) }
 
 /** Asserts that the last header [name] of this consumed record holds [value] (a String as UTF-8, or bytes); returns it. */
-public fun <K, V> ConsumerRecord<K, V>.shouldHaveHeader(
+public fun <R : ConsumerRecord<*, *>> R.shouldHaveHeader(
     name: String,
     value: Any?,
-): ConsumerRecord<K, V> = apply { this should haveHeader(name, value) }
+): R = apply { this should haveHeader(name, value) }
 
 /** Asserts that this consumed record has exactly [headers]: those names, each once, with those values; returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldHaveExactHeaders(headers: Map<String, Any?>): ConsumerRecord<K, V> =
-    apply { this should haveExactHeaders(headers) }
+public infix fun <R : ConsumerRecord<*, *>> R.shouldHaveExactHeaders(headers: Map<String, Any?>): R = apply { this should haveExactHeaders(headers) }
 
 /** Asserts that this consumed record has every field [template] assigns; the failure lists each that differs. Returns it. */
-public infix fun <K, V> ConsumerRecord<K, V>.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): ConsumerRecord<K, V> =
+public infix fun <R : ConsumerRecord<K, V>, K, V> R.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): R =
     apply { this should templateCheck(template).asMatcher() }
 
-// ---- RecordMetadata ----
+// ---- RecordMetadata (a final class: the receiver is its own type) ----
 
-/** Asserts the metadata's topic; returns it. */
+/** Asserts that this metadata is of a record sent to [topic]; returns it. */
 public infix fun RecordMetadata.shouldHaveTopic(topic: String): RecordMetadata = apply { this should haveTopic(topic) }
 
-/** Asserts the metadata's partition; returns it. */
+/** Asserts that this metadata is of a record stored in [partition]; returns it. */
 public infix fun RecordMetadata.shouldHavePartition(partition: Int): RecordMetadata = apply { this should havePartition(partition) }
 
-/** Asserts the metadata is not of [partition]; returns it. */
+/** Asserts that this metadata is of a record stored in a partition other than [partition]; returns it. */
 public infix fun RecordMetadata.shouldNotHavePartition(partition: Int): RecordMetadata = apply { this shouldNot havePartition(partition) }
 
-/** Asserts the metadata's offset (absent with `acks=0`); returns it. */
+/** Asserts that this metadata's offset is [offset] (there is none with `acks=0`); returns it. */
 public infix fun RecordMetadata.shouldHaveOffset(offset: Long): RecordMetadata = apply { this should haveOffset(offset) }
 
-/** Asserts the metadata's offset is not [offset]; returns it. */
+/** Asserts that this metadata's offset is not [offset]; returns it. */
 public infix fun RecordMetadata.shouldNotHaveOffset(offset: Long): RecordMetadata = apply { this shouldNot haveOffset(offset) }

@@ -17,7 +17,6 @@ import io.kotest.matchers.shouldNot
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
-import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.ProducerRecord
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
@@ -26,7 +25,8 @@ import kotlin.time.toKotlinDuration
  * Matchers for many records: a mock producer's history, the ProducerRecords you built, or the
  * ConsumerRecords read back from a broker, paired as Kotest pairs them (`haveSent` / `shouldHaveSent`).
  * The Matcher values here serve any Iterable of records (`Matcher<Iterable<*>>`); the shouldX sugar
- * is typed, for the mock, Iterable<ProducerRecord> and Iterable<ConsumerRecord>. Failure messages name the records involved; a template that nothing
+ * is typed: here for the mock and Iterable<ProducerRecord>, in ConsumerRecordsMatchers.kt for
+ * Iterable<ConsumerRecord>. Failure messages name the records involved; a template that nothing
  * matches shows the closest records with a field-by-field difference, and a failure that compares two
  * values carries them as expected and actual.
  */
@@ -139,74 +139,32 @@ private fun MockKafkaProducer<*, *>.checkNothingSentSince(
     }
 }
 
-// ---- sugar: ProducerRecords ----
+// ---- sugar: ProducerRecords (for ConsumerRecords: ConsumerRecordsMatchers.kt) ----
 
-/** Asserts there are exactly [count] records; returns them. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(count: Int): Iterable<ProducerRecord<K, V>> = apply { this should haveSent(count) }
+/** Asserts that there are exactly [count] records; returns them, as the receiver's own type (a `List` stays a `List`). */
+public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldHaveSent(count: Int): C = apply { this should haveSent(count) }
 
-/** Asserts a record has every field of [template]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ProducerRecord<K, V>> =
+/** Asserts that a record has every field of [template]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
     apply { this should containCheck(template).asMatcher() }
 
-/** Asserts no record has every field of [template]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ProducerRecord<K, V>> =
+/** Asserts that no record has every field of [template]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
     apply { this shouldNot containCheck(template).asMatcher() }
 
-/** Asserts a record satisfies [predicate]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): Iterable<ProducerRecord<K, V>> =
+/** Asserts that a record satisfies [predicate]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): C =
     apply { this should haveSentMatching(predicate) }
 
-/** Asserts every record is on [topic]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldAllBeOnTopic(topic: String): Iterable<ProducerRecord<K, V>> =
-    apply { this should allBeOnTopic(topic) }
+/** Asserts that every record is on [topic]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldAllBeOnTopic(topic: String): C = apply { this should allBeOnTopic(topic) }
 
-/** Asserts each key is in one partition; returns the records. */
-public fun <K, V> Iterable<ProducerRecord<K, V>>.shouldKeepEachKeyInOnePartition(): Iterable<ProducerRecord<K, V>> =
-    apply { this should keepEachKeyInOnePartition() }
+/** Asserts that each key is in one partition; returns the records. */
+public fun <C : Iterable<ProducerRecord<*, *>>> C.shouldKeepEachKeyInOnePartition(): C = apply { this should keepEachKeyInOnePartition() }
 
-/** Asserts each key's values are in the order [sent] has them; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldPreserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Iterable<ProducerRecord<K, V>> =
+/** Asserts that each key's values are in the order [sent] has them; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldPreserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): C =
     apply { this should preserveOrderPerKey(sent) }
 
-/** Asserts no record appears twice; returns the records. */
-public fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveNoDuplicates(): Iterable<ProducerRecord<K, V>> = apply { this should haveNoDuplicates() }
-
-// ---- sugar: ConsumerRecords read back ----
-
-/** Asserts there are exactly [count] records; returns them. */
-@JvmName("shouldHaveSentConsumerRecords")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(count: Int): Iterable<ConsumerRecord<K, V>> = apply { this should haveSent(count) }
-
-/** Asserts a record has every field of [template]; returns the records. */
-@JvmName("shouldHaveSentConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ConsumerRecord<K, V>> =
-    apply { this should containCheck(template).asMatcher() }
-
-/** Asserts no record has every field of [template]; returns the records. */
-@JvmName("shouldNotHaveSentConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ConsumerRecord<K, V>> =
-    apply { this shouldNot containCheck(template).asMatcher() }
-
-/** Asserts a record satisfies [predicate]; returns the records. */
-@JvmName("shouldHaveSentMatchingConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSentMatching(predicate: (ConsumerRecord<K, V>) -> Boolean): Iterable<ConsumerRecord<K, V>> =
-    apply { this should haveSentMatching(predicate) }
-
-/** Asserts every record is on [topic]; returns the records. */
-@JvmName("shouldAllBeOnTopicConsumerRecords")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldAllBeOnTopic(topic: String): Iterable<ConsumerRecord<K, V>> =
-    apply { this should allBeOnTopic(topic) }
-
-/** Asserts each key is in one partition; returns the records. */
-@JvmName("shouldKeepEachKeyInOnePartitionConsumerRecords")
-public fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldKeepEachKeyInOnePartition(): Iterable<ConsumerRecord<K, V>> =
-    apply { this should keepEachKeyInOnePartition() }
-
-/** Asserts each key's values are, in partition-then-offset order, in the order [sent] sent them; returns the records. */
-@JvmName("shouldPreserveOrderPerKeyConsumerRecords")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldPreserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Iterable<ConsumerRecord<K, V>> =
-    apply { this should preserveOrderPerKey(sent) }
-
-/** Asserts no record appears twice; returns the records. */
-@JvmName("shouldHaveNoDuplicatesConsumerRecords")
-public fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveNoDuplicates(): Iterable<ConsumerRecord<K, V>> = apply { this should haveNoDuplicates() }
+/** Asserts that no record appears twice; returns the records. */
+public fun <C : Iterable<ProducerRecord<*, *>>> C.shouldHaveNoDuplicates(): C = apply { this should haveNoDuplicates() }

@@ -194,6 +194,26 @@ class RecordMatchersSpec :
             consumed() should key
         }
 
+        test("the sugar is typed per record type: none for a field the type lacks, each returning its receiver's own type") {
+            fun receivers(name: String): Set<String> =
+                Class
+                    .forName("io.github.kproducer.testkit.RecordMatchers")
+                    .methods
+                    .filter { it.name == name }
+                    .map { it.parameterTypes[0].simpleName }
+                    .toSet()
+            receivers("shouldHaveKey") shouldBe setOf("ProducerRecord", "ConsumerRecord")
+            receivers("shouldHaveTopic") shouldBe setOf("ProducerRecord", "ConsumerRecord", "RecordMetadata")
+            receivers("shouldHaveOffset") shouldBe setOf("ConsumerRecord", "RecordMetadata")
+
+            class TracedRecord(
+                val traceId: String,
+            ) : ProducerRecord<String, String>("orders", "order-456", "paid")
+            TracedRecord("t-1").shouldHaveKey("order-456").shouldHaveTopic("orders").traceId shouldBe "t-1"
+            consumed().shouldHaveKey("order-456").offset() shouldBe 17L
+            RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1).shouldHaveTopic("orders").hasOffset() shouldBe true
+        }
+
         test("a matcher given a value that is no record, or a record without the field, names both, whatever the polarity") {
             val metadata = RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1)
 

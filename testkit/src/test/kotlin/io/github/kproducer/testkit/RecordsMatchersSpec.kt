@@ -8,6 +8,7 @@ import io.kotest.matchers.should
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNot
 import io.kotest.matchers.string.shouldContain
+import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
@@ -105,6 +106,17 @@ class RecordsMatchersSpec :
             sent.shouldHaveNoDuplicates()
             sent should haveSent(3)
             sent shouldNot haveSent(4)
+        }
+
+        test("the list sugar returns the receiver's own type, for ProducerRecords and ConsumerRecords alike") {
+            val sent = arrayListOf(ProducerRecord("orders", 0, "k1", "1"), ProducerRecord("orders", 0, "k1", "2"))
+            sent
+                .shouldHaveSent(2)
+                .shouldAllBeOnTopic("orders")
+                .shouldHaveNoDuplicates()
+                .ensureCapacity(3)
+            val read = listOf(ConsumerRecord("orders", 0, 7L, "k1", "1"))
+            read.shouldHaveSent(1).shouldHaveSent { key = "k1" }[0].offset() shouldBe 7L
         }
 
         test("a many-record matcher given elements that are no records, or lack a field it reads, names the type and the field") {
