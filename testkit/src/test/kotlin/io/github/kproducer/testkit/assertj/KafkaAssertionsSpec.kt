@@ -6,6 +6,7 @@ import io.github.kproducer.testkit.haveKey
 import io.github.kproducer.testkit.haveNoDuplicates
 import io.github.kproducer.testkit.haveOffset
 import io.github.kproducer.testkit.haveSent
+import io.github.kproducer.testkit.haveTimestamp
 import io.github.kproducer.testkit.haveValue
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
@@ -58,6 +59,7 @@ class KafkaAssertionsSpec :
             failureOf { assertThat(record).hasKey("o-2") }.message shouldBe failureOf(haveKey("o-2"), record)
             val metadata = RecordMetadata(TopicPartition("orders", 0), 41, 0, 0L, 0, 0)
             failureOf { assertThat(metadata).hasOffset(40) }.message shouldBe failureOf(haveOffset(40), metadata)
+            failureOf { assertThat(metadata).hasTimestamp(1L) }.message shouldBe failureOf(haveTimestamp(1L), metadata)
 
             MockKafkaProducer<String, String>().use { producer ->
                 producer.send(ProducerRecord("orders", "o-1", "paid"))
