@@ -245,6 +245,23 @@ class RecordMatchersSpec :
                 "should have value \"refunded\" but had \"paid\""
         }
 
+        test("one Matcher value serves the three record types, composed and kept without type arguments") {
+            val record = produced()
+            val consumed = consumed()
+            val metadata = RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1)
+            // region readme:generic-matchers
+            record should (haveTopic("orders") and haveHeader("transactionId"))
+            consumed should (haveTopic("orders") and haveOffset(17))
+            metadata should (haveTopic("orders") and haveOffset(41))
+
+            val paidOrder = haveTopic("orders") and haveValue("paid") // a Matcher<Any?>
+            record should paidOrder
+            consumed should paidOrder
+
+            shouldThrow<IllegalArgumentException> { metadata should haveKey("order-456") } // a RecordMetadata has no key
+            // endregion
+        }
+
         test("matchers are values too, usable with should and shouldNot") {
             produced() should haveKey("order-456")
             consumed() shouldNot haveValue("pending")
