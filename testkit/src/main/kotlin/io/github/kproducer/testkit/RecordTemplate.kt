@@ -114,6 +114,9 @@ public class RecordTemplate<K, V> internal constructor() {
             "timestamp" to record.timestamp,
         )
 
+    /** The record fields this template reads: those assigned, and `headers` when it expects a header. */
+    internal fun fields(): Set<String> = if (headers.isEmpty()) expected.keys else expected.keys + "headers"
+
     /** How [record] differs from this template, one `field: expected X but was Y` per field; empty when it matches. */
     internal fun differences(record: RecordView): List<String> {
         val actual = actualFields(record)

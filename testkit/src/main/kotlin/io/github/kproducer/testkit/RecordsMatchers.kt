@@ -2,82 +2,75 @@
 
 package io.github.kproducer.testkit
 
-import io.github.kproducer.testkit.internal.allOnTopicMatcher
-import io.github.kproducer.testkit.internal.containMatcher
-import io.github.kproducer.testkit.internal.containMatchingMatcher
-import io.github.kproducer.testkit.internal.countMatcher
+import io.github.kproducer.testkit.internal.allOnTopicCheck
+import io.github.kproducer.testkit.internal.asMatcher
+import io.github.kproducer.testkit.internal.containCheck
+import io.github.kproducer.testkit.internal.containMatchingCheck
+import io.github.kproducer.testkit.internal.countCheck
 import io.github.kproducer.testkit.internal.describe
-import io.github.kproducer.testkit.internal.noDuplicatesMatcher
-import io.github.kproducer.testkit.internal.onePartitionPerKeyMatcher
-import io.github.kproducer.testkit.internal.orderPerKeyMatcher
+import io.github.kproducer.testkit.internal.noDuplicatesCheck
+import io.github.kproducer.testkit.internal.onePartitionPerKeyCheck
+import io.github.kproducer.testkit.internal.orderPerKeyCheck
 import io.kotest.matchers.Matcher
 import io.kotest.matchers.should
 import io.kotest.matchers.shouldNot
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
-import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.ProducerRecord
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
-import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
-import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
-import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
-import io.github.kproducer.testkit.consumed.haveSentMatching as consumedHaveSentMatching
-import io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition as consumedKeepEachKeyInOnePartition
-import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPreserveOrderPerKey
 
 /*
  * Matchers for many records: a mock producer's history, the ProducerRecords you built, or the
  * ConsumerRecords read back from a broker, paired as Kotest pairs them (`haveSent` / `shouldHaveSent`).
- * The Matcher values here are typed for ProducerRecords; the same names in
- * io.github.kproducer.testkit.consumed are typed for ConsumerRecords. The shouldX sugar serves the
- * mock, Iterable<ProducerRecord> and Iterable<ConsumerRecord>. Failure messages name the records
- * involved; a template that nothing matches shows the closest records with a field-by-field
- * difference, and a failure that compares two values carries them as expected and actual.
+ * The Matcher values here serve any Iterable of records (`Matcher<Iterable<*>>`); the shouldX sugar
+ * is typed: here for the mock and Iterable<ProducerRecord>, in ConsumerRecordsMatchers.kt for
+ * Iterable<ConsumerRecord>. Failure messages name the records involved; a template that nothing
+ * matches shows the closest records with a field-by-field difference, and a failure that compares two
+ * values carries them as expected and actual.
  */
 
 /**
- * Matches exactly [count] records.
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSent].
+ * Matches exactly [count] records: ProducerRecords, ConsumerRecords or RecordMetadata.
+ *
+ * Like the one-record values (see [haveTopic]), every many-record Matcher value but [haveSentMatching]
+ * is a `Matcher<Iterable<*>>`, one value for a list of any of the three record types, that composes
+ * with `and` / `or` without type arguments; an element that is no record, or a record without a field
+ * the check reads, throws an [IllegalArgumentException] naming the type and the field.
  */
-public fun haveSent(count: Int): Matcher<Iterable<ProducerRecord<*, *>>> = countMatcher(count)
+public fun haveSent(count: Int): Matcher<Iterable<*>> = countCheck(count).asMatcher()
+
+/** Matches when at least one record has every field of [template]; otherwise shows the closest ones. A `Matcher<Iterable<*>>`, as [haveSent] explains. */
+public fun haveSent(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<Iterable<*>> = containCheck(template).asMatcher()
 
 /**
- * Matches when at least one record has every field of [template]; otherwise shows the closest ones.
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSent].
+ * Matches when at least one record satisfies [predicate]; [R] is the element type, so the predicate
+ * reads the records as they are typed (`received should haveSentMatching { it.value() == "paid" }`).
  */
-public fun haveSent(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<Iterable<ProducerRecord<*, *>>> = containMatcher(template)
+public fun <R> haveSentMatching(predicate: (R) -> Boolean): Matcher<Iterable<R>> = containMatchingCheck(predicate).asMatcher()
 
-/**
- * Matches when at least one record satisfies [predicate].
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveSentMatching].
- */
-public fun <R : ProducerRecord<*, *>> haveSentMatching(predicate: (R) -> Boolean): Matcher<Iterable<R>> = containMatchingMatcher(predicate)
-
-/**
- * Matches when every record is on [topic].
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.allBeOnTopic].
- */
-public fun allBeOnTopic(topic: String): Matcher<Iterable<ProducerRecord<*, *>>> = allOnTopicMatcher(topic)
+/** Matches when every record is on [topic]. A `Matcher<Iterable<*>>`, as [haveSent] explains. */
+public fun allBeOnTopic(topic: String): Matcher<Iterable<*>> = allOnTopicCheck(topic).asMatcher()
 
 /**
  * Matches when all records of a key (per topic) are in one partition, as Kafka's partitioning promises.
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition].
+ * A `Matcher<Iterable<*>>` for ProducerRecords and ConsumerRecords, as [haveSent] explains.
  */
-public fun keepEachKeyInOnePartition(): Matcher<Iterable<ProducerRecord<*, *>>> = onePartitionPerKeyMatcher()
+public fun keepEachKeyInOnePartition(): Matcher<Iterable<*>> = onePartitionPerKeyCheck().asMatcher()
 
 /**
- * Matches when, for every key, these records hold the values in the order [sent] sent them (partition by partition, in iteration order within one).
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.preserveOrderPerKey].
+ * Matches when, for every key, these records hold the values in the order [sent] sent them: records
+ * read back in partition-then-offset order, ProducerRecords partition by partition in iteration order.
+ * A `Matcher<Iterable<*>>` for ProducerRecords and ConsumerRecords, as [haveSent] explains.
  */
-public fun preserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Matcher<Iterable<ProducerRecord<*, *>>> = orderPerKeyMatcher(sent)
+public fun preserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Matcher<Iterable<*>> = orderPerKeyCheck(sent).asMatcher()
 
 /**
- * Matches when no two records have the same topic, key, value and headers (a retry that duplicated a record).
- * For ConsumerRecords: [io.github.kproducer.testkit.consumed.haveNoDuplicates].
+ * Matches when no two records have the same topic, key, value and headers (a retry that duplicated a
+ * record). A `Matcher<Iterable<*>>` for ProducerRecords and ConsumerRecords, as [haveSent] explains.
  */
-public fun haveNoDuplicates(): Matcher<Iterable<ProducerRecord<*, *>>> = noDuplicatesMatcher()
+public fun haveNoDuplicates(): Matcher<Iterable<*>> = noDuplicatesCheck().asMatcher()
 
 // ---- sugar: a mock producer's history ----
 
@@ -86,11 +79,11 @@ public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(count: Int): Mock
 
 /** Asserts the mock was handed a record with every field of [template]; returns it. */
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): MockKafkaProducer<K, V> =
-    apply { history() should containMatcher<ProducerRecord<K, V>, K, V>(template) }
+    apply { history() should containCheck(template).asMatcher() }
 
 /** Asserts the mock was handed no record with every field of [template]; returns it. */
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): MockKafkaProducer<K, V> =
-    apply { history() shouldNot containMatcher<ProducerRecord<K, V>, K, V>(template) }
+    apply { history() shouldNot containCheck(template).asMatcher() }
 
 /** Asserts the mock was handed a record satisfying [predicate]; returns it. */
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): MockKafkaProducer<K, V> =
@@ -146,75 +139,32 @@ private fun MockKafkaProducer<*, *>.checkNothingSentSince(
     }
 }
 
-// ---- sugar: ProducerRecords ----
+// ---- sugar: ProducerRecords (for ConsumerRecords: ConsumerRecordsMatchers.kt) ----
 
-/** Asserts there are exactly [count] records; returns them. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(count: Int): Iterable<ProducerRecord<K, V>> = apply { this should haveSent(count) }
+/** Asserts that there are exactly [count] records; returns them, as the receiver's own type (a `List` stays a `List`). */
+public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldHaveSent(count: Int): C = apply { this should haveSent(count) }
 
-/** Asserts a record has every field of [template]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ProducerRecord<K, V>> =
-    apply { this should containMatcher<ProducerRecord<K, V>, K, V>(template) }
+/** Asserts that a record has every field of [template]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
+    apply { this should containCheck(template).asMatcher() }
 
-/** Asserts no record has every field of [template]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ProducerRecord<K, V>> =
-    apply { this shouldNot containMatcher<ProducerRecord<K, V>, K, V>(template) }
+/** Asserts that no record has every field of [template]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
+    apply { this shouldNot containCheck(template).asMatcher() }
 
-/** Asserts a record satisfies [predicate]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): Iterable<ProducerRecord<K, V>> =
+/** Asserts that a record satisfies [predicate]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): C =
     apply { this should haveSentMatching(predicate) }
 
-/** Asserts every record is on [topic]; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldAllBeOnTopic(topic: String): Iterable<ProducerRecord<K, V>> =
-    apply { this should allBeOnTopic(topic) }
+/** Asserts that every record is on [topic]; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldAllBeOnTopic(topic: String): C = apply { this should allBeOnTopic(topic) }
 
-/** Asserts each key is in one partition; returns the records. */
-public fun <K, V> Iterable<ProducerRecord<K, V>>.shouldKeepEachKeyInOnePartition(): Iterable<ProducerRecord<K, V>> =
-    apply { this should keepEachKeyInOnePartition() }
+/** Asserts that each key is in one partition; returns the records. */
+public fun <C : Iterable<ProducerRecord<*, *>>> C.shouldKeepEachKeyInOnePartition(): C = apply { this should keepEachKeyInOnePartition() }
 
-/** Asserts each key's values are in the order [sent] has them; returns the records. */
-public infix fun <K, V> Iterable<ProducerRecord<K, V>>.shouldPreserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Iterable<ProducerRecord<K, V>> =
+/** Asserts that each key's values are in the order [sent] has them; returns the records. */
+public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldPreserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): C =
     apply { this should preserveOrderPerKey(sent) }
 
-/** Asserts no record appears twice; returns the records. */
-public fun <K, V> Iterable<ProducerRecord<K, V>>.shouldHaveNoDuplicates(): Iterable<ProducerRecord<K, V>> = apply { this should haveNoDuplicates() }
-
-// ---- sugar: ConsumerRecords read back ----
-
-/** Asserts there are exactly [count] records; returns them. */
-@JvmName("shouldHaveSentConsumerRecords")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(count: Int): Iterable<ConsumerRecord<K, V>> =
-    apply { this should consumedHaveSent(count) }
-
-/** Asserts a record has every field of [template]; returns the records. */
-@JvmName("shouldHaveSentConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ConsumerRecord<K, V>> =
-    apply { this should containMatcher<ConsumerRecord<K, V>, K, V>(template) }
-
-/** Asserts no record has every field of [template]; returns the records. */
-@JvmName("shouldNotHaveSentConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): Iterable<ConsumerRecord<K, V>> =
-    apply { this shouldNot containMatcher<ConsumerRecord<K, V>, K, V>(template) }
-
-/** Asserts a record satisfies [predicate]; returns the records. */
-@JvmName("shouldHaveSentMatchingConsumerRecord")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveSentMatching(predicate: (ConsumerRecord<K, V>) -> Boolean): Iterable<ConsumerRecord<K, V>> =
-    apply { this should consumedHaveSentMatching(predicate) }
-
-/** Asserts every record is on [topic]; returns the records. */
-@JvmName("shouldAllBeOnTopicConsumerRecords")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldAllBeOnTopic(topic: String): Iterable<ConsumerRecord<K, V>> =
-    apply { this should consumedAllBeOnTopic(topic) }
-
-/** Asserts each key is in one partition; returns the records. */
-@JvmName("shouldKeepEachKeyInOnePartitionConsumerRecords")
-public fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldKeepEachKeyInOnePartition(): Iterable<ConsumerRecord<K, V>> =
-    apply { this should consumedKeepEachKeyInOnePartition() }
-
-/** Asserts each key's values are, in partition-then-offset order, in the order [sent] sent them; returns the records. */
-@JvmName("shouldPreserveOrderPerKeyConsumerRecords")
-public infix fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldPreserveOrderPerKey(sent: Iterable<ProducerRecord<*, *>>): Iterable<ConsumerRecord<K, V>> =
-    apply { this should consumedPreserveOrderPerKey(sent) }
-
-/** Asserts no record appears twice; returns the records. */
-@JvmName("shouldHaveNoDuplicatesConsumerRecords")
-public fun <K, V> Iterable<ConsumerRecord<K, V>>.shouldHaveNoDuplicates(): Iterable<ConsumerRecord<K, V>> = apply { this should consumedHaveNoDuplicates() }
+/** Asserts that no record appears twice; returns the records. */
+public fun <C : Iterable<ProducerRecord<*, *>>> C.shouldHaveNoDuplicates(): C = apply { this should haveNoDuplicates() }

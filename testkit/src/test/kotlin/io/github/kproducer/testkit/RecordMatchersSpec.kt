@@ -17,12 +17,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders
 import org.apache.kafka.common.record.TimestampType
 import org.opentest4j.AssertionFailedError
 import java.util.Optional
-import io.github.kproducer.testkit.consumed.haveHeader as consumedHaveHeader
-import io.github.kproducer.testkit.consumed.haveOffset as consumedHaveOffset
-import io.github.kproducer.testkit.consumed.haveValue as consumedHaveValue
-import io.github.kproducer.testkit.consumed.matchRecord as consumedMatchRecord
-import io.github.kproducer.testkit.metadata.haveOffset as metadataHaveOffset
-import io.github.kproducer.testkit.metadata.haveTopic as metadataHaveTopic
 
 class RecordMatchersSpec :
     FunSpec({
@@ -173,41 +167,105 @@ class RecordMatchersSpec :
                 "should not have key \"order-456\""
         }
 
-        test("each Matcher value says in its type which record it checks") {
+        test("each Matcher value is one value for every record type: a Matcher of Object, the same for all three") {
             fun returnType(
-                facade: String,
                 name: String,
                 vararg parameters: Class<*>,
             ): String =
                 Class
-                    .forName("io.github.kproducer.testkit.$facade")
+                    .forName("io.github.kproducer.testkit.RecordMatchers")
                     .getMethod(name, *parameters)
                     .genericReturnType.typeName
-            val matcher = "io.kotest.matchers.Matcher"
-            returnType("RecordMatchers", "haveKey", Any::class.java) shouldBe "$matcher<org.apache.kafka.clients.producer.ProducerRecord<?, ?>>"
-            returnType("RecordMatchers", "haveTopic", String::class.java) shouldBe "$matcher<org.apache.kafka.clients.producer.ProducerRecord<?, ?>>"
-            returnType("consumed.ConsumedRecordMatchers", "haveKey", Any::class.java) shouldBe
-                "$matcher<org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>>"
-            returnType("consumed.ConsumedRecordMatchers", "haveOffset", Long::class.javaPrimitiveType!!) shouldBe
-                "$matcher<org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>>"
-            returnType("metadata.MetadataMatchers", "haveOffset", Long::class.javaPrimitiveType!!) shouldBe
-                "$matcher<org.apache.kafka.clients.producer.RecordMetadata>"
+            val matcher = "io.kotest.matchers.Matcher<java.lang.Object>"
+            returnType("haveKey", Any::class.java) shouldBe matcher
+            returnType("haveTopic", String::class.java) shouldBe matcher
+            returnType("haveOffset", Long::class.javaPrimitiveType!!) shouldBe matcher
+            // The same value checks each record type that has the field.
+            val metadata = RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1)
+            val topic = haveTopic("orders")
+            produced() should topic
+            consumed() should topic
+            metadata should topic
+            val offset = haveOffset(17)
+            consumed() should offset
+            metadata shouldNot offset
+            val key = haveKey("order-456")
+            produced() should key
+            consumed() should key
+        }
+
+        test("the sugar is typed per record type: none for a field the type lacks, each returning its receiver's own type") {
+            fun receivers(name: String): Set<String> =
+                Class
+                    .forName("io.github.kproducer.testkit.RecordMatchers")
+                    .methods
+                    .filter { it.name == name }
+                    .map { it.parameterTypes[0].simpleName }
+                    .toSet()
+            receivers("shouldHaveKey") shouldBe setOf("ProducerRecord", "ConsumerRecord")
+            receivers("shouldHaveTopic") shouldBe setOf("ProducerRecord", "ConsumerRecord", "RecordMetadata")
+            receivers("shouldHaveOffset") shouldBe setOf("ConsumerRecord", "RecordMetadata")
+
+            class TracedRecord(
+                val traceId: String,
+            ) : ProducerRecord<String, String>("orders", "order-456", "paid")
+            TracedRecord("t-1").shouldHaveKey("order-456").shouldHaveTopic("orders").traceId shouldBe "t-1"
+            consumed().shouldHaveKey("order-456").offset() shouldBe 17L
+            RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1).shouldHaveTopic("orders").hasOffset() shouldBe true
+        }
+
+        test("a matcher given a value that is no record, or a record without the field, names both, whatever the polarity") {
+            val metadata = RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1)
+
+            fun misuse(block: () -> Unit): String = shouldThrow<IllegalArgumentException>(block).message!!
+            val noKey = "Cannot check the key of a RecordMetadata, which has none: only a ProducerRecord and a ConsumerRecord have a key"
+            misuse { metadata should haveKey("order-456") } shouldBe noKey
+            misuse { metadata shouldNot haveKey("order-456") } shouldBe noKey
+            misuse { metadata should (haveTopic("orders") and haveKey("order-456")) } shouldBe noKey
+            misuse { metadata should haveValue("paid") } shouldBe
+                "Cannot check the value of a RecordMetadata, which has none: only a ProducerRecord and a ConsumerRecord have a value"
+            misuse { metadata should haveHeader("traceId") } shouldBe
+                "Cannot check the headers of a RecordMetadata, which has none: only a ProducerRecord and a ConsumerRecord have headers"
+            misuse { metadata should matchRecord { key = "order-456" } } shouldBe noKey
+            misuse { produced() should haveOffset(17) } shouldBe
+                "Cannot check the offset of a ProducerRecord, which has none: only a ConsumerRecord and a RecordMetadata have an offset"
+            misuse { "orders" should haveTopic("orders") } shouldBe
+                "Cannot check the topic of a java.lang.String: the record matchers check a ProducerRecord, a ConsumerRecord or a RecordMetadata"
+            misuse { null shouldNot haveKey("order-456") } shouldBe
+                "Cannot check the key of null: the record matchers check a ProducerRecord, a ConsumerRecord or a RecordMetadata"
         }
 
         test("Matcher values compose with and / or, and keep their messages") {
             produced() should (haveTopic("orders") and haveKey("order-456") and haveHeader("transactionId", "tx-9"))
             produced() should (haveKey("order-1") or haveKey("order-456"))
             produced() shouldNot (haveKey("order-1") or haveValue("refunded"))
-            consumed() should (consumedHaveOffset(17) and consumedHaveHeader("sourceType"))
-            RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1) should (metadataHaveTopic("orders") and metadataHaveOffset(41))
+            consumed() should (haveOffset(17) and haveHeader("sourceType"))
+            RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1) should (haveTopic("orders") and haveOffset(41))
             failure { produced() should (haveTopic("orders") and haveValue("refunded")) } shouldContain
                 "should have value \"refunded\" but had \"paid\""
         }
 
+        test("one Matcher value serves the three record types, composed and kept without type arguments") {
+            val record = produced()
+            val consumed = consumed()
+            val metadata = RecordMetadata(TopicPartition("orders", 2), 41, 0, 0, 1, 1)
+            // region readme:generic-matchers
+            record should (haveTopic("orders") and haveHeader("transactionId"))
+            consumed should (haveTopic("orders") and haveOffset(17))
+            metadata should (haveTopic("orders") and haveOffset(41))
+
+            val paidOrder = haveTopic("orders") and haveValue("paid") // a Matcher<Any?>
+            record should paidOrder
+            consumed should paidOrder
+
+            shouldThrow<IllegalArgumentException> { metadata should haveKey("order-456") } // a RecordMetadata has no key
+            // endregion
+        }
+
         test("matchers are values too, usable with should and shouldNot") {
             produced() should haveKey("order-456")
-            consumed() shouldNot consumedHaveValue("pending")
-            consumed() should consumedMatchRecord { offset = 17L }
+            consumed() shouldNot haveValue("pending")
+            consumed() should matchRecord { offset = 17L }
         }
 
         test("metadata: topic, partition, offset") {

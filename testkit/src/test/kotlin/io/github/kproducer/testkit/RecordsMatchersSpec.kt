@@ -8,17 +8,14 @@ import io.kotest.matchers.should
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNot
 import io.kotest.matchers.string.shouldContain
+import org.apache.kafka.clients.consumer.ConsumerRecord
 import org.apache.kafka.clients.producer.KafkaProducer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.clients.producer.RecordMetadata
+import org.apache.kafka.common.TopicPartition
 import org.apache.kafka.common.serialization.StringSerializer
 import org.opentest4j.AssertionFailedError
-import io.github.kproducer.testkit.consumed.allBeOnTopic as consumedAllBeOnTopic
-import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
-import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
-import io.github.kproducer.testkit.consumed.haveSentMatching as consumedHaveSentMatching
-import io.github.kproducer.testkit.consumed.keepEachKeyInOnePartition as consumedKeepEachKeyInOnePartition
-import io.github.kproducer.testkit.consumed.preserveOrderPerKey as consumedPreserveOrderPerKey
 
 class RecordsMatchersSpec :
     FunSpec({
@@ -111,6 +108,33 @@ class RecordsMatchersSpec :
             sent shouldNot haveSent(4)
         }
 
+        test("the list sugar returns the receiver's own type, for ProducerRecords and ConsumerRecords alike") {
+            val sent = arrayListOf(ProducerRecord("orders", 0, "k1", "1"), ProducerRecord("orders", 0, "k1", "2"))
+            sent
+                .shouldHaveSent(2)
+                .shouldAllBeOnTopic("orders")
+                .shouldHaveNoDuplicates()
+                .ensureCapacity(3)
+            val read = listOf(ConsumerRecord("orders", 0, 7L, "k1", "1"))
+            read.shouldHaveSent(1).shouldHaveSent { key = "k1" }[0].offset() shouldBe 7L
+        }
+
+        test("a many-record matcher given elements that are no records, or lack a field it reads, names the type and the field") {
+            fun misuse(block: () -> Unit): String = shouldThrow<IllegalArgumentException>(block).message!!
+            val metadata = listOf(RecordMetadata(TopicPartition("orders", 0), 0, 0, 0L, 0, 0), RecordMetadata(TopicPartition("orders", 0), 1, 0, 0L, 0, 0))
+            metadata should (haveSent(2) and allBeOnTopic("orders"))
+            misuse { metadata should keepEachKeyInOnePartition() } shouldBe
+                "Cannot check the key of a RecordMetadata, which has none: only a ProducerRecord and a ConsumerRecord have a key"
+            misuse { metadata shouldNot haveNoDuplicates() } shouldBe
+                "Cannot check the key of a RecordMetadata, which has none: only a ProducerRecord and a ConsumerRecord have a key"
+            misuse { mockWith(ProducerRecord("orders", "order-1", "paid")) shouldHaveSent { offset = 0L } } shouldBe
+                "Cannot check the offset of a ProducerRecord, which has none: only a ConsumerRecord and a RecordMetadata have an offset"
+            misuse { listOf("orders") should haveSent(1) } shouldBe
+                "Cannot check a java.lang.String: the record matchers check a ProducerRecord, a ConsumerRecord or a RecordMetadata"
+            misuse { listOf("orders") should haveSentMatching<String> { it == "orders" } } shouldBe
+                "Cannot check a java.lang.String: the record matchers check a ProducerRecord, a ConsumerRecord or a RecordMetadata"
+        }
+
         test("records read back from a broker: one partition per key, per-key order as sent, no duplicates, one topic") {
             kafka.createTopic("readback", partitions = 3)
             val sent = (0 until 60).map { ProducerRecord("readback", "key-${it % 7}", "value-$it") }
@@ -130,10 +154,10 @@ class RecordsMatchersSpec :
             }
             failure { received shouldPreserveOrderPerKey sent.reversed() } shouldContain "keys differ"
 
-            received should (consumedHaveSent(60) and consumedAllBeOnTopic("readback") and consumedKeepEachKeyInOnePartition())
-            received should (consumedPreserveOrderPerKey(sent) and consumedHaveNoDuplicates())
-            received should consumedHaveSent { key = "key-6" }
-            received should consumedHaveSentMatching { it.value() == "value-59" }
-            failure { received should consumedHaveSent(61) } shouldContain "Expected 61 records but there were 60:"
+            received should (haveSent(60) and allBeOnTopic("readback") and keepEachKeyInOnePartition())
+            received should (preserveOrderPerKey(sent) and haveNoDuplicates())
+            received should haveSent { key = "key-6" }
+            received should haveSentMatching { it.value() == "value-59" }
+            failure { received should haveSent(61) } shouldContain "Expected 61 records but there were 60:"
         }
     })

@@ -70,7 +70,3 @@ internal inline fun report(
         }
     }
 }
-
-/** The test kit's checks are typed for a receiver's supertype (`ProducerRecord<*, *>`); the assertions apply them to theirs. */
-@Suppress("UNCHECKED_CAST")
-internal fun <T> Check<*>.of(): Check<T> = this as Check<T>

@@ -1,8 +1,6 @@
 package io.github.kproducer.testkit.assertj
 
 import io.github.kproducer.testkit.RecordTemplate
-import io.github.kproducer.testkit.internal.Check
-import io.github.kproducer.testkit.internal.RecordView
 import io.github.kproducer.testkit.internal.fieldCheck
 import io.github.kproducer.testkit.internal.headerCheck
 import io.github.kproducer.testkit.internal.templateCheck
@@ -11,99 +9,86 @@ import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.clients.producer.RecordMetadata
 import java.util.function.Consumer
 
-/** The check of one field of a record: the same as the Kotest matcher `haveX` of that field. */
-private fun <R> field(
-    name: String,
-    expected: Any?,
-    extract: (RecordView) -> Any?,
-): Check<R> = fieldCheck(name, expected, extract)
+/*
+ * The one-record AssertJ assertions, layered as AssertJ layers its own (`AbstractCharSequenceAssert`
+ * under `AbstractStringAssert`): each check is declared once, in the class of the records that have its
+ * field, and returns SELF, so that Java chains on the concrete assertion and a check a record type
+ * lacks (`hasKey` on RecordMetadata, `hasOffset` on a ProducerRecord) does not compile.
+ */
 
 /** Runs [template] (a Java lambda) as the Kotlin template block of the matchers. */
 internal fun <K, V> Consumer<RecordTemplate<K, V>>.block(): RecordTemplate<K, V>.() -> Unit = { accept(this) }
 
 /**
- * AssertJ assertions on a [ProducerRecord] (what a producer was given): the checks of the Kotest
- * matchers `haveTopic`, `haveKey`, ... with their messages. Create one with `KafkaAssertions.assertThat(record)`.
+ * The checks every record type has: topic, partition and timestamp, with the messages of the Kotest
+ * matchers `haveTopic`, `havePartition` and `haveTimestamp`. The base of [ProducerRecordAssert],
+ * [ConsumerRecordAssert] and [RecordMetadataAssert]; not to be extended outside the test kit.
  */
-public open class ProducerRecordAssert<K, V>(
-    actual: ProducerRecord<K, V>?,
-) : MatcherBackedAssert<ProducerRecordAssert<K, V>, ProducerRecord<K, V>>(actual, ProducerRecordAssert::class.java) {
+public abstract class AbstractRecordAssert<SELF : AbstractRecordAssert<SELF, ACTUAL>, ACTUAL : Any> protected constructor(
+    actual: ACTUAL?,
+    selfType: Class<*>,
+) : MatcherBackedAssert<SELF, ACTUAL>(actual, selfType) {
     /** Verifies the record's topic. */
-    public open fun hasTopic(topic: String): ProducerRecordAssert<K, V> = satisfies(field("topic", topic) { it.topic })
+    public open fun hasTopic(topic: String): SELF = satisfies(fieldCheck("topic", topic))
 
-    /** Verifies the record's key (byte arrays by content). */
-    public open fun hasKey(key: K?): ProducerRecordAssert<K, V> = satisfies(field("key", key) { it.key })
-
-    /** Verifies the record's value (byte arrays by content). */
-    public open fun hasValue(value: V?): ProducerRecordAssert<K, V> = satisfies(field("value", value) { it.value })
-
-    /** Verifies the partition the record names. */
-    public open fun hasPartition(partition: Int): ProducerRecordAssert<K, V> = satisfies(field("partition", partition) { it.partition })
+    /** Verifies the record's partition. */
+    public open fun hasPartition(partition: Int): SELF = satisfies(fieldCheck("partition", partition))
 
     /** Verifies the record's timestamp, in milliseconds since the epoch. */
-    public open fun hasTimestamp(timestamp: Long): ProducerRecordAssert<K, V> = satisfies(field("timestamp", timestamp) { it.timestamp })
-
-    /** Verifies that the record has a header [name] whose last value is [value] in UTF-8. */
-    public open fun hasHeader(
-        name: String,
-        value: String,
-    ): ProducerRecordAssert<K, V> = satisfies(headerCheck(name, value))
-
-    /** Verifies that the record has a header [name]. */
-    public open fun hasHeader(name: String): ProducerRecordAssert<K, V> = satisfies(headerCheck(name))
-
-    /** Verifies every field [template] sets, as `shouldMatchRecord { }`. */
-    public open fun matches(template: Consumer<RecordTemplate<K, V>>): ProducerRecordAssert<K, V> = satisfies(templateCheck(template.block()))
+    public open fun hasTimestamp(timestamp: Long): SELF = satisfies(fieldCheck("timestamp", timestamp))
 }
 
 /**
- * AssertJ assertions on a [ConsumerRecord] (a record read back from a broker): the checks of the
- * Kotest matchers of `io.github.kproducer.testkit.consumed`, with their messages.
+ * The checks of a record with a key, a value and headers (a ProducerRecord or a ConsumerRecord), with
+ * the messages of the Kotest matchers `haveKey`, `haveValue`, `haveHeader` and `matchRecord`. The base of
+ * [ProducerRecordAssert] and [ConsumerRecordAssert]; not to be extended outside the test kit.
  */
-public open class ConsumerRecordAssert<K, V>(
-    actual: ConsumerRecord<K, V>?,
-) : MatcherBackedAssert<ConsumerRecordAssert<K, V>, ConsumerRecord<K, V>>(actual, ConsumerRecordAssert::class.java) {
-    /** Verifies the record's topic. */
-    public open fun hasTopic(topic: String): ConsumerRecordAssert<K, V> = satisfies(field("topic", topic) { it.topic })
-
+public abstract class AbstractKeyValueRecordAssert<SELF : AbstractKeyValueRecordAssert<SELF, ACTUAL, K, V>, ACTUAL : Any, K, V> protected constructor(
+    actual: ACTUAL?,
+    selfType: Class<*>,
+) : AbstractRecordAssert<SELF, ACTUAL>(actual, selfType) {
     /** Verifies the record's key (byte arrays by content). */
-    public open fun hasKey(key: K?): ConsumerRecordAssert<K, V> = satisfies(field("key", key) { it.key })
+    public open fun hasKey(key: K?): SELF = satisfies(fieldCheck("key", key))
 
     /** Verifies the record's value (byte arrays by content). */
-    public open fun hasValue(value: V?): ConsumerRecordAssert<K, V> = satisfies(field("value", value) { it.value })
-
-    /** Verifies the record's partition. */
-    public open fun hasPartition(partition: Int): ConsumerRecordAssert<K, V> = satisfies(field("partition", partition) { it.partition })
-
-    /** Verifies the record's offset. */
-    public open fun hasOffset(offset: Long): ConsumerRecordAssert<K, V> = satisfies(field("offset", offset) { it.offset })
-
-    /** Verifies the record's timestamp, in milliseconds since the epoch. */
-    public open fun hasTimestamp(timestamp: Long): ConsumerRecordAssert<K, V> = satisfies(field("timestamp", timestamp) { it.timestamp })
+    public open fun hasValue(value: V?): SELF = satisfies(fieldCheck("value", value))
 
     /** Verifies that the record has a header [name] whose last value is [value] in UTF-8. */
     public open fun hasHeader(
         name: String,
         value: String,
-    ): ConsumerRecordAssert<K, V> = satisfies(headerCheck(name, value))
+    ): SELF = satisfies(headerCheck(name, value))
 
     /** Verifies that the record has a header [name]. */
-    public open fun hasHeader(name: String): ConsumerRecordAssert<K, V> = satisfies(headerCheck(name))
+    public open fun hasHeader(name: String): SELF = satisfies(headerCheck(name))
 
     /** Verifies every field [template] sets, as `shouldMatchRecord { }`. */
-    public open fun matches(template: Consumer<RecordTemplate<K, V>>): ConsumerRecordAssert<K, V> = satisfies(templateCheck(template.block()))
+    public open fun matches(template: Consumer<RecordTemplate<K, V>>): SELF = satisfies(templateCheck(template.block()))
 }
 
-/** AssertJ assertions on the [RecordMetadata] of an acknowledged send, with the messages of the `metadata` matchers. */
+/**
+ * AssertJ assertions on a [ProducerRecord] (what a producer was given): topic, key, value, partition,
+ * timestamp, headers and templates. Create one with `KafkaAssertions.assertThat(record)`.
+ */
+public open class ProducerRecordAssert<K, V>(
+    actual: ProducerRecord<K, V>?,
+) : AbstractKeyValueRecordAssert<ProducerRecordAssert<K, V>, ProducerRecord<K, V>, K, V>(actual, ProducerRecordAssert::class.java)
+
+/**
+ * AssertJ assertions on a [ConsumerRecord] (a record read back from a broker): those of a
+ * [ProducerRecordAssert], and the record's offset.
+ */
+public open class ConsumerRecordAssert<K, V>(
+    actual: ConsumerRecord<K, V>?,
+) : AbstractKeyValueRecordAssert<ConsumerRecordAssert<K, V>, ConsumerRecord<K, V>, K, V>(actual, ConsumerRecordAssert::class.java) {
+    /** Verifies the record's offset. */
+    public open fun hasOffset(offset: Long): ConsumerRecordAssert<K, V> = satisfies(fieldCheck("offset", offset))
+}
+
+/** AssertJ assertions on the [RecordMetadata] of an acknowledged send: topic, partition, timestamp and offset. */
 public open class RecordMetadataAssert(
     actual: RecordMetadata?,
-) : MatcherBackedAssert<RecordMetadataAssert, RecordMetadata>(actual, RecordMetadataAssert::class.java) {
-    /** Verifies the topic the record went to. */
-    public open fun hasTopic(topic: String): RecordMetadataAssert = satisfies(field("topic", topic) { it.topic })
-
-    /** Verifies the partition the record went to. */
-    public open fun hasPartition(partition: Int): RecordMetadataAssert = satisfies(field("partition", partition) { it.partition })
-
+) : AbstractRecordAssert<RecordMetadataAssert, RecordMetadata>(actual, RecordMetadataAssert::class.java) {
     /** Verifies the offset the broker gave the record. */
-    public open fun hasOffset(offset: Long): RecordMetadataAssert = satisfies(field("offset", offset) { it.offset })
+    public open fun hasOffset(offset: Long): RecordMetadataAssert = satisfies(fieldCheck("offset", offset))
 }

@@ -16,7 +16,7 @@ import java.util.function.Consumer
 
 /**
  * AssertJ assertions on records read back from a broker (`kafka.readStrings(...)`, `readAll`, a probe's
- * records): the checks of the `consumed` list matchers, with their messages, the closest records
+ * records): the checks of the many-record matchers (`haveSent`, ...), with their messages, the closest records
  * included when none matches a template; and, as an AssertJ list assertion, everything AssertJ offers
  * on a list: `extracting`, `filteredOn`, `first()`, `element(i)` (each record then checked with
  * [ConsumerRecordAssert]), `containsExactly` and the rest.

@@ -3,10 +3,12 @@ package io.github.kproducer.testkit.internal
 import io.github.kproducer.testkit.RecordTemplate
 
 /*
- * What every record check does, once. The public Kotest matchers (RecordMatchers, RecordsMatchers, and the
- * `consumed` and `metadata` packages, through KotestMatchers.kt) and the AssertJ assertions only give these
- * a receiver type: ProducerRecord, ConsumerRecord and RecordMetadata share no supertype, so each public
- * function says which one it checks.
+ * What every record check does, once. The public Kotest matchers (RecordMatchers, RecordsMatchers,
+ * ConsumerRecordsMatchers, through KotestMatchers.kt) and the AssertJ assertions use these as they are.
+ * A check takes any value (`Check<Any?>`, `Check<Iterable<*>>`) and reads the fields it needs through
+ * RecordView, which accepts ProducerRecord, ConsumerRecord and RecordMetadata and names the type and
+ * the field when given anything else; compile-time safety is the job of the typed shouldX sugar and
+ * AssertJ classes.
  */
 
 /**
@@ -39,14 +41,14 @@ internal fun diffable(
 
 // ---- one record ----
 
-internal fun <R> fieldCheck(
+/** The check that [field] (`topic`, `key`, ...) of a record is [expected]. */
+internal fun fieldCheck(
     field: String,
     expected: Any?,
-    extract: (RecordView) -> Any?,
-): Check<R> =
+): Check<Any?> =
     Check { record ->
-        val view = RecordView.of(record)
-        val actual = extract(view)
+        val view = RecordView.of(record, field)
+        val actual = view.field(field)
         diffable(
             RecordView.same(expected, actual),
             { RecordView.full(expected) },
@@ -59,9 +61,9 @@ internal fun <R> fieldCheck(
         )
     }
 
-internal fun <R> headerCheck(name: String): Check<R> =
+internal fun headerCheck(name: String): Check<Any?> =
     Check { record ->
-        val view = RecordView.of(record)
+        val view = RecordView.of(record, "headers")
         Verdict(
             name in view.headerMap,
             { "Record ${view.describe()} should have a header '$name' but its headers are ${view.headerMap.keys}" },
@@ -69,12 +71,12 @@ internal fun <R> headerCheck(name: String): Check<R> =
         )
     }
 
-internal fun <R> headerCheck(
+internal fun headerCheck(
     name: String,
     value: Any?,
-): Check<R> =
+): Check<Any?> =
     Check { record ->
-        val view = RecordView.of(record)
+        val view = RecordView.of(record, "headers")
         val values = view.headerMap[name]
         val negated = { "Record ${view.describe()} should not have a header '$name' = ${RecordView.show(value)}" }
         if (values == null) {
@@ -97,9 +99,9 @@ internal fun <R> headerCheck(
         }
     }
 
-internal fun <R> exactHeadersCheck(headers: Map<String, Any?>): Check<R> =
+internal fun exactHeadersCheck(headers: Map<String, Any?>): Check<Any?> =
     Check { record ->
-        val view = RecordView.of(record)
+        val view = RecordView.of(record, "headers")
         val actual = view.headerMap
         val same = actual.keys == headers.keys && actual.all { (name, values) -> values.size == 1 && RecordView.same(headers[name], values[0]) }
         val shown = headers.mapValues { RecordView.show(it.value) }
@@ -112,10 +114,10 @@ internal fun <R> exactHeadersCheck(headers: Map<String, Any?>): Check<R> =
         )
     }
 
-internal fun <R, K, V> templateCheck(template: RecordTemplate<K, V>.() -> Unit): Check<R> {
+internal fun <K, V> templateCheck(template: RecordTemplate<K, V>.() -> Unit): Check<Any?> {
     val expected = RecordTemplate.of(template)
     return Check { record ->
-        val view = RecordView.of(record)
+        val view = RecordView.of(record, expected.fields())
         val differences = expected.differences(view)
         diffable(
             differences.isEmpty(),
@@ -134,9 +136,13 @@ private const val LISTED = 10
 private fun listing(records: List<RecordView>): String =
     records.take(LISTED).joinToString("") { "\n  ${it.describe()}" } + if (records.size > LISTED) "\n  ... and ${records.size - LISTED} more" else ""
 
-private fun views(records: Iterable<*>): List<RecordView> = records.map { RecordView.of(it) }
+/** The records as a check that reads [fields] of each sees them; see [RecordView.of]. */
+private fun views(
+    records: Iterable<*>,
+    vararg fields: String,
+): List<RecordView> = records.map { RecordView.of(it, fields.asList()) }
 
-internal fun <R> countCheck(count: Int): Check<Iterable<R>> =
+internal fun countCheck(count: Int): Check<Iterable<*>> =
     Check { records ->
         val all = views(records)
         diffable(
@@ -148,10 +154,10 @@ internal fun <R> countCheck(count: Int): Check<Iterable<R>> =
         )
     }
 
-internal fun <R, K, V> containCheck(template: RecordTemplate<K, V>.() -> Unit): Check<Iterable<R>> {
+internal fun <K, V> containCheck(template: RecordTemplate<K, V>.() -> Unit): Check<Iterable<*>> {
     val expected = RecordTemplate.of(template)
     return Check { records ->
-        val all = views(records)
+        val all = records.map { RecordView.of(it, expected.fields()) }
         val scored = all.map { it to expected.differences(it) }.sortedBy { it.second.size }
         val matching = scored.filter { it.second.isEmpty() }.map { it.first }
         val failure = {
@@ -176,17 +182,18 @@ internal fun <R, K, V> containCheck(template: RecordTemplate<K, V>.() -> Unit): 
 internal fun <R> containMatchingCheck(predicate: (R) -> Boolean): Check<Iterable<R>> =
     Check { records ->
         val list = records.toList()
-        val matching = list.filter(predicate)
+        val all = views(list)
+        val matching = list.indices.filter { predicate(list[it]) }.map { all[it] }
         Verdict(
             matching.isNotEmpty(),
-            { "Expected a record satisfying the predicate among ${list.size} records, but none did:${listing(views(list))}" },
-            { "Expected no record satisfying the predicate, but ${matching.size} did:${listing(views(matching))}" },
+            { "Expected a record satisfying the predicate among ${list.size} records, but none did:${listing(all)}" },
+            { "Expected no record satisfying the predicate, but ${matching.size} did:${listing(matching)}" },
         )
     }
 
-internal fun <R> allOnTopicCheck(topic: String): Check<Iterable<R>> =
+internal fun allOnTopicCheck(topic: String): Check<Iterable<*>> =
     Check { records ->
-        val all = views(records)
+        val all = views(records, "topic")
         val others = all.filter { it.topic != topic }
         diffable(
             others.isEmpty(),
@@ -197,10 +204,10 @@ internal fun <R> allOnTopicCheck(topic: String): Check<Iterable<R>> =
         )
     }
 
-internal fun <R> onePartitionPerKeyCheck(): Check<Iterable<R>> =
+internal fun onePartitionPerKeyCheck(): Check<Iterable<*>> =
     Check { records ->
         val split =
-            views(records)
+            views(records, "key", "partition")
                 .filter { it.key != null }
                 .groupBy { it.topic to keyIdentity(it.key) }
                 .filterValues { group -> group.map { it.partition }.toSet().size > 1 }
@@ -217,10 +224,11 @@ internal fun <R> onePartitionPerKeyCheck(): Check<Iterable<R>> =
         )
     }
 
-internal fun <R> orderPerKeyCheck(sent: Iterable<*>): Check<Iterable<R>> =
+internal fun orderPerKeyCheck(sent: Iterable<*>): Check<Iterable<*>> =
     Check { records ->
-        val expected = valuesPerKey(views(sent))
-        val actual = valuesPerKey(views(records).sortedWith(compareBy({ it.topic }, { it.partition ?: -1 }, { it.offset ?: -1 })))
+        val expected = valuesPerKey(views(sent, "key", "value"))
+        // Sorted by offset where the records have one (read back); a list of ProducerRecords keeps its order.
+        val actual = valuesPerKey(views(records, "key", "value").sortedWith(compareBy({ it.topic }, { it.partition ?: -1 }, { it.offset ?: -1 })))
         val keys = expected.keys + actual.keys
         val wrong = keys.filter { key -> !sameValues(expected[key].orEmpty(), actual[key].orEmpty()) }
 
@@ -245,10 +253,10 @@ internal fun <R> orderPerKeyCheck(sent: Iterable<*>): Check<Iterable<R>> =
         )
     }
 
-internal fun <R> noDuplicatesCheck(): Check<Iterable<R>> =
+internal fun noDuplicatesCheck(): Check<Iterable<*>> =
     Check { records ->
         val duplicates =
-            views(records)
+            views(records, "key", "value", "headers")
                 .groupBy { listOf(it.topic, keyIdentity(it.key), keyIdentity(it.value), it.headerMap.mapValues { (_, v) -> v.map(::keyIdentity) }) }
                 .filterValues { it.size > 1 }
                 .values

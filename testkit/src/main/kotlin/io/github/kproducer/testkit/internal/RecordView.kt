@@ -7,9 +7,14 @@ import org.apache.kafka.common.header.Headers
 
 /**
  * What the matchers see of a record, whichever type it is: a `ProducerRecord` (sent, or from a mock's
- * history), a `ConsumerRecord` (read back from a broker) or a `RecordMetadata` (no key, value or headers).
+ * history; no offset), a `ConsumerRecord` (read back from a broker) or a `RecordMetadata` (no key,
+ * value or headers). The matchers are generic, so a check that reads a field asks for it by name
+ * ([of] with fields), and a value that is no record, or a record without that field, fails with a
+ * message that names both, instead of a `ClassCastException` or a comparison with a missing `null`.
  */
 internal class RecordView private constructor(
+    /** The record's type as messages name it: `ProducerRecord`, `ConsumerRecord` or `RecordMetadata`. */
+    val type: String,
     val topic: String,
     val partition: Int?,
     val offset: Long?,
@@ -35,15 +40,95 @@ internal class RecordView private constructor(
             timestamp?.let { append(" timestamp=").append(it) }
         }
 
+    /** The value of [field]: `topic`, `partition`, `offset`, `timestamp`, `key`, `value` or `headers`. */
+    fun field(field: String): Any? =
+        when (field) {
+            "topic" -> topic
+            "partition" -> partition
+            "offset" -> offset
+            "timestamp" -> timestamp
+            "key" -> key
+            "value" -> value
+            "headers" -> headers
+            else -> throw IllegalArgumentException("No record field '$field'")
+        }
+
     companion object {
-        fun of(record: Any?): RecordView =
+        /** The fields a check can read, each with how messages name one of it (`a key`). */
+        private val FIELDS =
+            mapOf(
+                "topic" to "a topic",
+                "partition" to "a partition",
+                "offset" to "an offset",
+                "timestamp" to "a timestamp",
+                "key" to "a key",
+                "value" to "a value",
+                "headers" to "headers",
+            )
+
+        /** The fields each record type lacks: a check of one of them on that type can never mean anything. */
+        private val ABSENT =
+            mapOf(
+                "ProducerRecord" to setOf("offset"),
+                "ConsumerRecord" to emptySet(),
+                "RecordMetadata" to setOf("key", "value", "headers"),
+            )
+
+        private const val RECORD_TYPES = "a ProducerRecord, a ConsumerRecord or a RecordMetadata"
+
+        /**
+         * [record] as a check that reads [fields] sees it.
+         *
+         * @throws IllegalArgumentException naming the type and the field when [record] is no
+         *   ProducerRecord, ConsumerRecord or RecordMetadata, or has no such field (a key of a RecordMetadata).
+         */
+        fun of(
+            record: Any?,
+            fields: Collection<String>,
+        ): RecordView {
+            val view =
+                viewOf(record) ?: throw IllegalArgumentException(
+                    "Cannot check ${fields.firstOrNull()?.let { "the $it of " } ?: ""}${typeOf(record)}: the record matchers check $RECORD_TYPES",
+                )
+            val absent = fields.firstOrNull { it in ABSENT.getValue(view.type) }
+            if (absent != null) {
+                val holders = ABSENT.filterValues { absent !in it }.keys.joinToString(" and ") { "a $it" }
+                throw IllegalArgumentException(
+                    "Cannot check the $absent of a ${view.type}, which has none: only $holders have ${FIELDS.getValue(absent)}",
+                )
+            }
+            return view
+        }
+
+        /** [record] as a check that reads [field] sees it; see [of]. */
+        fun of(
+            record: Any?,
+            field: String,
+        ): RecordView = of(record, listOf(field))
+
+        /** [record] as a check that reads none of its fields in particular (to describe it) sees it; see [of]. */
+        fun of(record: Any?): RecordView = of(record, emptyList())
+
+        private fun typeOf(record: Any?): String = if (record == null) "null" else "a ${record.javaClass.name}"
+
+        private fun viewOf(record: Any?): RecordView? =
             when (record) {
                 is ProducerRecord<*, *> -> {
-                    RecordView(record.topic(), record.partition(), null, record.timestamp(), record.key(), record.value(), record.headers())
+                    RecordView(
+                        "ProducerRecord",
+                        record.topic(),
+                        record.partition(),
+                        null,
+                        record.timestamp(),
+                        record.key(),
+                        record.value(),
+                        record.headers(),
+                    )
                 }
 
                 is ConsumerRecord<*, *> -> {
                     RecordView(
+                        "ConsumerRecord",
                         record.topic(),
                         record.partition(),
                         record.offset(),
@@ -55,13 +140,20 @@ internal class RecordView private constructor(
                 }
 
                 is RecordMetadata -> {
-                    RecordView(record.topic(), record.partition(), record.offset().takeIf { record.hasOffset() }, record.timestamp(), null, null, null)
+                    RecordView(
+                        "RecordMetadata",
+                        record.topic(),
+                        record.partition(),
+                        record.offset().takeIf { record.hasOffset() },
+                        record.timestamp(),
+                        null,
+                        null,
+                        null,
+                    )
                 }
 
                 else -> {
-                    throw IllegalArgumentException(
-                        "The record matchers work on ProducerRecord, ConsumerRecord and RecordMetadata, not ${record?.javaClass?.name ?: "null"}",
-                    )
+                    null
                 }
             }
 

@@ -1,8 +1,13 @@
 package io.github.kproducer.testkit.assertj
 
 import io.github.kproducer.testkit.MockKafkaProducer
+import io.github.kproducer.testkit.haveHeader
 import io.github.kproducer.testkit.haveKey
+import io.github.kproducer.testkit.haveNoDuplicates
+import io.github.kproducer.testkit.haveOffset
 import io.github.kproducer.testkit.haveSent
+import io.github.kproducer.testkit.haveTimestamp
+import io.github.kproducer.testkit.haveValue
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.Matcher
@@ -18,11 +23,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders
 import org.apache.kafka.common.record.TimestampType
 import org.opentest4j.AssertionFailedError
 import java.util.Optional
-import io.github.kproducer.testkit.consumed.haveHeader as consumedHaveHeader
-import io.github.kproducer.testkit.consumed.haveNoDuplicates as consumedHaveNoDuplicates
-import io.github.kproducer.testkit.consumed.haveSent as consumedHaveSent
-import io.github.kproducer.testkit.consumed.haveValue as consumedHaveValue
-import io.github.kproducer.testkit.metadata.haveOffset as metadataHaveOffset
 
 /**
  * The AssertJ assertions say exactly what the Kotest matchers say (one place makes the messages), pass
@@ -47,18 +47,19 @@ class KafkaAssertionsSpec :
         fun failureOf(check: () -> Unit): AssertionError = shouldThrow<AssertionError> { check() }
 
         test("each failure message is the matching Kotest matcher's own") {
-            failureOf { assertThat(records).hasSize(2) }.message shouldBe failureOf(consumedHaveSent(2), records)
+            failureOf { assertThat(records).hasSize(2) }.message shouldBe failureOf(haveSent(2), records)
             failureOf { assertThat(records).containsRecord { it.key = "o-9" } }.message shouldBe
-                failureOf(consumedHaveSent { key = "o-9" }, records)
+                failureOf(haveSent { key = "o-9" }, records)
             val doubled = records + records.first()
-            failureOf { assertThat(doubled).hasNoDuplicates() }.message shouldBe failureOf(consumedHaveNoDuplicates(), doubled)
-            failureOf { assertThat(records[2]).hasValue("refund") }.message shouldBe failureOf(consumedHaveValue("refund"), records[2])
-            failureOf { assertThat(records[2]).hasHeader("source") }.message shouldBe failureOf(consumedHaveHeader("source"), records[2])
+            failureOf { assertThat(doubled).hasNoDuplicates() }.message shouldBe failureOf(haveNoDuplicates(), doubled)
+            failureOf { assertThat(records[2]).hasValue("refund") }.message shouldBe failureOf(haveValue("refund"), records[2])
+            failureOf { assertThat(records[2]).hasHeader("source") }.message shouldBe failureOf(haveHeader("source"), records[2])
 
             val record = ProducerRecord("orders", "o-1", "paid")
             failureOf { assertThat(record).hasKey("o-2") }.message shouldBe failureOf(haveKey("o-2"), record)
             val metadata = RecordMetadata(TopicPartition("orders", 0), 41, 0, 0L, 0, 0)
-            failureOf { assertThat(metadata).hasOffset(40) }.message shouldBe failureOf(metadataHaveOffset(40), metadata)
+            failureOf { assertThat(metadata).hasOffset(40) }.message shouldBe failureOf(haveOffset(40), metadata)
+            failureOf { assertThat(metadata).hasTimestamp(1L) }.message shouldBe failureOf(haveTimestamp(1L), metadata)
 
             MockKafkaProducer<String, String>().use { producer ->
                 producer.send(ProducerRecord("orders", "o-1", "paid"))
@@ -100,9 +101,9 @@ class KafkaAssertionsSpec :
             // AssertJ adds the line of each soft assertion after the message ("\nat ...").
             softly.errorsCollected().map { it.message!!.substringBefore("\nat ") } shouldBe
                 listOf(
-                    failureOf(consumedHaveSent(2), records),
-                    failureOf(consumedHaveSent { key = "o-9" }, records),
-                    failureOf(consumedHaveValue("paid"), records[0]),
+                    failureOf(haveSent(2), records),
+                    failureOf(haveSent { key = "o-9" }, records),
+                    failureOf(haveValue("paid"), records[0]),
                 )
         }
     })
