@@ -2,6 +2,9 @@ package io.github.kproducer.testkit
 
 import io.github.kproducer.testkit.faults.Faults
 import io.github.kproducer.testkit.faults.FaultsConfig
+import io.github.kproducer.testkit.internal.BoundedCloseAdmin
+import io.github.kproducer.testkit.internal.BrokerQuota
+import io.github.kproducer.testkit.internal.ClusterMoves
 import io.github.kproducer.testkit.internal.Deadline
 import io.github.kproducer.testkit.internal.KraftCluster
 import io.github.kproducer.testkit.internal.TestKitLogging
@@ -247,6 +250,118 @@ public class EmbeddedKafka private constructor(
         return FaultScope(engine, set) { openFaults.remove(it) }.also { openFaults += it }
     }
 
+    private val moves =
+        ClusterMoves({ BoundedCloseAdmin(cluster.internalConnectionProperties()) }, { brokerIds }, cluster::awaitMetadataOnEveryBroker)
+
+    /**
+     * The broker that leads [partition] of [topic] now, or -1 when none does. Blocks for one admin call.
+     *
+     * @throws IllegalArgumentException when the topic has no such partition.
+     */
+    public fun leaderOf(
+        topic: String,
+        partition: Int,
+    ): Int = moves.leaderOf(topic, partition, Deadline(MOVE_TIMEOUT))
+
+    /**
+     * Moves the leadership of [partition] of [topic] to broker [toBroker] through the controller, as an
+     * operator would: a reassignment that puts [toBroker] first among the replicas (adding it as a replica,
+     * which copies the log, when it is not one), then a preferred-leader election. Producers then meet
+     * `NOT_LEADER_OR_FOLLOWER` from the old leader and refresh their metadata, as in production. Returns
+     * once the new leader serves produce requests and every broker has the new metadata; blocks meanwhile,
+     * at most a minute. Does nothing when [toBroker] leads it already.
+     *
+     * @throws IllegalArgumentException when there is no such broker or partition.
+     * @throws IllegalStateException when the move does not complete within a minute (a stopped broker, say).
+     */
+    public fun moveLeader(
+        topic: String,
+        partition: Int,
+        toBroker: Int,
+    ) {
+        moves.moveLeaders(topic, mapOf(partition to toBroker), Deadline(MOVE_TIMEOUT), "moveLeader($topic, $partition, $toBroker)")
+    }
+
+    /**
+     * Moves the leadership of every partition of [topic] to the next of its replicas, at once, as
+     * [moveLeader] does; returns each partition's new leader (partition to broker). Blocks, at most a minute.
+     *
+     * @throws IllegalStateException when a partition has a single replica (nowhere to move without copying:
+     *   use [moveLeader]), or the moves do not complete within a minute.
+     */
+    public fun shuffleLeaders(topic: String): Map<Int, Int> = moves.shuffleLeaders(topic, Deadline(MOVE_TIMEOUT), "shuffleLeaders($topic)")
+
+    /** The broker that coordinates the transactions of [transactionalId] now: the leader of its `__transaction_state` partition. */
+    public fun transactionCoordinatorOf(transactionalId: String): Int = coordinatorOf(TRANSACTION_STATE, transactionalId)
+
+    /**
+     * Moves the transaction coordinator of [transactionalId] to broker [toBroker], mid-transaction if one is
+     * open: the leadership of its `__transaction_state` partition moves ([moveLeader]), the new leader loads
+     * the transaction state, and the producer's next transactional request meets `NOT_COORDINATOR` and finds
+     * the new coordinator. Blocks, at most a minute.
+     *
+     * @throws IllegalArgumentException when there is no such broker.
+     * @throws IllegalStateException when the move does not complete within a minute.
+     */
+    public fun moveTransactionCoordinator(
+        transactionalId: String,
+        toBroker: Int,
+    ): Unit = moveCoordinator(TRANSACTION_STATE, transactionalId, toBroker, "moveTransactionCoordinator")
+
+    /** The broker that coordinates consumer group [groupId] now: the leader of its `__consumer_offsets` partition. */
+    public fun groupCoordinatorOf(groupId: String): Int = coordinatorOf(CONSUMER_OFFSETS, groupId)
+
+    /**
+     * Moves the group coordinator of [groupId] to broker [toBroker] (for consume-transform-produce tests),
+     * as [moveTransactionCoordinator] does for transactions. Blocks, at most a minute.
+     *
+     * @throws IllegalArgumentException when there is no such broker.
+     * @throws IllegalStateException when the move does not complete within a minute, or `__consumer_offsets`
+     *   does not exist yet (no group has used the cluster).
+     */
+    public fun moveGroupCoordinator(
+        groupId: String,
+        toBroker: Int,
+    ): Unit = moveCoordinator(CONSUMER_OFFSETS, groupId, toBroker, "moveGroupCoordinator")
+
+    /** The leader of the partition of internal topic [topic] that coordinates [id]. */
+    private fun coordinatorOf(
+        topic: String,
+        id: String,
+    ): Int = Deadline(MOVE_TIMEOUT).let { moves.leaderOf(topic, moves.coordinatorPartition(topic, id, it), it) }
+
+    /** Moves the leadership of the partition of internal topic [topic] that coordinates [id] to [toBroker]; [call] names the caller. */
+    private fun moveCoordinator(
+        topic: String,
+        id: String,
+        toBroker: Int,
+        call: String,
+    ) {
+        val deadline = Deadline(MOVE_TIMEOUT)
+        moves.moveLeaders(topic, mapOf(moves.coordinatorPartition(topic, id, deadline) to toBroker), deadline, "$call($id, $toBroker)")
+    }
+
+    /**
+     * Sets a quota the brokers enforce on producers with `client.id` [clientId]: [producerByteRate] bytes
+     * per second per broker. A producer over it gets answers with a throttle time and its client waits that
+     * long before it sends on that connection again (KIP-219): `produce-throttle-time-avg` rises and sends
+     * slow down. Returns once every broker applies it; closing the returned [ClientQuota] lifts it. Blocks,
+     * at most a minute.
+     *
+     * @throws IllegalArgumentException when [producerByteRate] is not positive.
+     */
+    public fun quota(
+        clientId: String,
+        producerByteRate: Long,
+    ): ClientQuota =
+        BrokerQuota(
+            clientId,
+            producerByteRate,
+            { BoundedCloseAdmin(cluster.internalConnectionProperties()) },
+            { Deadline(MOVE_TIMEOUT) },
+            cluster::awaitMetadataOnEveryBroker,
+        )
+
     /**
      * Starts a [Nemesis]: a schedule of faults drawn from [seed] (see [NemesisConfig] for which faults, how
      * many steps and how long), run on its own daemon thread while the caller runs a workload. The same seed
@@ -319,6 +434,9 @@ public class EmbeddedKafka private constructor(
         public const val SUPER_USER: String = "admin"
 
         private val ACL_TIMEOUT = Duration.parse("30s")
+        private val MOVE_TIMEOUT = Duration.parse("60s")
+        private const val TRANSACTION_STATE = "__transaction_state"
+        private const val CONSUMER_OFFSETS = "__consumer_offsets"
         private val ACL_POLL = Duration.parse("20ms")
 
         /**
