@@ -404,7 +404,8 @@ public class EmbeddedKafka private constructor(
                 "this cluster supports no nemesis fault: start it with faultProxy = true (config.faultProxy(true) in Java), or with 3 brokers for BROKER_RESTART"
         }
         require(problems.isEmpty()) { "Invalid nemesis: ${problems.joinToString("; ")}" }
-        val schedule = NemesisSchedule.draw(seed, faults, brokerIds.sorted(), config.steps, config.stepLength, config.pause)
+        val topics = config.topics.sorted().map { it to moves.partitionCount(it, Deadline(MOVE_TIMEOUT)) }
+        val schedule = NemesisSchedule.draw(seed, faults, brokerIds.sorted(), topics, config.steps, config.stepLength, config.pause)
         return NemesisRunner(this, seed, schedule)
     }
 

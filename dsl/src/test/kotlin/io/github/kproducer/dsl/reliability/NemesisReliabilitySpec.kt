@@ -28,7 +28,7 @@ private val firstSeed = System.getProperty("kproducer.nemesis.seed")?.toLong() ?
  * `reliable()` against a seeded nemesis (Jepsen's method, in seconds): on a three-broker cluster
  * (replication factor 3, min ISR 2) with the fault proxy, each schedule draws eight steps from every
  * fault kind (retriable error answers, dropped and delayed answers, latency, cut connections, broker
- * restarts) while six keys send pipelined batches. The history checker then compares what the producer
+ * restarts, leader moves) while six keys send pipelined batches. The history checker then compares what the producer
  * was told with what is on the topic: nothing lost, nothing unanswered, nothing acknowledged but
  * missing, nothing duplicated, each key in order. A failure prints its seed and schedule.
  */
@@ -46,7 +46,11 @@ class NemesisReliabilitySpec :
                 val topic = "nemesis-$seed"
                 kafka.createTopic(topic, partitions = 3, replicationFactor = 3, configs = mapOf("min.insync.replicas" to "2"))
                 val history = SendHistory()
-                val nemesis = kafka.nemesis(seed) { steps = 8 }
+                val nemesis =
+                    kafka.nemesis(seed) {
+                        steps = 8
+                        topics(topic)
+                    }
                 kafkaProducer<String, String> {
                     bootstrapServers = kafka.bootstrapServers
                     clientId = "nemesis-$seed"

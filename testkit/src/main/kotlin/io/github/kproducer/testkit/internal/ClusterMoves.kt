@@ -30,6 +30,12 @@ internal class ClusterMoves(
         deadline: Deadline,
     ): Int = admin().use { describe(it, topic, deadline).partition(topic, partition).leader()?.id() ?: -1 }
 
+    /** How many partitions [topic] has. */
+    fun partitionCount(
+        topic: String,
+        deadline: Deadline,
+    ): Int = admin().use { describe(it, topic, deadline).partitions().size }
+
     /** Makes [to] the leader of each partition in [moves] (partition to broker) of [topic]. */
     fun moveLeaders(
         topic: String,

@@ -23,6 +23,9 @@ public class NemesisConfig internal constructor() {
     /** The kinds of fault to draw from; default: every kind the cluster supports. */
     internal var faults: Set<NemesisFault>? = null
 
+    /** The topics whose leaders [NemesisFault.LEADER_MOVE] moves. */
+    internal var topics: List<String> = emptyList()
+
     /** How many steps the schedule has. Default 8. */
     @set:JvmSynthetic
     public var steps: Int = 8
@@ -39,6 +42,9 @@ public class NemesisConfig internal constructor() {
 
     /** Draws the steps from [faults] only; returns these settings. */
     public fun faults(vararg faults: NemesisFault): NemesisConfig = apply { this.faults = faults.toSet() }
+
+    /** Names the topics whose partition leaders [NemesisFault.LEADER_MOVE] steps move (the workload's); returns these settings. */
+    public fun topics(vararg topics: String): NemesisConfig = apply { this.topics = topics.toList() }
 
     /** Sets [steps]; returns these settings. */
     public fun steps(steps: Int): NemesisConfig = apply { this.steps = steps }
@@ -63,11 +69,16 @@ public class NemesisConfig internal constructor() {
             if (chosen != null && NemesisFault.BROKER_RESTART in chosen && brokers < 3) {
                 add("BROKER_RESTART needs at least 3 brokers (the controller quorum must survive a stop); this cluster has $brokers")
             }
-            if (chosen != null && !faultProxy && chosen.any { it != NemesisFault.BROKER_RESTART }) {
+            val proxied = chosen.orEmpty().filter { it !in WITHOUT_PROXY }
+            if (!faultProxy && proxied.isNotEmpty()) {
                 add(
-                    "${chosen.filter { it != NemesisFault.BROKER_RESTART }} need the fault proxy: start the cluster with faultProxy = true " +
-                        "(config.faultProxy(true) in Java), or use BROKER_RESTART alone",
+                    "$proxied need the fault proxy: start the cluster with faultProxy = true (config.faultProxy(true) in Java), " +
+                        "or use ${WITHOUT_PROXY.joinToString(" and ")} only",
                 )
+            }
+            if (chosen != null && NemesisFault.LEADER_MOVE in chosen) {
+                if (topics.isEmpty()) add("LEADER_MOVE needs the topics whose leaders it moves: topics(\"orders\", ...)")
+                if (brokers < 2) add("LEADER_MOVE needs at least 2 brokers; this cluster has $brokers")
             }
         }
 
@@ -75,7 +86,21 @@ public class NemesisConfig internal constructor() {
     internal fun effectiveFaults(
         brokers: Int,
         faultProxy: Boolean,
-    ): List<NemesisFault> =
-        (faults ?: NemesisFault.entries.filter { (it != NemesisFault.BROKER_RESTART || brokers >= 3) && (faultProxy || it == NemesisFault.BROKER_RESTART) })
-            .sortedBy { it.ordinal }
+    ): List<NemesisFault> = (faults ?: NemesisFault.entries.filter { supported(it, brokers, faultProxy) }).sortedBy { it.ordinal }
+
+    private fun supported(
+        fault: NemesisFault,
+        brokers: Int,
+        faultProxy: Boolean,
+    ): Boolean =
+        when (fault) {
+            NemesisFault.BROKER_RESTART -> brokers >= 3
+            NemesisFault.LEADER_MOVE -> brokers >= 2 && topics.isNotEmpty()
+            else -> faultProxy
+        }
+
+    private companion object {
+        /** The faults that act through the controller rather than the proxy. */
+        val WITHOUT_PROXY = listOf(NemesisFault.BROKER_RESTART, NemesisFault.LEADER_MOVE)
+    }
 }

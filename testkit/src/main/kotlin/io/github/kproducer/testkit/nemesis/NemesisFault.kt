@@ -19,4 +19,10 @@ public enum class NemesisFault {
 
     /** One broker stopped (a controlled shutdown: its leaderships move) and started again at the step's end; needs 3 brokers or more. */
     BROKER_RESTART,
+
+    /**
+     * The leadership of one partition of the nemesis' topics ([NemesisConfig.topics]) moved to one broker
+     * through the controller (a reassignment and an election); it stays there. Needs 2 brokers or more.
+     */
+    LEADER_MOVE,
 }

@@ -31,7 +31,8 @@ class NemesisSpec :
         val kafka = install(EmbeddedKafkaExtension()) { faultProxy = true }
 
         test("the same seed draws the same schedule; another seed another one") {
-            fun draw(seed: Long) = NemesisSchedule.draw(seed, NemesisFault.entries, listOf(1, 2, 3), 12, 600.milliseconds, 300.milliseconds)
+            fun draw(seed: Long) =
+                NemesisSchedule.draw(seed, NemesisFault.entries, listOf(1, 2, 3), listOf("orders" to 3), 12, 600.milliseconds, 300.milliseconds)
             draw(42) shouldBe draw(42)
             draw(42) shouldNotBe draw(43)
             val steps = draw(7)
@@ -52,6 +53,9 @@ class NemesisSpec :
             error.message shouldContain "steps must be at least 1, was 0"
             error.message shouldContain "pause must be zero or more"
             error.message shouldContain "BROKER_RESTART needs at least 3 brokers (the controller quorum must survive a stop); this cluster has 1"
+            val leaders = shouldThrow<IllegalArgumentException> { kafka.nemesis(1) { faults(NemesisFault.LEADER_MOVE) } }
+            leaders.message shouldContain "LEADER_MOVE needs the topics whose leaders it moves: topics(\"orders\", ...)"
+            leaders.message shouldContain "LEADER_MOVE needs at least 2 brokers; this cluster has 1"
         }
 
         test("proxy faults on a cluster without the proxy are refused with the fix") {

@@ -106,6 +106,11 @@ internal class NemesisRunner(
             kafka.stopBroker(step.broker)
             return { kafka.startBroker(step.broker) }
         }
+        if (step.fault == NemesisFault.LEADER_MOVE) {
+            // The leadership stays where it moved: nothing to heal.
+            kafka.moveLeader(step.detail.substringBeforeLast('-'), step.detail.substringAfterLast('-').toInt(), step.broker)
+            return {}
+        }
         val faults: Faults =
             kafka.faults {
                 when (step.fault) {
@@ -114,7 +119,7 @@ internal class NemesisRunner(
                     NemesisFault.DELAYED_ANSWERS -> produce(broker = step.broker) { delay(millis(step)) }
                     NemesisFault.LATENCY -> latency(millis(step), broker = step.broker)
                     NemesisFault.CUT_CONNECTIONS -> refuseConnections(step.length.toMillis().milliseconds, broker = step.broker)
-                    NemesisFault.BROKER_RESTART -> error("handled above")
+                    NemesisFault.BROKER_RESTART, NemesisFault.LEADER_MOVE -> error("handled above")
                 }
             }
         if (step.fault == NemesisFault.CUT_CONNECTIONS) faults.cutConnections(step.broker)

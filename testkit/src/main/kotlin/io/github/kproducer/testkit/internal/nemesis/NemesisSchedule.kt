@@ -20,6 +20,8 @@ internal object NemesisSchedule {
         seed: Long,
         faults: List<NemesisFault>,
         brokers: List<Int>,
+        /** The partition count of each topic whose leaders [NemesisFault.LEADER_MOVE] moves, in a fixed order. */
+        topics: List<Pair<String, Int>>,
         steps: Int,
         stepLength: kotlin.time.Duration,
         pause: kotlin.time.Duration,
@@ -36,6 +38,7 @@ internal object NemesisSchedule {
                 when (fault) {
                     NemesisFault.PRODUCE_ERRORS -> RETRIABLE_PRODUCE_ERRORS[random.nextInt(RETRIABLE_PRODUCE_ERRORS.size)].name
                     NemesisFault.LATENCY, NemesisFault.DELAYED_ANSWERS -> "${10 + random.nextInt(191)}ms"
+                    NemesisFault.LEADER_MOVE -> topics[random.nextInt(topics.size)].let { (topic, partitions) -> "$topic-${random.nextInt(partitions)}" }
                     else -> ""
                 }
             NemesisStep(index, Duration.ofMillis(at), Duration.ofMillis(length), fault, broker, detail).also { at += length }
