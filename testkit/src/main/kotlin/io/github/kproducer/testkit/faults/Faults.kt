@@ -29,7 +29,7 @@ public interface Faults : AutoCloseable {
         brokerId: Int,
     ): Long
 
-    /** The number of requests this scope's request faults acted on (answered, dropped or delayed), all API keys. */
+    /** The number of requests this scope's request faults acted on (answered, dropped, delayed or rewritten), all API keys. */
     public fun applied(): Int
 
     /** The number of requests of [apiKey] this scope's request faults acted on. */

@@ -1,0 +1,170 @@
+package io.github.kproducer.testkit.faults
+
+import ch.qos.logback.classic.Level
+import ch.qos.logback.classic.Logger
+import ch.qos.logback.classic.spi.ILoggingEvent
+import ch.qos.logback.core.read.ListAppender
+import io.github.kproducer.testkit.EmbeddedKafkaExtension
+import io.github.kproducer.testkit.readAllStrings
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.extensions.install
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldBeEmpty
+import io.kotest.matchers.collections.shouldContain
+import io.kotest.matchers.ints.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
+import io.kotest.matchers.nulls.shouldBeNull
+import io.kotest.matchers.nulls.shouldNotBeNull
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.types.shouldBeInstanceOf
+import org.apache.kafka.clients.CommonClientConfigs
+import org.apache.kafka.clients.admin.Admin
+import org.apache.kafka.clients.admin.OffsetSpec
+import org.apache.kafka.clients.producer.KafkaProducer
+import org.apache.kafka.clients.producer.Producer
+import org.apache.kafka.clients.producer.ProducerConfig
+import org.apache.kafka.clients.producer.ProducerRecord
+import org.apache.kafka.common.TopicPartition
+import org.apache.kafka.common.errors.NotEnoughReplicasException
+import org.apache.kafka.common.errors.TopicAuthorizationException
+import org.apache.kafka.common.errors.UnsupportedVersionException
+import org.apache.kafka.common.protocol.ApiKeys
+import org.apache.kafka.common.protocol.Errors
+import org.apache.kafka.common.serialization.StringSerializer
+import org.slf4j.LoggerFactory
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.TimeUnit.SECONDS
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+
+/** Faults that rewrite the broker's answer rather than replace it (one partition's error), each against the real client. */
+class RewrittenAnswersSpec :
+    FunSpec({
+        val kafka = install(EmbeddedKafkaExtension()) { faultProxy = true }
+        val clients = AtomicInteger()
+
+        fun producer(vararg extra: Pair<String, Any>): KafkaProducer<String, String> =
+            KafkaProducer(
+                kafka.connectionProperties() + mapOf(ProducerConfig.CLIENT_ID_CONFIG to "rewritten-${clients.incrementAndGet()}") + extra,
+                StringSerializer(),
+                StringSerializer(),
+            )
+
+        fun Producer<String, String>.metric(name: String): Double =
+            metrics()
+                .entries
+                .single { it.key.name() == name && it.key.group() == "producer-metrics" }
+                .value
+                .metricValue() as Double
+
+        // A batch per partition, sent together by flush(): one Produce request holds both partitions.
+        val together = arrayOf(ProducerConfig.LINGER_MS_CONFIG to 5_000, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false)
+
+        test("respondForPartition on Produce: in a request for two partitions only the chosen one fails, and its record is not appended") {
+            kafka.createTopic("rw-produce-one", partitions = 2)
+            producer(ProducerConfig.RETRIES_CONFIG to 0, *together).use { p ->
+                p.partitionsFor("rw-produce-one")
+                kafka.faults { produce(topic = "rw-produce-one", partition = 1) { respondForPartition(Errors.NOT_ENOUGH_REPLICAS) } }.use { faults ->
+                    val kept = p.send(ProducerRecord("rw-produce-one", 0, "kept", "v"))
+                    val failed = p.send(ProducerRecord("rw-produce-one", 1, "failed", "v"))
+                    p.flush()
+                    kept.get(30, SECONDS).offset() shouldBe 0L
+                    shouldThrow<ExecutionException> { failed.get(30, SECONDS) }.cause.shouldBeInstanceOf<NotEnoughReplicasException>()
+                    faults.requests(ApiKeys.PRODUCE) shouldBe 1L
+                    faults.applied(ApiKeys.PRODUCE) shouldBe 1
+                }
+            }
+            kafka.readAllStrings("rw-produce-one").map { it.partition() to it.key() } shouldBe listOf(0 to "kept")
+        }
+
+        test("respondForPartition retried without idempotence: the failed partition's record is appended once, when the fault has passed") {
+            kafka.createTopic("rw-produce-retry", partitions = 2)
+            producer(ProducerConfig.RETRY_BACKOFF_MS_CONFIG to 10, ProducerConfig.ACKS_CONFIG to "all", *together).use { p ->
+                p.partitionsFor("rw-produce-retry")
+                val twice = kafka.faults { produce(topic = "rw-produce-retry", partition = 1) { respondForPartition(Errors.NOT_ENOUGH_REPLICAS, times = 2) } }
+                twice.use { faults ->
+                    val first = p.send(ProducerRecord("rw-produce-retry", 0, "a", "v"))
+                    val second = p.send(ProducerRecord("rw-produce-retry", 1, "b", "v"))
+                    p.flush()
+                    first.get(30, SECONDS).offset() shouldBe 0L
+                    second.get(30, SECONDS).offset() shouldBe 0L
+                    faults.applied(ApiKeys.PRODUCE) shouldBe 2
+                    // One request for both partitions, then partition 1 alone: once answered by the proxy, once by the broker.
+                    faults.requests(ApiKeys.PRODUCE) shouldBe 3L
+                }
+                p.metric("record-retry-total") shouldBe 2.0
+            }
+            kafka.readAllStrings("rw-produce-retry").map { it.partition() to it.key() }.sortedBy { it.first } shouldBe listOf(0 to "a", 1 to "b")
+        }
+
+        test("respondForPartition on Metadata: the partition has no leader until the fault passes, and a send to it waits for one") {
+            kafka.createTopic("rw-metadata", partitions = 2)
+            kafka
+                .faults {
+                    requests(ApiKeys.METADATA, topic = "rw-metadata", partition = 1) { respondForPartition(Errors.LEADER_NOT_AVAILABLE, times = 3) }
+                }.use { faults ->
+                    producer().use { p ->
+                        val partitions = p.partitionsFor("rw-metadata").associateBy { it.partition() }
+                        partitions.getValue(0).leader().shouldNotBeNull()
+                        partitions.getValue(1).leader().shouldBeNull()
+                        p.send(ProducerRecord("rw-metadata", 1, "k", "v")).get(30, SECONDS).partition() shouldBe 1
+                    }
+                    // The send could only go once an answer named a leader: the fourth.
+                    faults.applied(ApiKeys.METADATA) shouldBe 3
+                }
+        }
+
+        test("respondForPartition on ListOffsets: one partition fails with a fatal error, the other gets its offset; a retriable one is retried") {
+            kafka.createTopic("rw-offsets", partitions = 2)
+            producer().use { p ->
+                (1..3).forEach { p.send(ProducerRecord("rw-offsets", 0, "k$it", "v")).get(30, SECONDS) }
+                (1..2).forEach { p.send(ProducerRecord("rw-offsets", 1, "k$it", "v")).get(30, SECONDS) }
+            }
+            val p0 = TopicPartition("rw-offsets", 0)
+            val p1 = TopicPartition("rw-offsets", 1)
+            Admin.create(kafka.connectionProperties() + mapOf(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG to 10)).use { admin ->
+                kafka.faults { listOffsets(topic = "rw-offsets", partition = 1) { respondForPartition(Errors.TOPIC_AUTHORIZATION_FAILED) } }.use { faults ->
+                    val result = admin.listOffsets(mapOf(p0 to OffsetSpec.latest(), p1 to OffsetSpec.latest()))
+                    result.partitionResult(p0).get(30, SECONDS).offset() shouldBe 3L
+                    shouldThrow<ExecutionException> { result.partitionResult(p1).get(30, SECONDS) }.cause.shouldBeInstanceOf<TopicAuthorizationException>()
+                    faults.requests(ApiKeys.LIST_OFFSETS) shouldBe 1L
+                    faults.applied(ApiKeys.LIST_OFFSETS) shouldBe 1
+                }
+                val retriable =
+                    kafka.faults {
+                        listOffsets(
+                            topic = "rw-offsets",
+                            partition = 1,
+                        ) { respondForPartition(Errors.OFFSET_NOT_AVAILABLE, times = 2) }
+                    }
+                retriable.use { faults ->
+                    admin
+                        .listOffsets(mapOf(p1 to OffsetSpec.latest()))
+                        .partitionResult(p1)
+                        .get(30, SECONDS)
+                        .offset() shouldBe 2L
+                    faults.applied(ApiKeys.LIST_OFFSETS) shouldBe 2
+                }
+            }
+        }
+
+        test("invalid answer faults are refused naming every problem and its fix") {
+            val error =
+                shouldThrow<IllegalArgumentException> {
+                    kafka.faults {
+                        produce(topic = "t") { respondForPartition(Errors.NOT_ENOUGH_REPLICAS) }
+                        endTxn { respondForPartition(Errors.CONCURRENT_TRANSACTIONS) }
+                        requests(ApiKeys.METADATA, topic = "t", partition = 0) { respond(Errors.LEADER_NOT_AVAILABLE) }
+                        listOffsets(topic = "t", partition = 0) { respondForPartition(Errors.REBOOTSTRAP_REQUIRED) }
+                    }
+                }
+            val message = error.message!!
+            message shouldContain "respondForPartition needs the partition it fails; select its topic and partition, e.g. produce(topic = \"t\", partition = 0)"
+            message shouldContain "EndTxn has none (use respond to answer the whole request)"
+            message shouldContain "Metadata requests name no partition; drop partition = ..., or fail that partition in the answer with respondForPartition"
+            message shouldContain "REBOOTSTRAP_REQUIRED is an error of the whole Metadata answer (KIP-1102)"
+        }
+    })
