@@ -26,8 +26,9 @@ import kotlin.time.toKotlinDuration
  * A request selector with a `topic` (and `partition`) matches a request that names that topic (and
  * partition) among others; `respond` then answers the whole request with the error, as a broker would
  * for a request-level failure, while `respondForPartition` fails only that partition and lets the
- * others succeed. Several scopes may be open at once: request faults are tried scope by scope in the
- * order they opened, latencies take the largest and bandwidth caps the smallest.
+ * others succeed, and `throttle` sets the answers' throttle time. Several scopes may be open at once:
+ * request faults are tried scope by scope in the order they opened, latencies take the largest and
+ * bandwidth caps the smallest.
  *
  * Mutable, not thread-safe: configure it inside its block; the scope is built and checked when the
  * block returns.
@@ -115,7 +116,7 @@ public class FaultsConfig internal constructor() {
      * `AddPartitionsToTxn` and `TxnOffsetCommit` requests, partitions in all of those but `Metadata`,
      * whose requests name none: there a partition only says which one `respondForPartition` fails in
      * the answer). Returns the selector's [RequestFaultConfig], to add faults to with `respond`,
-     * `respondForPartition`, `drop` or `delay`.
+     * `respondForPartition`, `drop`, `delay` or `throttle`.
      */
     @JvmOverloads
     public fun requests(
@@ -357,7 +358,7 @@ public class FaultsConfig internal constructor() {
             ) {
                 problems += "$what: Metadata requests name no partition; drop partition = ..., or fail that partition in the answer with respondForPartition"
             }
-            if (selector.config.specs.isEmpty()) problems += "$what: no fault given; call respond, respondForPartition, drop or delay in its block"
+            if (selector.config.specs.isEmpty()) problems += "$what: no fault given; call respond, respondForPartition, drop, delay or throttle in its block"
             for (spec in selector.config.specs) {
                 if (spec.times < 1) problems += "$what: times must be at least 1, was ${spec.times}"
                 if (!spec.during.isPositive()) problems += "$what: during must be positive, was ${spec.during}"
@@ -393,6 +394,15 @@ public class FaultsConfig internal constructor() {
 
             is Action.Delay -> {
                 if (action.by.isPositive() && action.by.isFinite()) emptyList() else listOf("$what: delay must be positive and finite, was ${action.by}")
+            }
+
+            is Action.Throttle -> {
+                listOfNotNull(
+                    "$what: throttle must be at least 1 ms and at most ${Int.MAX_VALUE} ms, was ${action.by}"
+                        .takeUnless { action.by.isFinite() && action.by.inWholeMilliseconds in 1..Int.MAX_VALUE.toLong() },
+                    "$what: ${selector.apiKey.name} answers carry no throttle time; throttle another API"
+                        .takeUnless { hasThrottleTime(selector.apiKey) },
+                )
             }
 
             Action.Drop -> {
@@ -431,6 +441,13 @@ public class FaultsConfig internal constructor() {
 
         /** The APIs whose answers `respondForPartition` can fail one partition of. */
         val PARTITION_KEYS = setOf(ApiKeys.PRODUCE, ApiKeys.METADATA, ApiKeys.LIST_OFFSETS)
+
+        /** Whether the answers of [apiKey] carry a `throttle_time_ms` (in their newest version). */
+        fun hasThrottleTime(apiKey: ApiKeys): Boolean =
+            apiKey.messageType
+                .responseSchemas()
+                .lastOrNull()
+                ?.get("throttle_time_ms") != null
 
         fun of(block: Consumer<FaultsConfig>): FaultsConfig = FaultsConfig().also { block.accept(it) }
     }

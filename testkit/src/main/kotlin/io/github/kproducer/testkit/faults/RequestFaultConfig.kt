@@ -8,8 +8,8 @@ import kotlin.time.toKotlinDuration
 /**
  * What happens to the requests one selector of [FaultsConfig] matches (for example
  * `produce(topic = "payments") { respond(Errors.NOT_ENOUGH_REPLICAS, times = 3) }`): an error answer
- * for the whole request ([respond]) or for one partition ([respondForPartition]), a lost ([drop]) or
- * late ([delay]) answer. Each call adds one fault; several faults on one
+ * for the whole request ([respond]) or for one partition ([respondForPartition]), a lost ([drop]),
+ * late ([delay]) or throttled ([throttle]) answer. Each call adds one fault; several faults on one
  * selector are tried in the order they were added, and the first that still applies acts on a request.
  *
  * Each fault acts on the next [times] matching requests (default: all of them while the scope is
@@ -163,6 +163,34 @@ public class RequestFaultConfig internal constructor() {
         during: java.time.Duration,
         fraction: Double = 1.0,
     ): Unit = respondForPartition(error, during.toKotlinDuration(), fraction)
+
+    /**
+     * Forwards matching requests and sets the `throttle_time_ms` of the broker's answer to [by] (whole
+     * milliseconds, at least 1), as a broker does for a client over its quota: the client then sends
+     * nothing more on that connection until [by] has passed (KIP-219) and reports the throttle in its
+     * metrics (a producer's `produce-throttle-time-max`). The broker itself throttles nothing, so the
+     * wait is the client's alone.
+     *
+     * Every API a client sends has a throttle time in its answer but `SaslHandshake` and
+     * `SaslAuthenticate`. Arguments are checked when the scope is built, which then throws
+     * [IllegalArgumentException] naming each problem.
+     */
+    @JvmSynthetic
+    public fun throttle(
+        by: Duration,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Throttle(by), times, Duration.INFINITE, fraction)
+    }
+
+    /** Java form of `throttle(by, times, fraction)`. */
+    @JvmOverloads
+    public fun throttle(
+        by: java.time.Duration,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ): Unit = throttle(by.toKotlinDuration(), times, fraction)
 
     /** Constants of [RequestFaultConfig]. */
     private companion object {

@@ -40,7 +40,7 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 
-/** Faults that rewrite the broker's answer rather than replace it (one partition's error), each against the real client. */
+/** Faults that rewrite the broker's answer rather than replace it (one partition's error, a throttle time), each against the real client. */
 class RewrittenAnswersSpec :
     FunSpec({
         val kafka = install(EmbeddedKafkaExtension()) { faultProxy = true }
@@ -151,6 +151,38 @@ class RewrittenAnswersSpec :
             }
         }
 
+        test("throttle: the client mutes the connection for the throttle time (KIP-219) and reports it in its metrics") {
+            kafka.createTopic("rw-throttle")
+            producer(ProducerConfig.LINGER_MS_CONFIG to 0).use { p ->
+                p.send(ProducerRecord("rw-throttle", "warm", "v")).get(30, SECONDS)
+                p.metric("produce-throttle-time-max") shouldBe 0.0
+                kafka.faults { produce(topic = "rw-throttle") { throttle(1.seconds, times = 1) } }.use { faults ->
+                    val mark = TimeSource.Monotonic.markNow()
+                    p.send(ProducerRecord("rw-throttle", "throttled", "v")).get(30, SECONDS)
+                    p.send(ProducerRecord("rw-throttle", "behind", "v")).get(30, SECONDS)
+                    // The second record could leave only once the first answer's throttle had passed (less the
+                    // millisecond clock's rounding): a floor, never a ceiling.
+                    mark.elapsedNow().inWholeMilliseconds shouldBeGreaterThanOrEqual 950
+                    faults.applied(ApiKeys.PRODUCE) shouldBe 1
+                }
+                p.metric("produce-throttle-time-max") shouldBe 1000.0
+            }
+            kafka.readAllStrings("rw-throttle").map { it.key() } shouldBe listOf("warm", "throttled", "behind")
+        }
+
+        test("throttle works on any API with a throttle time: the client reads it from a Metadata answer") {
+            kafka.createTopic("rw-throttle-metadata")
+            kafka.faults { metadata(topic = "rw-throttle-metadata") { throttle(300.milliseconds, times = 1) } }.use { faults ->
+                producer(ProducerConfig.LINGER_MS_CONFIG to 0).use { p ->
+                    p.partitionsFor("rw-throttle-metadata").size shouldBe 1
+                    p.send(ProducerRecord("rw-throttle-metadata", "k", "v")).get(30, SECONDS)
+                    // The client records every answer's throttle time in this one sensor, whatever its API.
+                    p.metric("produce-throttle-time-max") shouldBe 300.0
+                }
+                faults.applied(ApiKeys.METADATA) shouldBe 1
+            }
+        }
+
         test("invalid answer faults are refused naming every problem and its fix") {
             val error =
                 shouldThrow<IllegalArgumentException> {
@@ -159,6 +191,8 @@ class RewrittenAnswersSpec :
                         endTxn { respondForPartition(Errors.CONCURRENT_TRANSACTIONS) }
                         requests(ApiKeys.METADATA, topic = "t", partition = 0) { respond(Errors.LEADER_NOT_AVAILABLE) }
                         listOffsets(topic = "t", partition = 0) { respondForPartition(Errors.REBOOTSTRAP_REQUIRED) }
+                        produce { throttle((-5).milliseconds) }
+                        requests(ApiKeys.SASL_HANDSHAKE) { throttle(1.seconds) }
                     }
                 }
             val message = error.message!!
@@ -166,5 +200,7 @@ class RewrittenAnswersSpec :
             message shouldContain "EndTxn has none (use respond to answer the whole request)"
             message shouldContain "Metadata requests name no partition; drop partition = ..., or fail that partition in the answer with respondForPartition"
             message shouldContain "REBOOTSTRAP_REQUIRED is an error of the whole Metadata answer (KIP-1102)"
+            message shouldContain "throttle must be at least 1 ms and at most 2147483647 ms, was -5ms"
+            message shouldContain "SaslHandshake answers carry no throttle time"
         }
     })

@@ -197,4 +197,12 @@ internal object Answers {
                 ?.setLeaderEpoch(ListOffsetsResponse.UNKNOWN_EPOCH)
             target != null
         }
+
+    /** Sets an answer's `throttle_time_ms` to [ms] (answers without one are left alone). */
+    fun throttle(ms: Int): AnswerEdit =
+        { response ->
+            val before = response.throttleTimeMs()
+            response.maybeSetThrottleTimeMs(ms)
+            response.throttleTimeMs() != before
+        }
 }

@@ -54,6 +54,13 @@ internal sealed interface Action {
     class RespondForPartition(
         val error: Errors,
     ) : Action
+
+    /** Forward the request; the answer carries a `throttle_time_ms` of [ms]. */
+    class Throttle(
+        val by: kotlin.time.Duration,
+    ) : Action {
+        val ms: Int get() = by.inWholeMilliseconds.toInt()
+    }
 }
 
 /** One protocol fault: which requests it matches, what it does, and how often (a count, a deadline, a fraction). */
@@ -468,6 +475,10 @@ internal class ProxyEngine(
                                     // FaultsConfig allows respondForPartition on these three APIs only.
                                 }
                             }
+                        }
+
+                        is Action.Throttle -> {
+                            edits += Answers.throttle(action.ms)
                         }
 
                         else -> {}
