@@ -4,6 +4,7 @@ import io.github.kproducer.testkit.internal.faults.Action
 import io.github.kproducer.testkit.internal.faults.FaultSet
 import io.github.kproducer.testkit.internal.faults.NetworkRule
 import io.github.kproducer.testkit.internal.faults.Rule
+import io.github.kproducer.testkit.internal.faults.VersionRange
 import org.apache.kafka.common.protocol.ApiKeys
 import org.apache.kafka.common.protocol.Errors
 import java.util.function.Consumer
@@ -26,9 +27,9 @@ import kotlin.time.toKotlinDuration
  * A request selector with a `topic` (and `partition`) matches a request that names that topic (and
  * partition) among others; `respond` then answers the whole request with the error, as a broker would
  * for a request-level failure, while `respondForPartition` fails only that partition and lets the
- * others succeed, and `throttle` sets the answers' throttle time. Several scopes may be open at once:
- * request faults are tried scope by scope in the order they opened, latencies take the largest and
- * bandwidth caps the smallest.
+ * others succeed. `throttle` sets the answers' throttle time, and [apiVersions] narrows the versions
+ * the broker advertises. Several scopes may be open at once: request faults are tried scope by scope
+ * in the order they opened, latencies take the largest and bandwidth caps the smallest.
  *
  * Mutable, not thread-safe: configure it inside its block; the scope is built and checked when the
  * block returns.
@@ -44,6 +45,7 @@ public class FaultsConfig internal constructor() {
     )
 
     private val selectors = ArrayList<Selector>()
+    private val versionSelectors = ArrayList<Pair<Int?, ApiVersionsFaultConfig>>()
     private val network = ArrayList<NetworkFault>()
 
     /** A fault of the connections rather than of requests: each kind knows its checks and its proxy rule. */
@@ -265,6 +267,24 @@ public class FaultsConfig internal constructor() {
     @JvmOverloads
     public fun endTxn(broker: Int? = null): RequestFaultConfig = requests(ApiKeys.END_TXN, null, null, broker)
 
+    /**
+     * Narrows the API versions that [broker] (null: every broker) advertises in its `ApiVersions`
+     * answers, so that clients connecting while the scope is open negotiate as against an older broker.
+     * Returns the [ApiVersionsFaultConfig] to give the ranges to:
+     * `f.apiVersions().maxVersion(ApiKeys.PRODUCE, 8)` (Java).
+     */
+    @JvmOverloads
+    public fun apiVersions(broker: Int? = null): ApiVersionsFaultConfig = ApiVersionsFaultConfig().also { versionSelectors += broker to it }
+
+    /** Narrows the API versions [broker] (null: every broker) advertises, as [block] says: `apiVersions { maxVersion(ApiKeys.PRODUCE, 8) }`. */
+    @JvmSynthetic
+    public fun apiVersions(
+        broker: Int? = null,
+        block: ApiVersionsFaultConfig.() -> Unit,
+    ) {
+        apiVersions(broker).block()
+    }
+
     /** Delays every frame by [each] in each direction (so a round trip gains twice [each]), to [broker] or all. */
     @JvmSynthetic
     public fun latency(
@@ -367,6 +387,22 @@ public class FaultsConfig internal constructor() {
                 rules += Rule(selector.apiKey, selector.topic, selector.partition, selector.broker, spec.action, spec.times, spec.during, spec.fraction)
             }
         }
+        val ranges = ArrayList<VersionRange>()
+        for ((broker, config) in versionSelectors) {
+            val what = "apiVersions${broker?.let { "(broker = $it)" } ?: ""}"
+            checkBroker(broker, what)
+            if (config.ranges.isEmpty()) problems += "$what: no range given; call maxVersion or versions in its block"
+            config.ranges
+                .groupBy { it.apiKey }
+                .filterValues { it.size > 1 }
+                .keys
+                .forEach { problems += "$what: ${it.name} is given more than one range; give it one" }
+            for (range in config.ranges) {
+                val rangeProblems = rangeProblems(range, what)
+                problems += rangeProblems
+                if (rangeProblems.isEmpty()) ranges += VersionRange(broker, range.apiKey, range.min?.toShort(), range.max.toShort())
+            }
+        }
         val rulesOfNetwork = ArrayList<NetworkRule>()
         for (fault in network) {
             checkBroker(fault.broker, fault.name)
@@ -374,7 +410,7 @@ public class FaultsConfig internal constructor() {
             rulesOfNetwork += fault.rule()
         }
         require(problems.isEmpty()) { "Invalid faults:\n" + problems.joinToString("\n") { "  - $it" } }
-        return FaultSet(rules, rulesOfNetwork)
+        return FaultSet(rules, rulesOfNetwork, ranges)
     }
 
     /** What is wrong with [action] on [selector], each problem named with its fix. */
@@ -432,6 +468,33 @@ public class FaultsConfig internal constructor() {
         if (error == Errors.NONE) problems += "$what: respondForPartition needs an error; Errors.NONE is a success (drop the fault instead)"
         if (error == Errors.REBOOTSTRAP_REQUIRED) {
             problems += "$what: REBOOTSTRAP_REQUIRED is an error of the whole Metadata answer (KIP-1102); use metadata { respond(Errors.REBOOTSTRAP_REQUIRED) }"
+        }
+        return problems
+    }
+
+    /** What is wrong with one `apiVersions` [range]. */
+    private fun rangeProblems(
+        range: ApiVersionsFaultConfig.Range,
+        what: String,
+    ): List<String> {
+        val key = range.apiKey
+        val name = "$what: ${key.name}"
+        val problems = ArrayList<String>()
+        if (key !in ApiKeys.brokerApis()) return listOf("$name is not an API of the broker's client listener, so its answers name no version of it")
+        if (key == ApiKeys.API_VERSIONS) return listOf("$name cannot be narrowed: clients send their newest ApiVersions request whatever the last answer said")
+        val oldest = key.oldestVersion().toInt()
+        val newest = key.latestVersion().toInt()
+        if (range.max > newest) {
+            problems += "$name maxVersion ${range.max} is above the broker's newest version, $newest; a broker cannot advertise versions it lacks"
+        }
+        if (range.min == null) {
+            if (range.max < oldest) {
+                problems += "$name maxVersion ${range.max} is below the broker's oldest version, $oldest; " +
+                    "to advertise versions below it, give both ends: versions(ApiKeys.$key, minVersion, maxVersion)"
+            }
+        } else {
+            if (range.min < 0) problems += "$name minVersion must be zero or more, was ${range.min}"
+            if (range.min > range.max) problems += "$name versions ${range.min}..${range.max} are an empty range; minVersion must be at most maxVersion"
         }
         return problems
     }

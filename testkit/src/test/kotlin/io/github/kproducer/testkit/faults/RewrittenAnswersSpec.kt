@@ -40,7 +40,10 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 
-/** Faults that rewrite the broker's answer rather than replace it (one partition's error, a throttle time), each against the real client. */
+/**
+ * Faults that rewrite the broker's answer rather than replace it (one partition's error, a throttle
+ * time, narrowed API versions), each against the real client.
+ */
 class RewrittenAnswersSpec :
     FunSpec({
         val kafka = install(EmbeddedKafkaExtension()) { faultProxy = true }
@@ -183,6 +186,31 @@ class RewrittenAnswersSpec :
             }
         }
 
+        test("apiVersions with a lower Produce maximum: a client connecting meanwhile sends that older version, and the newest once healed") {
+            kafka.createTopic("rw-versions")
+            kafka.faults { apiVersions { maxVersion(ApiKeys.PRODUCE, 8) } }.use { faults ->
+                producer().use { p -> p.send(ProducerRecord("rw-versions", "old", "v")).get(30, SECONDS) }
+                faults.requestVersions(ApiKeys.PRODUCE) shouldBe setOf<Short>(8)
+            }
+            kafka.faults { }.use { faults ->
+                producer().use { p -> p.send(ProducerRecord("rw-versions", "new", "v")).get(30, SECONDS) }
+                faults.requestVersions(ApiKeys.PRODUCE).single().toInt() shouldBeGreaterThan 8
+            }
+            kafka.readAllStrings("rw-versions").map { it.key() } shouldBe listOf("old", "new")
+        }
+
+        test("apiVersions with a Produce range the client shares no version with: its sends fail with UnsupportedVersionException") {
+            kafka.createTopic("rw-too-old")
+            kafka.faults { apiVersions { versions(ApiKeys.PRODUCE, minVersion = 0, maxVersion = 2) } }.use { faults ->
+                producer().use { p ->
+                    shouldThrow<ExecutionException> { p.send(ProducerRecord("rw-too-old", "k", "v")).get(30, SECONDS) }
+                        .cause
+                        .shouldBeInstanceOf<UnsupportedVersionException>()
+                }
+                faults.requests(ApiKeys.PRODUCE) shouldBe 0L
+            }
+        }
+
         test("invalid answer faults are refused naming every problem and its fix") {
             val error =
                 shouldThrow<IllegalArgumentException> {
@@ -193,6 +221,12 @@ class RewrittenAnswersSpec :
                         listOffsets(topic = "t", partition = 0) { respondForPartition(Errors.REBOOTSTRAP_REQUIRED) }
                         produce { throttle((-5).milliseconds) }
                         requests(ApiKeys.SASL_HANDSHAKE) { throttle(1.seconds) }
+                        apiVersions { versions(ApiKeys.PRODUCE, minVersion = 5, maxVersion = 3) }
+                        apiVersions {
+                            maxVersion(ApiKeys.PRODUCE, 99)
+                            maxVersion(ApiKeys.FETCH, 1)
+                        }
+                        apiVersions(broker = 7) { }
                     }
                 }
             val message = error.message!!
@@ -202,5 +236,11 @@ class RewrittenAnswersSpec :
             message shouldContain "REBOOTSTRAP_REQUIRED is an error of the whole Metadata answer (KIP-1102)"
             message shouldContain "throttle must be at least 1 ms and at most 2147483647 ms, was -5ms"
             message shouldContain "SaslHandshake answers carry no throttle time"
+            message shouldContain "Produce versions 5..3 are an empty range; minVersion must be at most maxVersion"
+            message shouldContain "Produce maxVersion 99 is above the broker's newest version"
+            message shouldContain "Fetch maxVersion 1 is below the broker's oldest version, 4"
+            message shouldContain "to advertise versions below it, give both ends: versions(ApiKeys.FETCH, minVersion, maxVersion)"
+            message shouldContain "apiVersions(broker = 7): there is no broker 7"
+            message shouldContain "apiVersions(broker = 7): no range given; call maxVersion or versions in its block"
         }
     })

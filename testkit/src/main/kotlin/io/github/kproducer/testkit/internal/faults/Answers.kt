@@ -1,10 +1,12 @@
 package io.github.kproducer.testkit.internal.faults
 
 import org.apache.kafka.common.Uuid
+import org.apache.kafka.common.message.ApiVersionsResponseData
 import org.apache.kafka.common.message.ListOffsetsResponseData
 import org.apache.kafka.common.message.MetadataResponseData
 import org.apache.kafka.common.message.ProduceRequestData
 import org.apache.kafka.common.message.ProduceResponseData
+import org.apache.kafka.common.protocol.ApiKeys
 import org.apache.kafka.common.protocol.ApiMessage
 import org.apache.kafka.common.protocol.ByteBufferAccessor
 import org.apache.kafka.common.protocol.Errors
@@ -19,6 +21,17 @@ import java.nio.ByteBuffer
 
 /** A change to one parsed answer; true when it changed something (an unchanged answer is relayed as the broker sent it). */
 internal typealias AnswerEdit = (AbstractResponse) -> Boolean
+
+/**
+ * One `apiVersions { }` range: ApiVersions answers of [brokerId] (null: every broker) advertise [min]
+ * (null: the broker's own) to [max] for [apiKey].
+ */
+internal class VersionRange(
+    val brokerId: Int?,
+    val apiKey: ApiKeys,
+    val min: Short?,
+    val max: Short,
+)
 
 /**
  * Kafka frames as the proxy rewrites them: requests and answers are parsed and written back with
@@ -204,5 +217,21 @@ internal object Answers {
             val before = response.throttleTimeMs()
             response.maybeSetThrottleTimeMs(ms)
             response.throttleTimeMs() != before
+        }
+
+    /** Advertises each of [ranges] in an `ApiVersions` answer (an answer with an error, or without the API, is left alone). */
+    fun narrowVersions(ranges: List<VersionRange>): AnswerEdit =
+        { response ->
+            val data = response.data() as ApiVersionsResponseData
+            var changed = false
+            if (data.errorCode() == Errors.NONE.code()) {
+                for (range in ranges) {
+                    val api = data.apiKeys().find(range.apiKey.id) ?: continue
+                    if (range.min != null) api.setMinVersion(range.min)
+                    api.setMaxVersion(range.max)
+                    changed = true
+                }
+            }
+            changed
         }
 }

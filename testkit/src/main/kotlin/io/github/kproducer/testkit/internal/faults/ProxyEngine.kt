@@ -118,11 +118,28 @@ internal class NetworkRule(
     @Volatile var refuseUntil: Long = 0
 }
 
-/** The rules one `faults { }` scope installed. */
+/** The rules one `faults { }` scope installed, and the request versions the proxy saw while it was open. */
 internal class FaultSet(
     val rules: List<Rule>,
     val network: List<NetworkRule>,
-)
+    val versions: List<VersionRange> = emptyList(),
+) {
+    /** For each API key (by id), a bit per request version seen (versions 0 to 63). */
+    private val seen = AtomicLongArray(ApiKeys.entries.maxOf { it.id.toInt() } + 1)
+
+    fun saw(
+        apiKey: ApiKeys,
+        version: Short,
+    ) {
+        if (version in 0..63) seen.getAndAccumulate(apiKey.id.toInt(), 1L shl version.toInt(), Long::or)
+    }
+
+    /** The versions of [apiKey] requests seen, lowest first. */
+    fun versionsOf(apiKey: ApiKeys): Set<Short> {
+        val bits = seen[apiKey.id.toInt()]
+        return (0 until 64).filter { bits and (1L shl it) != 0L }.mapTo(java.util.TreeSet()) { it.toShort() }
+    }
+}
 
 /** The effective network state of one broker, recomputed when a scope opens or closes. */
 private class NetState(
@@ -147,6 +164,11 @@ internal class ProxyEngine(
     private val sets = CopyOnWriteArrayList<FaultSet>()
 
     @Volatile private var rules: List<Rule> = emptyList()
+
+    @Volatile private var versionRanges: List<VersionRange> = emptyList()
+
+    /** The open scopes, as an array: every request marks its version in each, without an iterator. */
+    @Volatile private var openSets: Array<FaultSet> = emptyArray()
 
     @Volatile private var closed = false
     private val nodes: Map<Int, Node> = listeners.mapValues { (id, pair) -> Node(id, pair.first, pair.second) }
@@ -188,6 +210,8 @@ internal class ProxyEngine(
 
     private fun recompute() {
         rules = sets.flatMap { it.rules }
+        versionRanges = sets.flatMap { it.versions }
+        openSets = sets.toTypedArray()
         nodes.values.forEach { node ->
             val net = sets.flatMap { it.network }.filter { it.brokerId == null || it.brokerId == node.id }
             node.net =
@@ -417,6 +441,8 @@ internal class ProxyEngine(
                     val payload = ByteBuffer.wrap(frame, 4, frame.size - 4).slice()
                     val header = RequestHeader.parse(payload.duplicate())
                     counts.getValue(node.id).incrementAndGet(header.apiKey().id.toInt())
+                    val scopes = openSets
+                    for (i in scopes.indices) scopes[i].saw(header.apiKey(), header.apiVersion())
                     val body = payload.duplicate().position(header.size())
                     // A Produce is read anyway (acks=0 expects no answer); the rules then use the same parsed request.
                     val produce =
@@ -482,6 +508,10 @@ internal class ProxyEngine(
                         }
 
                         else -> {}
+                    }
+                    if (header.apiKey() == ApiKeys.API_VERSIONS) {
+                        val ranges = versionRanges.filter { it.brokerId == null || it.brokerId == node.id }
+                        if (ranges.isNotEmpty()) edits += Answers.narrowVersions(ranges)
                     }
                     if (expectsAnswer) {
                         val rewrite = if (edits.isEmpty()) null else { answer: ByteArray -> Answers.edit(answer, header, edits) }
