@@ -42,7 +42,7 @@ import kotlin.time.TimeSource
 
 /**
  * Faults that rewrite the broker's answer rather than replace it (one partition's error, a throttle
- * time, narrowed API versions), each against the real client.
+ * time, narrowed API versions) and KIP-1102's rebootstrap request, each against the real client.
  */
 class RewrittenAnswersSpec :
     FunSpec({
@@ -62,6 +62,29 @@ class RewrittenAnswersSpec :
                 .single { it.key.name() == name && it.key.group() == "producer-metrics" }
                 .value
                 .metricValue() as Double
+
+        /** Runs [block] while [loggers] log at INFO into a list, and returns what they logged. */
+        fun logged(
+            vararg loggers: String,
+            block: () -> Unit,
+        ): List<String> {
+            val appender = ListAppender<ILoggingEvent>().apply { start() }
+            val targets = loggers.map { LoggerFactory.getLogger(it) as Logger }
+            val levels = targets.map { it.level }
+            targets.forEach {
+                it.level = Level.INFO
+                it.addAppender(appender)
+            }
+            try {
+                block()
+            } finally {
+                targets.forEachIndexed { i, logger ->
+                    logger.detachAppender(appender)
+                    logger.level = levels[i]
+                }
+            }
+            return appender.list.map { it.formattedMessage }
+        }
 
         // A batch per partition, sent together by flush(): one Produce request holds both partitions.
         val together = arrayOf(ProducerConfig.LINGER_MS_CONFIG to 5_000, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG to false)
@@ -209,6 +232,28 @@ class RewrittenAnswersSpec :
                 }
                 faults.requests(ApiKeys.PRODUCE) shouldBe 0L
             }
+        }
+
+        test("REBOOTSTRAP_REQUIRED in a Metadata answer (KIP-1102): a client with metadata.recovery.strategy=rebootstrap rebootstraps, with none not") {
+            kafka.createTopic("rw-rebootstrap")
+            val rebootstrapping = "rewritten-rebootstrap"
+            val staying = "rewritten-stays"
+            val lines =
+                logged("org.apache.kafka.clients.NetworkClient", "org.apache.kafka.clients.Metadata") {
+                    for ((clientId, strategy) in listOf(rebootstrapping to "rebootstrap", staying to "none")) {
+                        producer(ProducerConfig.CLIENT_ID_CONFIG to clientId, CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG to strategy).use { p ->
+                            kafka.faults { metadata(topic = "rw-rebootstrap") { respond(Errors.REBOOTSTRAP_REQUIRED, times = 1) } }.use { faults ->
+                                p.partitionsFor("rw-rebootstrap").size shouldBe 1
+                                faults.applied(ApiKeys.METADATA) shouldBe 1
+                            }
+                        }
+                    }
+                }
+            val ofRebootstrapping = lines.filter { it.contains("clientId=$rebootstrapping]") }
+            ofRebootstrapping.map { it.substringAfter("] ") } shouldContain "Rebootstrap requested by server."
+            ofRebootstrapping.filter { it.contains("Rebootstrapping with") }.size shouldBe 1
+            // The other client only logs the topic errors that Kafka's own error answer also carries.
+            lines.filter { it.contains("clientId=$staying]") && (it.contains("Rebootstrap requested") || it.contains("Rebootstrapping")) }.shouldBeEmpty()
         }
 
         test("invalid answer faults are refused naming every problem and its fix") {
