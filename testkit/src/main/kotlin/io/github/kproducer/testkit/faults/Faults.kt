@@ -29,7 +29,14 @@ public interface Faults : AutoCloseable {
         brokerId: Int,
     ): Long
 
-    /** The number of requests this scope's request faults acted on (answered, dropped or delayed), all API keys. */
+    /**
+     * The versions of [apiKey] requests that clients sent through the proxy, to any broker, while this
+     * scope was open, lowest first: which version a client chose, for example after
+     * [FaultsConfig.apiVersions] narrowed what the broker advertises. Empty when none was sent.
+     */
+    public fun requestVersions(apiKey: ApiKeys): Set<Short>
+
+    /** The number of requests this scope's request faults acted on (answered, dropped, delayed or rewritten), all API keys. */
     public fun applied(): Int
 
     /** The number of requests of [apiKey] this scope's request faults acted on. */

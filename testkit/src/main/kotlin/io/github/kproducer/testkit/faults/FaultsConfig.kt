@@ -4,6 +4,7 @@ import io.github.kproducer.testkit.internal.faults.Action
 import io.github.kproducer.testkit.internal.faults.FaultSet
 import io.github.kproducer.testkit.internal.faults.NetworkRule
 import io.github.kproducer.testkit.internal.faults.Rule
+import io.github.kproducer.testkit.internal.faults.VersionRange
 import org.apache.kafka.common.protocol.ApiKeys
 import org.apache.kafka.common.protocol.Errors
 import java.util.function.Consumer
@@ -24,9 +25,11 @@ import kotlin.time.toKotlinDuration
  * ```
  *
  * A request selector with a `topic` (and `partition`) matches a request that names that topic (and
- * partition) among others; an error answer then covers the whole request, as a broker's would for
- * a request-level failure. Several scopes may be open at once: request faults are tried scope by
- * scope in the order they opened, latencies take the largest and bandwidth caps the smallest.
+ * partition) among others; `respond` then answers the whole request with the error, as a broker would
+ * for a request-level failure, while `respondForPartition` fails only that partition and lets the
+ * others succeed. `throttle` sets the answers' throttle time, and [apiVersions] narrows the versions
+ * the broker advertises. Several scopes may be open at once: request faults are tried scope by scope
+ * in the order they opened, latencies take the largest and bandwidth caps the smallest.
  *
  * Mutable, not thread-safe: configure it inside its block; the scope is built and checked when the
  * block returns.
@@ -42,6 +45,7 @@ public class FaultsConfig internal constructor() {
     )
 
     private val selectors = ArrayList<Selector>()
+    private val versionSelectors = ArrayList<Pair<Int?, ApiVersionsFaultConfig>>()
     private val network = ArrayList<NetworkFault>()
 
     /** A fault of the connections rather than of requests: each kind knows its checks and its proxy rule. */
@@ -110,9 +114,11 @@ public class FaultsConfig internal constructor() {
 
     /**
      * Adds faults for requests of [apiKey] to broker [broker] (null: any broker), naming [topic] and
-     * [partition] when given (topics can be matched in `Produce`, `Metadata`, `AddPartitionsToTxn`
-     * and `TxnOffsetCommit` requests, partitions in all of those but `Metadata`). Returns the
-     * selector's [RequestFaultConfig], to add faults to with `respond`, `drop` or `delay`.
+     * [partition] when given (topics can be matched in `Produce`, `Metadata`, `ListOffsets`,
+     * `AddPartitionsToTxn` and `TxnOffsetCommit` requests, partitions in all of those but `Metadata`,
+     * whose requests name none: there a partition only says which one `respondForPartition` fails in
+     * the answer). Returns the selector's [RequestFaultConfig], to add faults to with `respond`,
+     * `respondForPartition`, `drop`, `delay` or `throttle`.
      */
     @JvmOverloads
     public fun requests(
@@ -143,13 +149,29 @@ public class FaultsConfig internal constructor() {
         block: RequestFaultConfig.() -> Unit,
     ): Unit = requests(ApiKeys.PRODUCE, topic, partition, broker, block)
 
-    /** Adds faults for `Metadata` requests, optionally only those naming [topic] (a request for all topics names every topic). */
+    /**
+     * Adds faults for `Metadata` requests, optionally only those naming [topic] (a request for all topics
+     * names every topic). To fail one partition in the answer, select it with
+     * `requests(ApiKeys.METADATA, topic = ..., partition = ...) { respondForPartition(...) }`.
+     */
     @JvmSynthetic
     public fun metadata(
         topic: String? = null,
         broker: Int? = null,
         block: RequestFaultConfig.() -> Unit,
     ): Unit = requests(ApiKeys.METADATA, topic, null, broker, block)
+
+    /**
+     * Adds faults for `ListOffsets` requests (a consumer's `endOffsets` and offset resets, the admin
+     * client's `listOffsets`), optionally only those naming [topic] (and [partition]).
+     */
+    @JvmSynthetic
+    public fun listOffsets(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+        block: RequestFaultConfig.() -> Unit,
+    ): Unit = requests(ApiKeys.LIST_OFFSETS, topic, partition, broker, block)
 
     /** Adds faults for `InitProducerId` requests (idempotent and transactional producers' first call). */
     @JvmSynthetic
@@ -209,6 +231,14 @@ public class FaultsConfig internal constructor() {
         broker: Int? = null,
     ): RequestFaultConfig = requests(ApiKeys.METADATA, topic, null, broker)
 
+    /** Java form of `listOffsets(topic, partition, broker) { }`: faults for `ListOffsets` requests; see [produce]. */
+    @JvmOverloads
+    public fun listOffsets(
+        topic: String? = null,
+        partition: Int? = null,
+        broker: Int? = null,
+    ): RequestFaultConfig = requests(ApiKeys.LIST_OFFSETS, topic, partition, broker)
+
     /** Java form of `initProducerId(broker) { }`: faults for `InitProducerId` requests; see [produce]. */
     @JvmOverloads
     public fun initProducerId(broker: Int? = null): RequestFaultConfig = requests(ApiKeys.INIT_PRODUCER_ID, null, null, broker)
@@ -236,6 +266,24 @@ public class FaultsConfig internal constructor() {
     /** Java form of `endTxn(broker) { }`: faults for `EndTxn` requests (commit and abort); see [produce]. */
     @JvmOverloads
     public fun endTxn(broker: Int? = null): RequestFaultConfig = requests(ApiKeys.END_TXN, null, null, broker)
+
+    /**
+     * Narrows the API versions that [broker] (null: every broker) advertises in its `ApiVersions`
+     * answers, so that clients connecting while the scope is open negotiate as against an older broker.
+     * Returns the [ApiVersionsFaultConfig] to give the ranges to:
+     * `f.apiVersions().maxVersion(ApiKeys.PRODUCE, 8)` (Java).
+     */
+    @JvmOverloads
+    public fun apiVersions(broker: Int? = null): ApiVersionsFaultConfig = ApiVersionsFaultConfig().also { versionSelectors += broker to it }
+
+    /** Narrows the API versions [broker] (null: every broker) advertises, as [block] says: `apiVersions { maxVersion(ApiKeys.PRODUCE, 8) }`. */
+    @JvmSynthetic
+    public fun apiVersions(
+        broker: Int? = null,
+        block: ApiVersionsFaultConfig.() -> Unit,
+    ) {
+        apiVersions(broker).block()
+    }
 
     /** Delays every frame by [each] in each direction (so a round trip gains twice [each]), to [broker] or all. */
     @JvmSynthetic
@@ -325,27 +373,34 @@ public class FaultsConfig internal constructor() {
                 problems += "$what: ${selector.apiKey.name} requests name no topic; topics can be matched in ${TOPIC_KEYS.joinToString { it.name }}"
             }
             if (selector.partition != null &&
-                selector.apiKey == ApiKeys.METADATA
+                selector.apiKey == ApiKeys.METADATA &&
+                selector.config.specs.any { it.action !is Action.RespondForPartition }
             ) {
-                problems += "$what: Metadata requests name no partition; drop partition = ..."
+                problems += "$what: Metadata requests name no partition; drop partition = ..., or fail that partition in the answer with respondForPartition"
             }
-            if (selector.config.specs.isEmpty()) problems += "$what: no fault given; call respond, drop or delay in its block"
+            if (selector.config.specs.isEmpty()) problems += "$what: no fault given; call respond, respondForPartition, drop, delay or throttle in its block"
             for (spec in selector.config.specs) {
                 if (spec.times < 1) problems += "$what: times must be at least 1, was ${spec.times}"
                 if (!spec.during.isPositive()) problems += "$what: during must be positive, was ${spec.during}"
                 if (!(spec.fraction > 0.0 && spec.fraction <= 1.0)) problems += "$what: fraction must be in (0, 1], was ${spec.fraction}"
-                val action = spec.action
-                if (action is Action.Respond &&
-                    action.error == Errors.NONE
-                ) {
-                    problems += "$what: respond needs an error; Errors.NONE is a success (drop the fault instead)"
-                }
-                if (action is Action.Delay &&
-                    !(action.by.isPositive() && action.by.isFinite())
-                ) {
-                    problems += "$what: delay must be positive and finite, was ${action.by}"
-                }
-                rules += Rule(selector.apiKey, selector.topic, selector.partition, selector.broker, action, spec.times, spec.during, spec.fraction)
+                problems += actionProblems(selector, spec.action, what)
+                rules += Rule(selector.apiKey, selector.topic, selector.partition, selector.broker, spec.action, spec.times, spec.during, spec.fraction)
+            }
+        }
+        val ranges = ArrayList<VersionRange>()
+        for ((broker, config) in versionSelectors) {
+            val what = "apiVersions${broker?.let { "(broker = $it)" } ?: ""}"
+            checkBroker(broker, what)
+            if (config.ranges.isEmpty()) problems += "$what: no range given; call maxVersion or versions in its block"
+            config.ranges
+                .groupBy { it.apiKey }
+                .filterValues { it.size > 1 }
+                .keys
+                .forEach { problems += "$what: ${it.name} is given more than one range; give it one" }
+            for (range in config.ranges) {
+                val rangeProblems = rangeProblems(range, what)
+                problems += rangeProblems
+                if (rangeProblems.isEmpty()) ranges += VersionRange(broker, range.apiKey, range.min?.toShort(), range.max.toShort())
             }
         }
         val rulesOfNetwork = ArrayList<NetworkRule>()
@@ -355,11 +410,107 @@ public class FaultsConfig internal constructor() {
             rulesOfNetwork += fault.rule()
         }
         require(problems.isEmpty()) { "Invalid faults:\n" + problems.joinToString("\n") { "  - $it" } }
-        return FaultSet(rules, rulesOfNetwork)
+        return FaultSet(rules, rulesOfNetwork, ranges)
+    }
+
+    /** What is wrong with [action] on [selector], each problem named with its fix. */
+    private fun actionProblems(
+        selector: Selector,
+        action: Action,
+        what: String,
+    ): List<String> =
+        when (action) {
+            is Action.Respond -> {
+                if (action.error == Errors.NONE) listOf("$what: respond needs an error; Errors.NONE is a success (drop the fault instead)") else emptyList()
+            }
+
+            is Action.RespondForPartition -> {
+                partitionProblems(selector, action.error, what)
+            }
+
+            is Action.Delay -> {
+                if (action.by.isPositive() && action.by.isFinite()) emptyList() else listOf("$what: delay must be positive and finite, was ${action.by}")
+            }
+
+            is Action.Throttle -> {
+                listOfNotNull(
+                    "$what: throttle must be at least 1 ms and at most ${Int.MAX_VALUE} ms, was ${action.by}"
+                        .takeUnless { action.by.isFinite() && action.by.inWholeMilliseconds in 1..Int.MAX_VALUE.toLong() },
+                    "$what: ${selector.apiKey.name} answers carry no throttle time; throttle another API"
+                        .takeUnless { hasThrottleTime(selector.apiKey) },
+                )
+            }
+
+            Action.Drop -> {
+                emptyList()
+            }
+        }
+
+    /** What is wrong with failing one partition with [error] on [selector]. */
+    private fun partitionProblems(
+        selector: Selector,
+        error: Errors,
+        what: String,
+    ): List<String> {
+        val problems = ArrayList<String>()
+        if (selector.apiKey !in PARTITION_KEYS) {
+            problems += "$what: respondForPartition fails one partition of Produce, Metadata or ListOffsets answers; " +
+                "${selector.apiKey.name} has none (use respond to answer the whole request)"
+        } else if (selector.topic == null || selector.partition == null) {
+            val example =
+                when (selector.apiKey) {
+                    ApiKeys.METADATA -> "requests(ApiKeys.METADATA, topic = \"t\", partition = 0)"
+                    ApiKeys.LIST_OFFSETS -> "listOffsets(topic = \"t\", partition = 0)"
+                    else -> "produce(topic = \"t\", partition = 0)"
+                }
+            problems += "$what: respondForPartition needs the partition it fails; select its topic and partition, e.g. $example"
+        }
+        if (error == Errors.NONE) problems += "$what: respondForPartition needs an error; Errors.NONE is a success (drop the fault instead)"
+        if (error == Errors.REBOOTSTRAP_REQUIRED) {
+            problems += "$what: REBOOTSTRAP_REQUIRED is an error of the whole Metadata answer (KIP-1102); use metadata { respond(Errors.REBOOTSTRAP_REQUIRED) }"
+        }
+        return problems
+    }
+
+    /** What is wrong with one `apiVersions` [range]. */
+    private fun rangeProblems(
+        range: ApiVersionsFaultConfig.Range,
+        what: String,
+    ): List<String> {
+        val key = range.apiKey
+        val name = "$what: ${key.name}"
+        val problems = ArrayList<String>()
+        if (key !in ApiKeys.brokerApis()) return listOf("$name is not an API of the broker's client listener, so its answers name no version of it")
+        if (key == ApiKeys.API_VERSIONS) return listOf("$name cannot be narrowed: clients send their newest ApiVersions request whatever the last answer said")
+        val oldest = key.oldestVersion().toInt()
+        val newest = key.latestVersion().toInt()
+        if (range.max > newest) {
+            problems += "$name maxVersion ${range.max} is above the broker's newest version, $newest; a broker cannot advertise versions it lacks"
+        }
+        if (range.min == null) {
+            if (range.max < oldest) {
+                problems += "$name maxVersion ${range.max} is below the broker's oldest version, $oldest; " +
+                    "to advertise versions below it, give both ends: versions(ApiKeys.$key, minVersion, maxVersion)"
+            }
+        } else {
+            if (range.min < 0) problems += "$name minVersion must be zero or more, was ${range.min}"
+            if (range.min > range.max) problems += "$name versions ${range.min}..${range.max} are an empty range; minVersion must be at most maxVersion"
+        }
+        return problems
     }
 
     internal companion object {
-        val TOPIC_KEYS = setOf(ApiKeys.PRODUCE, ApiKeys.METADATA, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.TXN_OFFSET_COMMIT)
+        val TOPIC_KEYS = setOf(ApiKeys.PRODUCE, ApiKeys.METADATA, ApiKeys.LIST_OFFSETS, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.TXN_OFFSET_COMMIT)
+
+        /** The APIs whose answers `respondForPartition` can fail one partition of. */
+        val PARTITION_KEYS = setOf(ApiKeys.PRODUCE, ApiKeys.METADATA, ApiKeys.LIST_OFFSETS)
+
+        /** Whether the answers of [apiKey] carry a `throttle_time_ms` (in their newest version). */
+        fun hasThrottleTime(apiKey: ApiKeys): Boolean =
+            apiKey.messageType
+                .responseSchemas()
+                .lastOrNull()
+                ?.get("throttle_time_ms") != null
 
         fun of(block: Consumer<FaultsConfig>): FaultsConfig = FaultsConfig().also { block.accept(it) }
     }

@@ -7,9 +7,10 @@ import kotlin.time.toKotlinDuration
 
 /**
  * What happens to the requests one selector of [FaultsConfig] matches (for example
- * `produce(topic = "payments") { respond(Errors.NOT_ENOUGH_REPLICAS, times = 3) }`). Each call adds
- * one fault; several faults on one selector are tried in the order they were added, and the first
- * that still applies acts on a request.
+ * `produce(topic = "payments") { respond(Errors.NOT_ENOUGH_REPLICAS, times = 3) }`): an error answer
+ * for the whole request ([respond]) or for one partition ([respondForPartition]), a lost ([drop]),
+ * late ([delay]) or throttled ([throttle]) answer. Each call adds one fault; several faults on one
+ * selector are tried in the order they were added, and the first that still applies acts on a request.
  *
  * Each fault acts on the next [times] matching requests (default: all of them while the scope is
  * open), or on those that come within [Duration] `during` of the scope opening, and, with `fraction`
@@ -113,6 +114,83 @@ public class RequestFaultConfig internal constructor() {
         times: Int = UNLIMITED,
         fraction: Double = 1.0,
     ): Unit = delay(by.toKotlinDuration(), times, fraction)
+
+    /**
+     * Fails only the selector's partition with [error] in each matching request, and lets the rest of
+     * the request succeed, as a broker does when one partition of a multi-partition request fails. The
+     * selector names the topic and the partition: `produce(topic = "orders", partition = 1)`,
+     * `listOffsets(topic = "orders", partition = 1)` or `requests(ApiKeys.METADATA, topic = "orders",
+     * partition = 1)`.
+     *
+     * - `Produce`: the request goes on to the broker without that partition, so its records are not
+     *   appended; the answer holds the broker's answers for the other partitions and [error] for that one
+     *   (base offset -1, built by Kafka's `ProduceRequest.getErrorResponse`). A request holding only that
+     *   partition is answered at once. With `acks=0` nothing is answered and the partition's records are
+     *   dropped.
+     * - `Metadata`: the broker's answer reports that partition with [error] and no leader (leader -1; a
+     *   broker reports `REPLICA_NOT_AVAILABLE` with its leader, and so does the proxy), as for
+     *   `Errors.LEADER_NOT_AVAILABLE` while a partition has no leader.
+     * - `ListOffsets`: the broker's answer gives that partition [error] and no offset (-1).
+     *
+     * Acts on the next [times] matching requests (default: all while the scope is open), and with
+     * [fraction] below 1 on that share of them. Arguments are checked when the scope is built, which
+     * then throws [IllegalArgumentException] naming each problem (another API, a selector without
+     * topic or partition, `Errors.NONE`).
+     */
+    @JvmOverloads
+    public fun respondForPartition(
+        error: Errors,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.RespondForPartition(error), times, Duration.INFINITE, fraction)
+    }
+
+    /** Fails the selector's partition with [error] for [during] from the moment the scope opens; see the form with `times`. */
+    @JvmSynthetic
+    public fun respondForPartition(
+        error: Errors,
+        during: Duration,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.RespondForPartition(error), UNLIMITED, during, fraction)
+    }
+
+    /** Java form of `respondForPartition(error, during, fraction)`. */
+    @JvmOverloads
+    public fun respondForPartition(
+        error: Errors,
+        during: java.time.Duration,
+        fraction: Double = 1.0,
+    ): Unit = respondForPartition(error, during.toKotlinDuration(), fraction)
+
+    /**
+     * Forwards matching requests and sets the `throttle_time_ms` of the broker's answer to [by] (whole
+     * milliseconds, at least 1), as a broker does for a client over its quota: the client then sends
+     * nothing more on that connection until [by] has passed (KIP-219) and reports the throttle in its
+     * metrics (a producer's `produce-throttle-time-max`). The broker itself throttles nothing, so the
+     * wait is the client's alone.
+     *
+     * Every API a client sends has a throttle time in its answer but `SaslHandshake` and
+     * `SaslAuthenticate`. Arguments are checked when the scope is built, which then throws
+     * [IllegalArgumentException] naming each problem.
+     */
+    @JvmSynthetic
+    public fun throttle(
+        by: Duration,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ) {
+        specs += Spec(Action.Throttle(by), times, Duration.INFINITE, fraction)
+    }
+
+    /** Java form of `throttle(by, times, fraction)`. */
+    @JvmOverloads
+    public fun throttle(
+        by: java.time.Duration,
+        times: Int = UNLIMITED,
+        fraction: Double = 1.0,
+    ): Unit = throttle(by.toKotlinDuration(), times, fraction)
 
     /** Constants of [RequestFaultConfig]. */
     private companion object {

@@ -28,6 +28,8 @@ internal class FaultScope(
         return engine.requests(apiKey, brokerId) - before[apiKey.ordinal]
     }
 
+    override fun requestVersions(apiKey: ApiKeys): Set<Short> = set.versionsOf(apiKey)
+
     override fun applied(): Int = set.rules.sumOf { it.applied.get() }
 
     override fun applied(apiKey: ApiKeys): Int = set.rules.filter { it.apiKey == apiKey }.sumOf { it.applied.get() }

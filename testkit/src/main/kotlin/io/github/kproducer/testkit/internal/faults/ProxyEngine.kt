@@ -6,10 +6,10 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor
 import org.apache.kafka.common.protocol.Errors
 import org.apache.kafka.common.requests.AbstractRequest
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest
+import org.apache.kafka.common.requests.ListOffsetsRequest
 import org.apache.kafka.common.requests.MetadataRequest
 import org.apache.kafka.common.requests.ProduceRequest
 import org.apache.kafka.common.requests.RequestHeader
-import org.apache.kafka.common.requests.RequestUtils
 import org.apache.kafka.common.requests.TxnOffsetCommitRequest
 import org.slf4j.LoggerFactory
 import java.io.BufferedInputStream
@@ -44,6 +44,22 @@ internal sealed interface Action {
         val by: kotlin.time.Duration,
     ) : Action {
         val nanos: Long get() = by.inWholeNanoseconds
+    }
+
+    /**
+     * Answer the rule's partition with [error], the rest of the request as the broker does: a `Produce`
+     * goes on without that partition (it is not appended), a `Metadata` or `ListOffsets` answer is
+     * rewritten for it.
+     */
+    class RespondForPartition(
+        val error: Errors,
+    ) : Action
+
+    /** Forward the request; the answer carries a `throttle_time_ms` of [ms]. */
+    class Throttle(
+        val by: kotlin.time.Duration,
+    ) : Action {
+        val ms: Int get() = by.inWholeMilliseconds.toInt()
     }
 }
 
@@ -102,11 +118,28 @@ internal class NetworkRule(
     @Volatile var refuseUntil: Long = 0
 }
 
-/** The rules one `faults { }` scope installed. */
+/** The rules one `faults { }` scope installed, and the request versions the proxy saw while it was open. */
 internal class FaultSet(
     val rules: List<Rule>,
     val network: List<NetworkRule>,
-)
+    val versions: List<VersionRange> = emptyList(),
+) {
+    /** For each API key (by id), a bit per request version seen (versions 0 to 63). */
+    private val seen = AtomicLongArray(ApiKeys.entries.maxOf { it.id.toInt() } + 1)
+
+    fun saw(
+        apiKey: ApiKeys,
+        version: Short,
+    ) {
+        if (version in 0..63) seen.getAndAccumulate(apiKey.id.toInt(), 1L shl version.toInt(), Long::or)
+    }
+
+    /** The versions of [apiKey] requests seen, lowest first. */
+    fun versionsOf(apiKey: ApiKeys): Set<Short> {
+        val bits = seen[apiKey.id.toInt()]
+        return (0 until 64).filter { bits and (1L shl it) != 0L }.mapTo(java.util.TreeSet()) { it.toShort() }
+    }
+}
 
 /** The effective network state of one broker, recomputed when a scope opens or closes. */
 private class NetState(
@@ -131,6 +164,11 @@ internal class ProxyEngine(
     private val sets = CopyOnWriteArrayList<FaultSet>()
 
     @Volatile private var rules: List<Rule> = emptyList()
+
+    @Volatile private var versionRanges: List<VersionRange> = emptyList()
+
+    /** The open scopes, as an array: every request marks its version in each, without an iterator. */
+    @Volatile private var openSets: Array<FaultSet> = emptyArray()
 
     @Volatile private var closed = false
     private val nodes: Map<Int, Node> = listeners.mapValues { (id, pair) -> Node(id, pair.first, pair.second) }
@@ -172,6 +210,8 @@ internal class ProxyEngine(
 
     private fun recompute() {
         rules = sets.flatMap { it.rules }
+        versionRanges = sets.flatMap { it.versions }
+        openSets = sets.toTypedArray()
         nodes.values.forEach { node ->
             val net = sets.flatMap { it.network }.filter { it.brokerId == null || it.brokerId == node.id }
             node.net =
@@ -235,6 +275,12 @@ internal class ProxyEngine(
 
             is AddPartitionsToTxnRequest -> {
                 request.data().v3AndBelowTopics().any { it.name() == topic && (partition == null || partition in it.partitions()) }
+            }
+
+            is ListOffsetsRequest -> {
+                request.data().topics().any { data ->
+                    data.name() == topic && (partition == null || data.partitions().any { it.partitionIndex() == partition })
+                }
             }
 
             is TxnOffsetCommitRequest -> {
@@ -317,11 +363,12 @@ internal class ProxyEngine(
         val dueAt: Long,
     )
 
-    /** The place of one answer in the order the client expects. */
+    /** The place of one answer in the order the client expects; [rewrite], when set, changes the broker's answer before it goes on. */
     private class Slot(
         val correlationId: Int,
         val discard: Boolean,
         val extraDelayNanos: Long,
+        val rewrite: ((ByteArray) -> ByteArray)? = null,
     ) {
         var bytes: ByteArray? = null
         var readyAt: Long = 0
@@ -394,6 +441,8 @@ internal class ProxyEngine(
                     val payload = ByteBuffer.wrap(frame, 4, frame.size - 4).slice()
                     val header = RequestHeader.parse(payload.duplicate())
                     counts.getValue(node.id).incrementAndGet(header.apiKey().id.toInt())
+                    val scopes = openSets
+                    for (i in scopes.indices) scopes[i].saw(header.apiKey(), header.apiVersion())
                     val body = payload.duplicate().position(header.size())
                     // A Produce is read anyway (acks=0 expects no answer); the rules then use the same parsed request.
                     val produce =
@@ -405,25 +454,68 @@ internal class ProxyEngine(
                     val expectsAnswer = produce == null || produce.acks() != 0.toShort()
                     val decision = decide(node.id, header, body, produce, now)
                     val net = node.net
-                    val action = decision?.first?.action
+                    val rule = decision?.first
+                    val action = rule?.action
                     if (action is Action.Respond) {
-                        if (!expectsAnswer) continue
-                        val response = decision.second!!.getErrorResponse(0, action.error.exception())
-                        val responseHeader = header.toResponseHeader()
-                        val serialized = RequestUtils.serialize(responseHeader.data(), responseHeader.headerVersion(), response.data(), header.apiVersion())
-                        val bytes = ByteArray(4 + serialized.remaining())
-                        ByteBuffer.wrap(bytes).putInt(serialized.remaining()).put(serialized)
-                        val slot = Slot(header.correlationId(), false, 0)
-                        slot.bytes = bytes
-                        slot.readyAt = now + net.upNanos + net.downNanos
-                        lock.withLock {
-                            slots.addLast(slot)
-                            changed.signalAll()
+                        if (expectsAnswer) {
+                            answerNow(
+                                Answers.answer(header, decision.second!!.getErrorResponse(0, action.error.exception()).data()),
+                                header,
+                                now,
+                                net,
+                            )
                         }
                         continue
                     }
+                    // What the answer needs changed on its way back; the request may change on its way out.
+                    val edits = ArrayList<AnswerEdit>(0)
+                    var forward = frame
+                    when (action) {
+                        is Action.RespondForPartition -> {
+                            val topic = rule.topic!!
+                            val partition = rule.partition!!
+                            when (header.apiKey()) {
+                                ApiKeys.PRODUCE -> {
+                                    val id = rule.topicId ?: topicIdOf(node.id, topic)
+                                    val split = Answers.splitProduce(produce!!, header.apiVersion(), topic, id, partition, action.error)
+                                    if (split != null) {
+                                        if (split.forward == null) {
+                                            // Only the failed partition was asked for: the broker never sees the request.
+                                            if (expectsAnswer) answerNow(Answers.answer(header, split.failed!!), header, now, net)
+                                            continue
+                                        }
+                                        forward = Answers.request(header, split.forward)
+                                        split.failed?.let { edits += Answers.addProduceAnswers(it) }
+                                    }
+                                }
+
+                                ApiKeys.METADATA -> {
+                                    edits += Answers.failMetadataPartition(topic, partition, action.error)
+                                }
+
+                                ApiKeys.LIST_OFFSETS -> {
+                                    edits += Answers.failListOffsetsPartition(topic, partition, action.error)
+                                }
+
+                                else -> {
+                                    // FaultsConfig allows respondForPartition on these three APIs only.
+                                }
+                            }
+                        }
+
+                        is Action.Throttle -> {
+                            edits += Answers.throttle(action.ms)
+                        }
+
+                        else -> {}
+                    }
+                    if (header.apiKey() == ApiKeys.API_VERSIONS) {
+                        val ranges = versionRanges.filter { it.brokerId == null || it.brokerId == node.id }
+                        if (ranges.isNotEmpty()) edits += Answers.narrowVersions(ranges)
+                    }
                     if (expectsAnswer) {
-                        val slot = Slot(header.correlationId(), action is Action.Drop, (action as? Action.Delay)?.nanos ?: 0)
+                        val rewrite = if (edits.isEmpty()) null else { answer: ByteArray -> Answers.edit(answer, header, edits) }
+                        val slot = Slot(header.correlationId(), action is Action.Drop, (action as? Action.Delay)?.nanos ?: 0, rewrite)
                         lock.withLock { slots.addLast(slot) }
                     }
                     if (net.upNanos == 0L && net.bytesPerSecond == 0L && queuedToBroker.get() == 0) {
@@ -431,14 +523,14 @@ internal class ProxyEngine(
                         var direct = false
                         brokerWrite.withLock {
                             if (queuedToBroker.get() == 0) {
-                                brokerOut.write(frame)
+                                brokerOut.write(forward)
                                 direct = true
                             }
                         }
                         if (direct) continue
                     }
                     queuedToBroker.incrementAndGet()
-                    toBroker.put(Outbound(frame, now + net.upNanos))
+                    toBroker.put(Outbound(forward, now + net.upNanos))
                 }
             }
 
@@ -461,11 +553,12 @@ internal class ProxyEngine(
                     val frame = readFrame(input)
                     val correlationId = ByteBuffer.wrap(frame, 4, 4).int
                     val now = System.nanoTime()
+                    // Only this thread fills slots, so the one found stays unfilled while its answer is rewritten.
+                    val found = lock.withLock { slots.firstOrNull { it.bytes == null && it.correlationId == correlationId } }
+                    val answer = found?.rewrite?.let { rewrite -> rewritten(rewrite, frame) } ?: frame
                     lock.withLock {
-                        val slot =
-                            slots.firstOrNull { it.bytes == null && it.correlationId == correlationId }
-                                ?: Slot(correlationId, false, 0).also { slots.addLast(it) }
-                        slot.bytes = frame
+                        val slot = found ?: Slot(correlationId, false, 0).also { slots.addLast(it) }
+                        slot.bytes = answer
                         slot.readyAt = now + node.net.downNanos + slot.extraDelayNanos
                         changed.signalAll()
                     }
@@ -516,6 +609,34 @@ internal class ProxyEngine(
                         }
                     }
                 }
+            }
+
+        /** Queues [bytes], the proxy's own answer to the request of [header], to leave after the latency of both directions. */
+        private fun answerNow(
+            bytes: ByteArray,
+            header: RequestHeader,
+            now: Long,
+            net: NetState,
+        ) {
+            val slot = Slot(header.correlationId(), false, 0)
+            slot.bytes = bytes
+            slot.readyAt = now + net.upNanos + net.downNanos
+            lock.withLock {
+                slots.addLast(slot)
+                changed.signalAll()
+            }
+        }
+
+        /** [answer] as [rewrite] makes it; the broker's answer unchanged (and a warning) when it cannot be rewritten. */
+        private fun rewritten(
+            rewrite: (ByteArray) -> ByteArray,
+            answer: ByteArray,
+        ): ByteArray =
+            try {
+                rewrite(answer)
+            } catch (e: RuntimeException) {
+                log.warn("Fault proxy connection {} could not rewrite an answer, relaying it unchanged: {}", name, e.toString())
+                answer
             }
 
         /** Writes [bytes], in chunks paced to the bandwidth cap when there is one, so the cap holds within a frame too. */
