@@ -2,6 +2,7 @@ package io.github.kproducer.testkit.cluster
 
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readAllStrings
+import io.github.kproducer.testkit.support.metric
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
@@ -15,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig
 import org.apache.kafka.clients.consumer.KafkaConsumer
 import org.apache.kafka.clients.consumer.OffsetAndMetadata
 import org.apache.kafka.clients.producer.KafkaProducer
-import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.IsolationLevel
@@ -35,13 +35,6 @@ class ClusterMovesSpec :
 
         fun producer(vararg extra: Pair<String, Any>): KafkaProducer<String, String> =
             KafkaProducer(kafka.connectionProperties() + mapOf(ProducerConfig.RETRY_BACKOFF_MS_CONFIG to 10) + extra, StringSerializer(), StringSerializer())
-
-        fun Producer<*, *>.metric(name: String): Double =
-            metrics()
-                .entries
-                .single { it.key.name() == name && it.key.group() == "producer-metrics" }
-                .value
-                .metricValue() as Double
 
         test("moveLeader moves a single-replica partition to another broker: the producer meets the old leader's refusal, retries, and nothing is lost") {
             kafka.createTopic("moves-one")

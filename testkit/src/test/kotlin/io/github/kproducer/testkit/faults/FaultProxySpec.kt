@@ -6,6 +6,7 @@ import ch.qos.logback.core.read.ListAppender
 import io.github.kproducer.testkit.EmbeddedKafka
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readAllStrings
+import io.github.kproducer.testkit.support.metric
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
@@ -16,7 +17,6 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
 import org.apache.kafka.clients.producer.KafkaProducer
-import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.errors.NotEnoughReplicasException
@@ -44,13 +44,6 @@ class FaultProxySpec :
                 StringSerializer(),
                 StringSerializer(),
             )
-
-        fun Producer<String, String>.metric(name: String): Double =
-            metrics()
-                .entries
-                .single { it.key.name() == name && it.key.group() == "producer-metrics" }
-                .value
-                .metricValue() as Double
 
         test("with no fault set, records pass through the proxy, which counts the requests it forwards") {
             kafka.createTopic("fp-pass")

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent
 import ch.qos.logback.core.read.ListAppender
 import io.github.kproducer.testkit.EmbeddedKafkaExtension
 import io.github.kproducer.testkit.readAllStrings
+import io.github.kproducer.testkit.support.metric
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.extensions.install
 import io.kotest.core.spec.style.FunSpec
@@ -22,7 +23,6 @@ import org.apache.kafka.clients.CommonClientConfigs
 import org.apache.kafka.clients.admin.Admin
 import org.apache.kafka.clients.admin.OffsetSpec
 import org.apache.kafka.clients.producer.KafkaProducer
-import org.apache.kafka.clients.producer.Producer
 import org.apache.kafka.clients.producer.ProducerConfig
 import org.apache.kafka.clients.producer.ProducerRecord
 import org.apache.kafka.common.TopicPartition
@@ -55,13 +55,6 @@ class RewrittenAnswersSpec :
                 StringSerializer(),
                 StringSerializer(),
             )
-
-        fun Producer<String, String>.metric(name: String): Double =
-            metrics()
-                .entries
-                .single { it.key.name() == name && it.key.group() == "producer-metrics" }
-                .value
-                .metricValue() as Double
 
         /** Runs [block] while [loggers] log at INFO into a list, and returns what they logged. */
         fun logged(
