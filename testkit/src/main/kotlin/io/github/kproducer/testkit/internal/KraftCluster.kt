@@ -368,10 +368,12 @@ internal class KraftCluster(
     }
 
     private fun shutdownQuietly() {
-        runCatching { faultProxy?.close() }
         closeHousekeeping()
         val running = nodes.filter { it.isRunning }
         if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)
+        // After the nodes: their Raft traffic and their brokers' channels to the controller pass through the
+        // proxy, and a broker's controlled shutdown cut off from the controller would wait out its timeout.
+        runCatching { faultProxy?.close() }
         ports.forEach { it.releaseUnclaimed() }
         if (starterStillRunning) return
         try {
