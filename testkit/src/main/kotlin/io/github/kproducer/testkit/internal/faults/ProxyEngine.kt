@@ -131,8 +131,8 @@ internal enum class Listener {
 }
 
 /**
- * A fault of the links between nodes: connections to node [target]'s (null: every node's) [listener] that node [from]
- * opened for [purpose] (its replica fetchers on [Listener.BROKER], its broker's channels to the
+ * A fault of the links between nodes: connections to node [target]'s (null: every node's) [listener]
+ * that node [from] opened (its replica fetchers on [Listener.BROKER], its broker's channels to the
  * controller on [Listener.CONTROLLER]). A cut link closes those connections and every new one after
  * its first request; a slowed one delays each frame by [latencyNanos] in each direction and caps
  * each direction at [bytesPerSecond].
@@ -476,7 +476,7 @@ internal class ProxyEngine(
         /**
          * The node that opened this connection to a [Listener.BROKER] or [Listener.CONTROLLER] socket,
          * read from the client id of its first request when that names a link a fault can act on
-         * (a replica fetcher's `broker-F-fetcher-N`, a broker's `...F-to-controller-...-channel-manager`);
+         * (a replica fetcher's `broker-F-fetcher-N`; a node's channels to the controller use its bare id, `F`);
          * null for any other connection, and until the first request arrived.
          */
         @Volatile private var from: Int? = null
@@ -541,6 +541,7 @@ internal class ProxyEngine(
                         if (linkCut()) return@guarded
                         val net = net()
                         lock.withLock { slots.addLast(Slot(header.correlationId(), false, 0)) }
+                        if (net.upNanos == 0L && net.bytesPerSecond == 0L && writeDirect(frame)) continue
                         queuedToBroker.incrementAndGet()
                         toBroker.put(Outbound(frame, now + net.upNanos))
                         continue
@@ -623,21 +624,24 @@ internal class ProxyEngine(
                         val slot = Slot(header.correlationId(), action is Action.Drop, (action as? Action.Delay)?.nanos ?: 0, rewrite)
                         lock.withLock { slots.addLast(slot) }
                     }
-                    if (net.upNanos == 0L && net.bytesPerSecond == 0L && queuedToBroker.get() == 0) {
-                        // No fault delays this direction: skip the hand-off to the writer thread.
-                        var direct = false
-                        brokerWrite.withLock {
-                            if (queuedToBroker.get() == 0) {
-                                brokerOut.write(forward)
-                                direct = true
-                            }
-                        }
-                        if (direct) continue
-                    }
+                    if (net.upNanos == 0L && net.bytesPerSecond == 0L && writeDirect(forward)) continue
                     queuedToBroker.incrementAndGet()
                     toBroker.put(Outbound(forward, now + net.upNanos))
                 }
             }
+
+        /**
+         * Writes [frame] to the broker on the reader's thread, skipping the hand-off to the writer thread,
+         * when no earlier frame waits for it (so frames keep their order); false when one waits.
+         */
+        private fun writeDirect(frame: ByteArray): Boolean {
+            if (queuedToBroker.get() != 0) return false
+            brokerWrite.withLock {
+                if (queuedToBroker.get() != 0) return false
+                brokerOut.write(frame)
+                return true
+            }
+        }
 
         private fun writeBroker() =
             guarded {
