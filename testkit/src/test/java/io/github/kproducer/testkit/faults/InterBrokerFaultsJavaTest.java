@@ -80,8 +80,8 @@ class InterBrokerFaultsJavaTest {
     void cutReplicationShrinksTheIsrAndMinInsyncReplicasRefusesAcksAll(EmbeddedKafka kafka) throws Exception {
         String topic = "java-ib-cut";
         kafka.createTopic(topic, 1, 2, Map.of("min.insync.replicas", "2"));
-        try (Admin admin = Admin.create(kafka.connectionProperties());
-                KafkaProducer<String, String> producer = producer(kafka, "all");
+        Admin admin = Admin.create(kafka.connectionProperties());
+        try (KafkaProducer<String, String> producer = producer(kafka, "all");
                 KafkaProducer<String, String> acksOne = producer(kafka, "1")) {
             TopicPartitionInfo info = partition(admin, topic);
             int leader = info.leader().id();
@@ -101,6 +101,8 @@ class InterBrokerFaultsJavaTest {
             await(admin, topic, "the follower rejoining the ISR", (l, isr) -> isr.equals(Set.of(leader, follower)));
             producer.send(new ProducerRecord<>(topic, "k", "v")).get(30, TimeUnit.SECONDS);
             // endregion
+        } finally {
+            admin.close(Duration.ofSeconds(5)); // bounded: a call that timed out may still be pending
         }
     }
 
@@ -108,8 +110,8 @@ class InterBrokerFaultsJavaTest {
     void slowedReplicationHoldsAcksAllForAtLeastTheLatency(EmbeddedKafka kafka) throws Exception {
         String topic = "java-ib-slow";
         kafka.createTopic(topic, 1, 2, Map.of("min.insync.replicas", "2"));
-        try (Admin admin = Admin.create(kafka.connectionProperties());
-                KafkaProducer<String, String> producer = producer(kafka, "all")) {
+        Admin admin = Admin.create(kafka.connectionProperties());
+        try (KafkaProducer<String, String> producer = producer(kafka, "all")) {
             TopicPartitionInfo info = partition(admin, topic);
             int leader = info.leader().id();
             int follower = info.replicas().stream().mapToInt(Node::id).filter(id -> id != leader).findFirst().orElseThrow();
@@ -122,6 +124,8 @@ class InterBrokerFaultsJavaTest {
                 long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertTrue(elapsedMs >= latency.toMillis(), "an acks=all send took " + elapsedMs + " ms, less than the latency");
             }
+        } finally {
+            admin.close(Duration.ofSeconds(5)); // bounded: a call that timed out may still be pending
         }
     }
 
@@ -129,7 +133,8 @@ class InterBrokerFaultsJavaTest {
     void aBrokerCutOffFromTheControllerIsFencedUntilHealed(EmbeddedKafka kafka) throws Exception {
         String topic = "java-ib-fenced";
         kafka.createTopic(topic, 1, 3, Map.of());
-        try (Admin admin = Admin.create(kafka.connectionProperties())) {
+        Admin admin = Admin.create(kafka.connectionProperties());
+        try {
             await(admin, topic, "a full ISR", (l, isr) -> isr.size() == 3);
             int isolated = partition(admin, topic).leader().id();
             try (Faults faults = kafka.faults(f -> f.isolateFromController(isolated))) {
@@ -138,6 +143,8 @@ class InterBrokerFaultsJavaTest {
                 assertFalse(alive.contains(isolated), "broker " + isolated + " is fenced, yet listed alive: " + alive);
             }
             await(admin, topic, "the broker rejoining the ISR", (l, isr) -> isr.size() == 3);
+        } finally {
+            admin.close(Duration.ofSeconds(5)); // bounded: a call that timed out may still be pending
         }
     }
 }

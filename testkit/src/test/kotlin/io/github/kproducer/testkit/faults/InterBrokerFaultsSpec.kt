@@ -92,12 +92,20 @@ class InterBrokerFaultsSpec :
                 .get(30, SECONDS)
                 .map { it.id() }
 
-        fun admin(): Admin = Admin.create(kafka.connectionProperties())
+        /** Runs [block] with an admin client, closed with a bound: a call that timed out may still be pending. */
+        fun withAdmin(block: (Admin) -> Unit) {
+            val admin = Admin.create(kafka.connectionProperties())
+            try {
+                block(admin)
+            } finally {
+                admin.close(java.time.Duration.ofSeconds(5))
+            }
+        }
 
         test("cut replication: the ISR shrinks to the leader, acks=all fails with NotEnoughReplicas, healing restores both") {
             val topic = "ib-cut"
             kafka.createTopic(topic, partitions = 1, replicationFactor = 2, configs = mapOf("min.insync.replicas" to "2"))
-            admin().use { admin ->
+            withAdmin { admin ->
                 val partition = describe(admin, topic).partitions().single()
                 val leader = partition.leader().id()
                 val follower = partition.replicas().map { it.id() }.single { it != leader }
@@ -122,14 +130,14 @@ class InterBrokerFaultsSpec :
         test("slowed replication: an acks=all send waits at least the latency for the follower") {
             val topic = "ib-slow"
             kafka.createTopic(topic, partitions = 1, replicationFactor = 2, configs = mapOf("min.insync.replicas" to "2"))
-            admin().use { admin ->
+            withAdmin { admin ->
                 val partition = describe(admin, topic).partitions().single()
                 val leader = partition.leader().id()
                 val follower = partition.replicas().map { it.id() }.single { it != leader }
                 awaitPartition(admin, topic, "a full ISR") { _, isr -> isr == setOf(leader, follower) }
                 producer().use { p ->
                     p.send(ProducerRecord(topic, "k", "warm")).get(30, SECONDS)
-                    val latency = 400.milliseconds
+                    val latency = 300.milliseconds
                     kafka.faults { slowReplication(leader = leader, follower = follower, latency = latency) }.use {
                         val start = TimeSource.Monotonic.markNow()
                         p.send(ProducerRecord(topic, "k", "slow")).get(30, SECONDS)
@@ -144,7 +152,7 @@ class InterBrokerFaultsSpec :
         test("a broker cut off from the controller is fenced and loses its leaderships; healing unfences it") {
             val topic = "ib-fenced"
             kafka.createTopic(topic, partitions = 1, replicationFactor = 3)
-            admin().use { admin ->
+            withAdmin { admin ->
                 awaitPartition(admin, topic, "a full ISR") { _, isr -> isr.size == 3 }
                 val isolated =
                     describe(admin, topic)
