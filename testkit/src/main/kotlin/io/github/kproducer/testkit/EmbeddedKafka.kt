@@ -218,7 +218,8 @@ public class EmbeddedKafka private constructor(
     /**
      * Opens a scope of faults configured by [configure]: network faults (latency, bandwidth, cut or
      * refused connections) and request faults (error answers, dropped or delayed answers) that the
-     * cluster's in-JVM fault proxy applies to client traffic until the returned [Faults] is closed.
+     * cluster's in-JVM fault proxy applies to client traffic, and faults between brokers (replication
+     * cut or slowed, a broker cut off from the controller), until the returned [Faults] is closed.
      * Close it with `use { }`; the Kotest and JUnit extensions also close every open scope after each test.
      *
      * ```kotlin

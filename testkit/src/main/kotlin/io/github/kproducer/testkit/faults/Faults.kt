@@ -5,7 +5,8 @@ import org.apache.kafka.common.protocol.ApiKeys
 
 /**
  * The faults one [EmbeddedKafka.faults] block installed, active until [close]: closing heals them
- * (latency, bandwidth and refused connections end; request faults stop matching). Use it with
+ * (latency, bandwidth and refused connections end; request faults stop matching; cut or slowed
+ * replication and a broker cut off from the controller heal). Use it with
  * `use { }` (Kotlin) or try-with-resources (Java), so a fault cannot outlive its test; the Kotest and
  * JUnit extensions also close every open scope after each test.
  *

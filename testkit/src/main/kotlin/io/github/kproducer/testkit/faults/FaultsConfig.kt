@@ -2,6 +2,8 @@ package io.github.kproducer.testkit.faults
 
 import io.github.kproducer.testkit.internal.faults.Action
 import io.github.kproducer.testkit.internal.faults.FaultSet
+import io.github.kproducer.testkit.internal.faults.LinkRule
+import io.github.kproducer.testkit.internal.faults.Listener
 import io.github.kproducer.testkit.internal.faults.NetworkRule
 import io.github.kproducer.testkit.internal.faults.Rule
 import io.github.kproducer.testkit.internal.faults.VersionRange
@@ -31,6 +33,10 @@ import kotlin.time.toKotlinDuration
  * the broker advertises. Several scopes may be open at once: request faults are tried scope by scope
  * in the order they opened, latencies take the largest and bandwidth caps the smallest.
  *
+ * Faults between brokers act on the nodes' own connections, not on clients': [cutReplication] and
+ * [slowReplication] on one follower's fetches from one leader, [isolateFromController] on one
+ * broker's channels to the active controller.
+ *
  * Mutable, not thread-safe: configure it inside its block; the scope is built and checked when the
  * block returns.
  */
@@ -47,6 +53,15 @@ public class FaultsConfig internal constructor() {
     private val selectors = ArrayList<Selector>()
     private val versionSelectors = ArrayList<Pair<Int?, ApiVersionsFaultConfig>>()
     private val network = ArrayList<NetworkFault>()
+    private val links = ArrayList<LinkFault>()
+
+    /** A fault between two nodes: what the builder method was, the nodes it names, its checks and its proxy rule. */
+    private class LinkFault(
+        val name: String,
+        val nodes: List<Int>,
+        val problems: List<String>,
+        val rule: LinkRule,
+    )
 
     /** A fault of the connections rather than of requests: each kind knows its checks and its proxy rule. */
     private sealed class NetworkFault(
@@ -353,6 +368,100 @@ public class FaultsConfig internal constructor() {
         broker: Int? = null,
     ): Unit = refuseConnections(during.toKotlinDuration(), broker)
 
+    /**
+     * Cuts replication from broker [leader] to broker [follower] while the scope is open: the
+     * follower's fetch connections to the leader close and every new one closes after its first
+     * request. A follower lags only behind records it lacks: once a partition [leader] leads takes a
+     * record (an `acks=1` send, say) that the follower cannot fetch, the leader drops the follower from
+     * its ISR after the brokers' `replica.lag.time.max.ms` (30 s unless set lower in
+     * `brokerProperties`); `acks=all` sends then fail with `NOT_ENOUGH_REPLICAS` once the ISR is
+     * smaller than `min.insync.replicas`. Clients, the controller and other followers are untouched. Closing
+     * the scope heals it: the follower fetches again, catches up and rejoins the ISR.
+     */
+    public fun cutReplication(
+        leader: Int,
+        follower: Int,
+    ) {
+        links +=
+            LinkFault(
+                "cutReplication(leader = $leader, follower = $follower)",
+                listOf(leader, follower),
+                distinct(leader, follower),
+                LinkRule(Listener.BROKER, leader, follower, cut = true),
+            )
+    }
+
+    /**
+     * Slows replication from broker [leader] to broker [follower] while the scope is open: every frame
+     * of the follower's fetch connections to the leader is delayed by [latency] in each direction, and
+     * each direction is capped at [bytesPerSecond] when positive. Give at least one of them. An
+     * `acks=all` send to a partition [leader] leads, with [follower] in its ISR, then waits at least
+     * [latency] for the follower to fetch it.
+     */
+    @JvmSynthetic
+    public fun slowReplication(
+        leader: Int,
+        follower: Int,
+        latency: Duration = Duration.ZERO,
+        bytesPerSecond: Long = 0,
+    ) {
+        val name = "slowReplication(leader = $leader, follower = $follower)"
+        val problems = distinct(leader, follower).toMutableList()
+        if (latency.isNegative() || latency.isInfinite()) problems += "$name: latency must be zero or more and finite, was $latency"
+        if (bytesPerSecond < 0) problems += "$name: bytesPerSecond must be zero (no cap) or positive, was $bytesPerSecond"
+        if (latency == Duration.ZERO && bytesPerSecond == 0L) problems += "$name: give a latency or bytesPerSecond (or both)"
+        val nanos = if (latency.isFinite()) latency.inWholeNanoseconds else 0
+        links +=
+            LinkFault(
+                name,
+                listOf(leader, follower),
+                problems,
+                LinkRule(Listener.BROKER, leader, follower, latencyNanos = nanos, bytesPerSecond = bytesPerSecond),
+            )
+    }
+
+    /** Java form of `slowReplication(leader, follower, latency = ...)`: delays each frame of [follower]'s fetches from [leader] by [latency]. */
+    public fun slowReplication(
+        leader: Int,
+        follower: Int,
+        latency: java.time.Duration,
+    ): Unit = slowReplication(leader, follower, latency.toKotlinDuration(), 0)
+
+    /**
+     * Java form of `slowReplication(leader, follower, latency, bytesPerSecond)`: delays each frame of
+     * [follower]'s fetches from [leader] by [latency] (may be zero) and caps them at [bytesPerSecond].
+     */
+    public fun slowReplication(
+        leader: Int,
+        follower: Int,
+        latency: java.time.Duration,
+        bytesPerSecond: Long,
+    ): Unit = slowReplication(leader, follower, latency.toKotlinDuration(), bytesPerSecond)
+
+    /**
+     * Cuts broker [broker] off from the controller while the scope is open: its broker's channels to
+     * the active controller (heartbeats, ISR changes, forwarded requests) close, and every new one
+     * closes after its first request. Its heartbeats stop, so after the brokers'
+     * `broker.session.timeout.ms` (9 s unless set lower in `brokerProperties`) the controller fences
+     * it and moves its leaderships to other replicas. The node's own controller keeps its place in the
+     * quorum (Raft between the voters is untouched), and clients still reach the broker. Closing the
+     * scope heals it: the broker's heartbeats get through again and the controller unfences it.
+     */
+    public fun isolateFromController(broker: Int) {
+        links += LinkFault("isolateFromController(broker = $broker)", listOf(broker), emptyList(), LinkRule(Listener.CONTROLLER, null, broker, cut = true))
+    }
+
+    /** The problem of a link from a broker to itself. */
+    private fun distinct(
+        leader: Int,
+        follower: Int,
+    ): List<String> =
+        if (leader == follower) {
+            listOf("replication from broker $leader to itself: leader and follower must be two different brokers")
+        } else {
+            emptyList()
+        }
+
     /** Checks every fault against [brokers] and builds the scope's rules; every problem is named at once. */
     internal fun build(brokers: Set<Int>): FaultSet {
         val problems = ArrayList<String>()
@@ -409,8 +518,12 @@ public class FaultsConfig internal constructor() {
             problems += fault.problems()
             rulesOfNetwork += fault.rule()
         }
+        for (link in links) {
+            link.nodes.distinct().forEach { checkBroker(it, link.name) }
+            problems += link.problems
+        }
         require(problems.isEmpty()) { "Invalid faults:\n" + problems.joinToString("\n") { "  - $it" } }
-        return FaultSet(rules, rulesOfNetwork, ranges)
+        return FaultSet(rules, rulesOfNetwork, ranges, links.map { it.rule })
     }
 
     /** What is wrong with [action] on [selector], each problem named with its fix. */

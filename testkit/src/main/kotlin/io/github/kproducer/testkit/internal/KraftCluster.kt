@@ -61,7 +61,11 @@ internal class KraftCluster(
     var faultProxy: io.github.kproducer.testkit.internal.faults.ProxyEngine? = null
         private set
 
-    /** Client properties for the brokers' internal (PLAINTEXT, unauthenticated, never proxied) listener. */
+    /**
+     * Client properties for the brokers' internal (PLAINTEXT, unauthenticated) listener. With the fault
+     * proxy on, it is fronted by the proxy too (so that replication can be faulted), but only the
+     * replica fetchers' connections are ever faulted there.
+     */
     fun internalConnectionProperties(): Map<String, Any> =
         mapOf(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG to nodes.joinToString(",") { internalAddressOf(it.id) })
 
@@ -72,7 +76,8 @@ internal class KraftCluster(
         BrokerLogging.quietUnlessConfigured()
         try {
             for (i in 0 until settings.brokers) ports += NodePorts.bind(HOST, settings.ports.getOrElse(i) { 0 }, settings.sasl, settings.faultProxy)
-            val voters = ports.withIndex().joinToString(",") { (i, p) -> "${i + 1}@$HOST:${p.controllerPort}" }
+            // Through the fault proxy when there is one, so that a broker's channels to the controller can be cut.
+            val voters = ports.withIndex().joinToString(",") { (i, p) -> "${i + 1}@$HOST:${p.advertisedPort(KraftNode.CONTROLLER_LISTENER)}" }
             val clusterId = Uuid.randomUuid().toString()
             nodes +=
                 ports.mapIndexed { i, nodePorts ->
@@ -86,7 +91,15 @@ internal class KraftCluster(
                 faultProxy =
                     io.github.kproducer.testkit.internal.faults.ProxyEngine(
                         ports.withIndex().associate { (i, p) -> (i + 1) to (p.proxySocket!! to java.net.InetSocketAddress(HOST, p.clientPort)) },
-                    ) { id, topic -> nodes.getOrNull(id - 1)?.topicId(topic) }
+                        { id, topic -> nodes.getOrNull(id - 1)?.topicId(topic) },
+                        ports.withIndex().associate { (i, p) ->
+                            (i + 1) to
+                                p.linkProxySockets.entries.associate { (listener, socket) ->
+                                    io.github.kproducer.testkit.internal.faults.Listener
+                                        .valueOf(listener) to (socket to java.net.InetSocketAddress(HOST, p.listeners.getValue(listener)))
+                                }
+                        },
+                    )
             }
             val scram = credentials?.scramArguments().orEmpty()
             nodes.forEach { it.format(scram) }
@@ -355,10 +368,12 @@ internal class KraftCluster(
     }
 
     private fun shutdownQuietly() {
-        runCatching { faultProxy?.close() }
         closeHousekeeping()
         val running = nodes.filter { it.isRunning }
         if (running.isNotEmpty()) stopNodes(running, CLOSE_TIMEOUT)
+        // After the nodes: their Raft traffic and their brokers' channels to the controller pass through the
+        // proxy, and a broker's controlled shutdown cut off from the controller would wait out its timeout.
+        runCatching { faultProxy?.close() }
         ports.forEach { it.releaseUnclaimed() }
         if (starterStillRunning) return
         try {

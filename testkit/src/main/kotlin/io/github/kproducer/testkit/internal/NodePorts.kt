@@ -24,6 +24,11 @@ internal class NodePorts private constructor(
     prebound: Map<String, ServerSocketChannel>,
     /** The fault proxy's listening socket (blocking), when the cluster runs one; clients connect to it. */
     val proxySocket: ServerSocketChannel? = null,
+    /**
+     * The fault proxy's listening sockets (blocking) in front of the inter-broker and controller
+     * listeners, by listener name, when the cluster runs the proxy: the other nodes connect to them.
+     */
+    val linkProxySockets: Map<String, ServerSocketChannel> = emptyMap(),
 ) : ServerSocketFactory {
     private val unclaimed = HashMap(prebound)
 
@@ -40,9 +45,13 @@ internal class NodePorts private constructor(
     /** The port clients are told about and connect to: the fault proxy's when there is one, else [clientPort]. */
     val advertisedClientPort: Int get() = proxySocket?.socket()?.localPort ?: clientPort
 
-    /** The port a listener advertises: the proxy's for the client listener when proxied. */
+    /** The port a listener advertises (and, for the controller listener, the port voters are known by): the proxy's when proxied. */
     fun advertisedPort(listener: String): Int =
-        if (listener == KraftNode.CLIENT_LISTENER && proxySocket != null) advertisedClientPort else listeners.getValue(listener)
+        when {
+            listener == KraftNode.CLIENT_LISTENER && proxySocket != null -> advertisedClientPort
+            listener in linkProxySockets -> linkProxySockets.getValue(listener).socket().localPort
+            else -> listeners.getValue(listener)
+        }
 
     override fun openServerSocket(
         listenerName: String,
@@ -68,6 +77,7 @@ internal class NodePorts private constructor(
             unclaimed.clear()
         }
         runCatching { proxySocket?.close() }
+        linkProxySockets.values.forEach { runCatching { it.close() } }
     }
 
     companion object {
@@ -85,6 +95,7 @@ internal class NodePorts private constructor(
         ): NodePorts {
             val bound = LinkedHashMap<String, ServerSocketChannel>()
             var proxy: ServerSocketChannel? = null
+            val links = LinkedHashMap<String, ServerSocketChannel>()
             try {
                 if (proxied) {
                     proxy = bindOrExplain(host, clientPort, "fault proxy").also { it.configureBlocking(true) }
@@ -97,12 +108,18 @@ internal class NodePorts private constructor(
                     bound[KraftNode.BROKER_LISTENER] = bindOrExplain(host, clientPort, "broker")
                 }
                 bound[KraftNode.CONTROLLER_LISTENER] = bindOrExplain(host, 0, "controller")
+                if (proxied) {
+                    for (listener in listOf(KraftNode.BROKER_LISTENER, KraftNode.CONTROLLER_LISTENER)) {
+                        links[listener] = bindOrExplain(host, 0, "fault proxy of the ${listener.lowercase()}").also { it.configureBlocking(true) }
+                    }
+                }
             } catch (e: EmbeddedKafkaStartupException) {
                 bound.values.forEach { runCatching { it.close() } }
+                links.values.forEach { runCatching { it.close() } }
                 runCatching { proxy?.close() }
                 throw e
             }
-            return NodePorts(host, bound, proxy)
+            return NodePorts(host, bound, proxy, links)
         }
 
         private fun bindOrExplain(

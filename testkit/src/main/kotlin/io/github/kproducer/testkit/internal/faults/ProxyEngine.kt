@@ -118,11 +118,40 @@ internal class NetworkRule(
     @Volatile var refuseUntil: Long = 0
 }
 
+/** Which of a node's listeners a proxy socket fronts. */
+internal enum class Listener {
+    /** Clients' requests: request faults and network faults act here. */
+    CLIENT,
+
+    /** The inter-broker listener: followers fetch from their leaders through it. */
+    BROKER,
+
+    /** The controller listener: Raft between the voters, and each broker's channels to the active controller. */
+    CONTROLLER,
+}
+
+/**
+ * A fault of the links between nodes: connections to node [target]'s (null: every node's) [listener]
+ * that node [from] opened (its replica fetchers on [Listener.BROKER], its broker's channels to the
+ * controller on [Listener.CONTROLLER]). A cut link closes those connections and every new one after
+ * its first request; a slowed one delays each frame by [latencyNanos] in each direction and caps
+ * each direction at [bytesPerSecond].
+ */
+internal class LinkRule(
+    val listener: Listener,
+    val target: Int?,
+    val from: Int,
+    val cut: Boolean = false,
+    val latencyNanos: Long = 0,
+    val bytesPerSecond: Long = 0,
+)
+
 /** The rules one `faults { }` scope installed, and the request versions the proxy saw while it was open. */
 internal class FaultSet(
     val rules: List<Rule>,
     val network: List<NetworkRule>,
     val versions: List<VersionRange> = emptyList(),
+    val links: List<LinkRule> = emptyList(),
 ) {
     /** For each API key (by id), a bit per request version seen (versions 0 to 63). */
     private val seen = AtomicLongArray(ApiKeys.entries.maxOf { it.id.toInt() } + 1)
@@ -140,6 +169,12 @@ internal class FaultSet(
         return (0 until 64).filter { bits and (1L shl it) != 0L }.mapTo(java.util.TreeSet()) { it.toShort() }
     }
 }
+
+/** The effective state of one link between nodes: cut, or its [net] faults. */
+private class LinkState(
+    val cut: Boolean,
+    val net: NetState,
+)
 
 /** The effective network state of one broker, recomputed when a scope opens or closes. */
 private class NetState(
@@ -159,6 +194,8 @@ private class NetState(
 internal class ProxyEngine(
     listeners: Map<Int, Pair<ServerSocketChannel, InetSocketAddress>>,
     private val topicIdOf: (Int, String) -> Uuid?,
+    /** Proxy sockets in front of the nodes' inter-broker and controller listeners, by node id; empty: none. */
+    links: Map<Int, Map<Listener, Pair<ServerSocketChannel, InetSocketAddress>>> = emptyMap(),
 ) : AutoCloseable {
     private val log = LoggerFactory.getLogger(ProxyEngine::class.java)
     private val sets = CopyOnWriteArrayList<FaultSet>()
@@ -171,11 +208,17 @@ internal class ProxyEngine(
     @Volatile private var openSets: Array<FaultSet> = emptyArray()
 
     @Volatile private var closed = false
-    private val nodes: Map<Int, Node> = listeners.mapValues { (id, pair) -> Node(id, pair.first, pair.second) }
+    private val nodes: Map<Int, Node> = listeners.mapValues { (id, pair) -> Node(id, pair.first, pair.second, Listener.CLIENT) }
+    private val linkNodes: List<Node> =
+        links.flatMap { (id, byListener) -> byListener.map { (listener, pair) -> Node(id, pair.first, pair.second, listener) } }
     private val counts = nodes.keys.associateWith { AtomicLongArray(MAX_KEY + 1) }
+
+    /** The effective state of each faulted link, by (listener, target node, source node); absent: untouched. */
+    @Volatile private var linkStates: Map<Triple<Listener, Int, Int>, LinkState> = emptyMap()
 
     init {
         nodes.values.forEach { it.start() }
+        linkNodes.forEach { it.start() }
     }
 
     /** Requests of [apiKey] the proxy saw, at [brokerId] or every broker. */
@@ -199,6 +242,8 @@ internal class ProxyEngine(
         sets += set
         recompute()
         set.network.filter { it.cut }.forEach { rule -> nodes.values.filter { rule.brokerId == null || it.id == rule.brokerId }.forEach { it.cutAll() } }
+        // Open connections of a link cut now close; new ones close after their first request (see Connection).
+        if (set.links.any { it.cut }) linkNodes.forEach { it.cutFaulted() }
     }
 
     fun remove(set: FaultSet) {
@@ -222,13 +267,34 @@ internal class ProxyEngine(
                 )
             node.refusing = net.filter { it.refuseNanos > 0 }
         }
+        val states = HashMap<Triple<Listener, Int, Int>, LinkState>()
+        for (rule in sets.flatMap { it.links }) {
+            // Every node, the source's own included: a broker reaches the controller on its own node through the network too.
+            val targets = if (rule.target != null) listOf(rule.target) else nodes.keys
+            for (target in targets) {
+                val key = Triple(rule.listener, target, rule.from)
+                val old = states[key] ?: LinkState(false, NetState(0, 0, 0))
+                val rate = listOf(old.net.bytesPerSecond, rule.bytesPerSecond).filter { it > 0 }.minOrNull() ?: 0
+                val latency = maxOf(old.net.upNanos, rule.latencyNanos)
+                states[key] = LinkState(old.cut || rule.cut, NetState(latency, latency, rate))
+            }
+        }
+        linkStates = states
     }
+
+    /** The state of the link into node [target]'s [listener] from node [from]; null when no fault touches it. */
+    private fun linkState(
+        listener: Listener,
+        target: Int,
+        from: Int,
+    ): LinkState? = linkStates[Triple(listener, target, from)]
 
     override fun close() {
         closed = true
         sets.clear()
         recompute()
         nodes.values.forEach { it.close() }
+        linkNodes.forEach { it.close() }
     }
 
     /** Decides what happens to one request; null means forward it untouched. */
@@ -295,18 +361,22 @@ internal class ProxyEngine(
         }
     }
 
-    /** The listening socket of one broker and its open connections. */
+    /** The listening socket of one broker's [kind] listener and its open connections. */
     private inner class Node(
         val id: Int,
         private val server: ServerSocketChannel,
         private val upstream: InetSocketAddress,
+        val kind: Listener,
     ) {
         @Volatile var net = NetState(0, 0, 0)
 
         @Volatile var refusing: List<NetworkRule> = emptyList()
         private val connections = ConcurrentHashMap.newKeySet<Connection>()
         private val serial = AtomicInteger()
-        private val acceptor = Thread(::acceptLoop, "kproducer-fault-proxy-broker-$id-accept").apply { isDaemon = true }
+
+        /** The part of thread names that tells this socket from the node's others. */
+        val label = if (kind == Listener.CLIENT) "broker-$id" else "broker-$id-${kind.name.lowercase()}"
+        private val acceptor = Thread(::acceptLoop, "kproducer-fault-proxy-$label-accept").apply { isDaemon = true }
 
         fun start() = acceptor.start()
 
@@ -323,7 +393,7 @@ internal class ProxyEngine(
                         continue
                     }
                 val now = System.nanoTime()
-                if (refusing.any { now < it.refuseUntil }) {
+                if (kind == Listener.CLIENT && refusing.any { now < it.refuseUntil }) {
                     runCatching { client.close() }
                     continue
                 }
@@ -345,6 +415,9 @@ internal class ProxyEngine(
         }
 
         fun cutAll() = ArrayList(connections).forEach { it.close() }
+
+        /** Closes the connections whose link is cut now. */
+        fun cutFaulted() = ArrayList(connections).forEach { if (it.linkCut()) it.close() }
 
         fun forget(connection: Connection) {
             connections.remove(connection)
@@ -398,7 +471,29 @@ internal class ProxyEngine(
         private val clientWrite = ReentrantLock()
         private val brokerOut = broker.getOutputStream()
         private val clientOut = client.getOutputStream()
-        private val name = "kproducer-fault-proxy-broker-${node.id}-conn-$serial"
+        private val name = "kproducer-fault-proxy-${node.label}-conn-$serial"
+
+        /**
+         * The node that opened this connection to a [Listener.BROKER] or [Listener.CONTROLLER] socket,
+         * read from the client id of its first request when that names a link a fault can act on
+         * (a replica fetcher's `broker-F-fetcher-N`; a node's channels to the controller use its bare id, `F`);
+         * null for any other connection, and until the first request arrived.
+         */
+        @Volatile private var from: Int? = null
+
+        /** The network state of this connection: its node's for a client connection, its link's otherwise. */
+        private fun net(): NetState {
+            if (node.kind == Listener.CLIENT) return node.net
+            val source = from ?: return UNTOUCHED
+            return linkState(node.kind, node.id, source)?.net ?: UNTOUCHED
+        }
+
+        /** Whether this connection belongs to a link that is cut now. */
+        fun linkCut(): Boolean {
+            val source = from ?: return false
+            return linkState(node.kind, node.id, source)?.cut == true
+        }
+
         private val threads =
             listOf(
                 Thread(::readClient, "$name-from-client"),
@@ -440,6 +535,17 @@ internal class ProxyEngine(
                     val now = System.nanoTime()
                     val payload = ByteBuffer.wrap(frame, 4, frame.size - 4).slice()
                     val header = RequestHeader.parse(payload.duplicate())
+                    if (node.kind != Listener.CLIENT) {
+                        // Between nodes: only link faults act; no request is counted, matched or rewritten.
+                        if (from == null) from = sourceOf(node.kind, header.clientId())
+                        if (linkCut()) return@guarded
+                        val net = net()
+                        lock.withLock { slots.addLast(Slot(header.correlationId(), false, 0)) }
+                        if (net.upNanos == 0L && net.bytesPerSecond == 0L && writeDirect(frame)) continue
+                        queuedToBroker.incrementAndGet()
+                        toBroker.put(Outbound(frame, now + net.upNanos))
+                        continue
+                    }
                     counts.getValue(node.id).incrementAndGet(header.apiKey().id.toInt())
                     val scopes = openSets
                     for (i in scopes.indices) scopes[i].saw(header.apiKey(), header.apiVersion())
@@ -453,7 +559,7 @@ internal class ProxyEngine(
                         }
                     val expectsAnswer = produce == null || produce.acks() != 0.toShort()
                     val decision = decide(node.id, header, body, produce, now)
-                    val net = node.net
+                    val net = net()
                     val rule = decision?.first
                     val action = rule?.action
                     if (action is Action.Respond) {
@@ -518,21 +624,24 @@ internal class ProxyEngine(
                         val slot = Slot(header.correlationId(), action is Action.Drop, (action as? Action.Delay)?.nanos ?: 0, rewrite)
                         lock.withLock { slots.addLast(slot) }
                     }
-                    if (net.upNanos == 0L && net.bytesPerSecond == 0L && queuedToBroker.get() == 0) {
-                        // No fault delays this direction: skip the hand-off to the writer thread.
-                        var direct = false
-                        brokerWrite.withLock {
-                            if (queuedToBroker.get() == 0) {
-                                brokerOut.write(forward)
-                                direct = true
-                            }
-                        }
-                        if (direct) continue
-                    }
+                    if (net.upNanos == 0L && net.bytesPerSecond == 0L && writeDirect(forward)) continue
                     queuedToBroker.incrementAndGet()
                     toBroker.put(Outbound(forward, now + net.upNanos))
                 }
             }
+
+        /**
+         * Writes [frame] to the broker on the reader's thread, skipping the hand-off to the writer thread,
+         * when no earlier frame waits for it (so frames keep their order); false when one waits.
+         */
+        private fun writeDirect(frame: ByteArray): Boolean {
+            if (queuedToBroker.get() != 0) return false
+            brokerWrite.withLock {
+                if (queuedToBroker.get() != 0) return false
+                brokerOut.write(frame)
+                return true
+            }
+        }
 
         private fun writeBroker() =
             guarded {
@@ -559,7 +668,7 @@ internal class ProxyEngine(
                     lock.withLock {
                         val slot = found ?: Slot(correlationId, false, 0).also { slots.addLast(it) }
                         slot.bytes = answer
-                        slot.readyAt = now + node.net.downNanos + slot.extraDelayNanos
+                        slot.readyAt = now + net().downNanos + slot.extraDelayNanos
                         changed.signalAll()
                     }
                 }
@@ -644,7 +753,7 @@ internal class ProxyEngine(
             output: java.io.OutputStream,
             bytes: ByteArray,
         ) {
-            val rate = node.net.bytesPerSecond
+            val rate = net().bytesPerSecond
             if (rate <= 0) {
                 output.write(bytes)
                 return
@@ -679,6 +788,27 @@ internal class ProxyEngine(
     }
 
     private companion object {
+        val UNTOUCHED = NetState(0, 0, 0)
+        val FETCHER = Regex("^broker-(\\d+)-fetcher-\\d+$")
+
+        /** A node's channels to the active controller (heartbeats, registrations, ISR changes, forwarding) use its bare node id. */
+        val TO_CONTROLLER = Regex("^(\\d+)$")
+
+        /** The node a connection to a [listener] socket comes from, by its [clientId]; null when no link fault can act on it. */
+        fun sourceOf(
+            listener: Listener,
+            clientId: String?,
+        ): Int? {
+            val id = clientId ?: return null
+            val match =
+                when (listener) {
+                    Listener.BROKER -> FETCHER.matchEntire(id)
+                    Listener.CONTROLLER -> TO_CONTROLLER.matchEntire(id)
+                    Listener.CLIENT -> null
+                }
+            return match?.groupValues?.get(1)?.toIntOrNull()
+        }
+
         val MAX_KEY = ApiKeys.entries.maxOf { it.id.toInt() }
         const val CONNECT_TIMEOUT_MS = 5_000
         const val POLL_MS = 100L
