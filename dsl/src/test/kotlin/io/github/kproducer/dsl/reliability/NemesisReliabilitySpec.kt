@@ -27,8 +27,9 @@ private val firstSeed = System.getProperty("kproducer.nemesis.seed")?.toLong() ?
 /**
  * `reliable()` against a seeded nemesis (Jepsen's method, in seconds): on a three-broker cluster
  * (replication factor 3, min ISR 2) with the fault proxy, each schedule draws eight steps from every
- * fault kind (retriable error answers, dropped and delayed answers, latency, cut connections, broker
- * restarts, leader moves) while six keys send pipelined batches. The history checker then compares what the producer
+ * fault kind (retriable error answers for a broker or one partition, dropped, delayed and throttled
+ * answers, latency, cut connections, slowed replication, broker restarts, leader moves) while six keys
+ * send pipelined batches. The history checker then compares what the producer
  * was told with what is on the topic: nothing lost, nothing unanswered, nothing acknowledged but
  * missing, nothing duplicated, each key in order. A failure prints its seed and schedule.
  */

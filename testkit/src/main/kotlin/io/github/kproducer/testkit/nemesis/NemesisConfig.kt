@@ -23,7 +23,7 @@ public class NemesisConfig internal constructor() {
     /** The kinds of fault to draw from; default: every kind the cluster supports. */
     internal var faults: Set<NemesisFault>? = null
 
-    /** The topics whose leaders [NemesisFault.LEADER_MOVE] moves. */
+    /** The topics [NemesisFault.LEADER_MOVE] and [NemesisFault.PARTITION_ERRORS] act on. */
     internal var topics: List<String> = emptyList()
 
     /** How many steps the schedule has. Default 8. */
@@ -43,7 +43,7 @@ public class NemesisConfig internal constructor() {
     /** Draws the steps from [faults] only; returns these settings. */
     public fun faults(vararg faults: NemesisFault): NemesisConfig = apply { this.faults = faults.toSet() }
 
-    /** Names the topics whose partition leaders [NemesisFault.LEADER_MOVE] steps move (the workload's); returns these settings. */
+    /** Names the topics (the workload's) whose partitions [NemesisFault.LEADER_MOVE] and [NemesisFault.PARTITION_ERRORS] steps act on; returns these settings. */
     public fun topics(vararg topics: String): NemesisConfig = apply { this.topics = topics.toList() }
 
     /** Sets [steps]; returns these settings. */
@@ -76,9 +76,11 @@ public class NemesisConfig internal constructor() {
                         "or use ${WITHOUT_PROXY.joinToString(" and ")} only",
                 )
             }
-            if (chosen != null && NemesisFault.LEADER_MOVE in chosen) {
-                if (topics.isEmpty()) add("LEADER_MOVE needs the topics whose leaders it moves: topics(\"orders\", ...)")
-                if (brokers < 2) add("LEADER_MOVE needs at least 2 brokers; this cluster has $brokers")
+            for (fault in listOf(NemesisFault.LEADER_MOVE, NemesisFault.PARTITION_ERRORS)) {
+                if (chosen != null && fault in chosen && topics.isEmpty()) add("$fault needs the topics it acts on: topics(\"orders\", ...)")
+            }
+            for (fault in listOf(NemesisFault.LEADER_MOVE, NemesisFault.SLOW_REPLICATION)) {
+                if (chosen != null && fault in chosen && brokers < 2) add("$fault needs at least 2 brokers; this cluster has $brokers")
             }
         }
 
@@ -96,6 +98,8 @@ public class NemesisConfig internal constructor() {
         when (fault) {
             NemesisFault.BROKER_RESTART -> brokers >= 3
             NemesisFault.LEADER_MOVE -> brokers >= 2 && topics.isNotEmpty()
+            NemesisFault.PARTITION_ERRORS -> faultProxy && topics.isNotEmpty()
+            NemesisFault.SLOW_REPLICATION -> faultProxy && brokers >= 2
             else -> faultProxy
         }
 

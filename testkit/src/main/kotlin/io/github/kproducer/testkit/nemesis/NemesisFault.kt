@@ -25,4 +25,13 @@ public enum class NemesisFault {
      * through the controller (a reassignment and an election); it stays there. Needs 2 brokers or more.
      */
     LEADER_MOVE,
+
+    /** `Produce` requests for one partition of the nemesis' topics answered with a retriable error, while the request's other partitions are written. */
+    PARTITION_ERRORS,
+
+    /** `Produce` answers of one broker carry a throttle time: the client mutes that connection for it (KIP-219). */
+    THROTTLED_ANSWERS,
+
+    /** Replication to one broker (the follower) from another it fetches from, slowed by latency on its fetches; needs 2 brokers or more. */
+    SLOW_REPLICATION,
 }

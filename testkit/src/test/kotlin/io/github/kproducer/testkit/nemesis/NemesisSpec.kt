@@ -54,7 +54,7 @@ class NemesisSpec :
             error.message shouldContain "pause must be zero or more"
             error.message shouldContain "BROKER_RESTART needs at least 3 brokers (the controller quorum must survive a stop); this cluster has 1"
             val leaders = shouldThrow<IllegalArgumentException> { kafka.nemesis(1) { faults(NemesisFault.LEADER_MOVE) } }
-            leaders.message shouldContain "LEADER_MOVE needs the topics whose leaders it moves: topics(\"orders\", ...)"
+            leaders.message shouldContain "LEADER_MOVE needs the topics it acts on: topics(\"orders\", ...)"
             leaders.message shouldContain "LEADER_MOVE needs at least 2 brokers; this cluster has 1"
         }
 

@@ -114,12 +114,56 @@ internal class NemesisRunner(
         val faults: Faults =
             kafka.faults {
                 when (step.fault) {
-                    NemesisFault.PRODUCE_ERRORS -> produce(broker = step.broker) { respond(Errors.valueOf(step.detail)) }
-                    NemesisFault.DROPPED_ANSWERS -> produce(broker = step.broker) { drop() }
-                    NemesisFault.DELAYED_ANSWERS -> produce(broker = step.broker) { delay(millis(step)) }
-                    NemesisFault.LATENCY -> latency(millis(step), broker = step.broker)
-                    NemesisFault.CUT_CONNECTIONS -> refuseConnections(step.length.toMillis().milliseconds, broker = step.broker)
-                    NemesisFault.BROKER_RESTART, NemesisFault.LEADER_MOVE -> error("handled above")
+                    NemesisFault.PRODUCE_ERRORS -> {
+                        produce(broker = step.broker) { respond(Errors.valueOf(step.detail)) }
+                    }
+
+                    NemesisFault.DROPPED_ANSWERS -> {
+                        produce(broker = step.broker) { drop() }
+                    }
+
+                    NemesisFault.DELAYED_ANSWERS -> {
+                        produce(broker = step.broker) { delay(millis(step)) }
+                    }
+
+                    NemesisFault.LATENCY -> {
+                        latency(millis(step), broker = step.broker)
+                    }
+
+                    NemesisFault.THROTTLED_ANSWERS -> {
+                        produce(broker = step.broker) { throttle(millis(step)) }
+                    }
+
+                    NemesisFault.PARTITION_ERRORS -> {
+                        val (where, error) = step.detail.split(' ')
+                        produce(topic = where.substringBeforeLast('-'), partition = where.substringAfterLast('-').toInt()) {
+                            respondForPartition(Errors.valueOf(error))
+                        }
+                    }
+
+                    NemesisFault.SLOW_REPLICATION -> {
+                        // Detail: "from broker F, Nms": F leads, the step's broker follows.
+                        val leader =
+                            step.detail
+                                .removePrefix("from broker ")
+                                .substringBefore(',')
+                                .toInt()
+                        val latency =
+                            step.detail
+                                .substringAfter(", ")
+                                .removeSuffix("ms")
+                                .toLong()
+                                .milliseconds
+                        slowReplication(leader = leader, follower = step.broker, latency = latency)
+                    }
+
+                    NemesisFault.CUT_CONNECTIONS -> {
+                        refuseConnections(step.length.toMillis().milliseconds, broker = step.broker)
+                    }
+
+                    NemesisFault.BROKER_RESTART, NemesisFault.LEADER_MOVE -> {
+                        error("handled above")
+                    }
                 }
             }
         if (step.fault == NemesisFault.CUT_CONNECTIONS) faults.cutConnections(step.broker)

@@ -16,6 +16,12 @@ internal object NemesisSchedule {
     private val RETRIABLE_PRODUCE_ERRORS =
         listOf(Errors.NOT_LEADER_OR_FOLLOWER, Errors.NOT_ENOUGH_REPLICAS, Errors.REQUEST_TIMED_OUT, Errors.UNKNOWN_TOPIC_OR_PARTITION)
 
+    /** One partition of [topics], as `topic-partition`. */
+    private fun partition(
+        random: SplittableRandom,
+        topics: List<Pair<String, Int>>,
+    ): String = topics[random.nextInt(topics.size)].let { (topic, partitions) -> "$topic-${random.nextInt(partitions)}" }
+
     fun draw(
         seed: Long,
         faults: List<NemesisFault>,
@@ -36,10 +42,33 @@ internal object NemesisSchedule {
             val length = (typical / 2 + random.nextLong(typical + 1)).coerceAtLeast(1)
             val detail =
                 when (fault) {
-                    NemesisFault.PRODUCE_ERRORS -> RETRIABLE_PRODUCE_ERRORS[random.nextInt(RETRIABLE_PRODUCE_ERRORS.size)].name
-                    NemesisFault.LATENCY, NemesisFault.DELAYED_ANSWERS -> "${10 + random.nextInt(191)}ms"
-                    NemesisFault.LEADER_MOVE -> topics[random.nextInt(topics.size)].let { (topic, partitions) -> "$topic-${random.nextInt(partitions)}" }
-                    else -> ""
+                    NemesisFault.PRODUCE_ERRORS -> {
+                        RETRIABLE_PRODUCE_ERRORS[random.nextInt(RETRIABLE_PRODUCE_ERRORS.size)].name
+                    }
+
+                    NemesisFault.LATENCY, NemesisFault.DELAYED_ANSWERS -> {
+                        "${10 + random.nextInt(191)}ms"
+                    }
+
+                    NemesisFault.LEADER_MOVE -> {
+                        partition(random, topics)
+                    }
+
+                    NemesisFault.PARTITION_ERRORS -> {
+                        "${partition(random, topics)} ${RETRIABLE_PRODUCE_ERRORS[random.nextInt(RETRIABLE_PRODUCE_ERRORS.size)].name}"
+                    }
+
+                    NemesisFault.THROTTLED_ANSWERS -> {
+                        "${50 + random.nextInt(451)}ms"
+                    }
+
+                    NemesisFault.SLOW_REPLICATION -> {
+                        "from broker ${(brokers - broker)[random.nextInt(brokers.size - 1)]}, ${10 + random.nextInt(291)}ms"
+                    }
+
+                    else -> {
+                        ""
+                    }
                 }
             NemesisStep(index, Duration.ofMillis(at), Duration.ofMillis(length), fault, broker, detail).also { at += length }
         }
