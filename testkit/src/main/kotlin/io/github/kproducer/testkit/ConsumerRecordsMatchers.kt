@@ -20,14 +20,17 @@ import org.apache.kafka.clients.producer.ProducerRecord
 public infix fun <C : Iterable<ConsumerRecord<*, *>>> C.shouldHaveSent(count: Int): C = apply { this should haveSent(count) }
 
 /** Asserts that a record has every field of [template]; returns the records. */
+@JvmSynthetic
 public infix fun <C : Iterable<ConsumerRecord<K, V>>, K, V> C.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
     apply { this should containCheck(template).asMatcher() }
 
 /** Asserts that no record has every field of [template]; returns the records. */
+@JvmSynthetic
 public infix fun <C : Iterable<ConsumerRecord<K, V>>, K, V> C.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
     apply { this shouldNot containCheck(template).asMatcher() }
 
 /** Asserts that a record satisfies [predicate]; returns the records. */
+@JvmSynthetic
 public infix fun <C : Iterable<ConsumerRecord<K, V>>, K, V> C.shouldHaveSentMatching(predicate: (ConsumerRecord<K, V>) -> Boolean): C =
     apply { this should haveSentMatching(predicate) }
 

@@ -84,6 +84,7 @@ public fun haveExactHeaders(headers: Map<String, Any?>): Matcher<Any?> = exactHe
  * Matches a record that has every field assigned in [template]; the failure lists each differing
  * field. A `Matcher<Any?>`, as [haveTopic] explains: a field the record's type lacks fails as there.
  */
+@JvmSynthetic
 public fun matchRecord(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<Any?> = templateCheck(template).asMatcher()
 
 // ---- ProducerRecord ----
@@ -131,6 +132,7 @@ public fun <R : ProducerRecord<*, *>> R.shouldHaveHeader(
 public infix fun <R : ProducerRecord<*, *>> R.shouldHaveExactHeaders(headers: Map<String, Any?>): R = apply { this should haveExactHeaders(headers) }
 
 /** Asserts that this record has every field [template] assigns; the failure lists each that differs. Returns it. */
+@JvmSynthetic
 public infix fun <R : ProducerRecord<K, V>, K, V> R.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): R =
     apply { this should templateCheck(template).asMatcher() }
 
@@ -182,6 +184,7 @@ public fun <R : ConsumerRecord<*, *>> R.shouldHaveHeader(
 public infix fun <R : ConsumerRecord<*, *>> R.shouldHaveExactHeaders(headers: Map<String, Any?>): R = apply { this should haveExactHeaders(headers) }
 
 /** Asserts that this consumed record has every field [template] assigns; the failure lists each that differs. Returns it. */
+@JvmSynthetic
 public infix fun <R : ConsumerRecord<K, V>, K, V> R.shouldMatchRecord(template: RecordTemplate<K, V>.() -> Unit): R =
     apply { this should templateCheck(template).asMatcher() }
 

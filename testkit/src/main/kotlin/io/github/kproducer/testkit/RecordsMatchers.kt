@@ -42,12 +42,14 @@ import kotlin.time.toKotlinDuration
 public fun haveSent(count: Int): Matcher<Iterable<*>> = countCheck(count).asMatcher()
 
 /** Matches when at least one record has every field of [template]; otherwise shows the closest ones. A `Matcher<Iterable<*>>`, as [haveSent] explains. */
+@JvmSynthetic
 public fun haveSent(template: RecordTemplate<Any?, Any?>.() -> Unit): Matcher<Iterable<*>> = containCheck(template).asMatcher()
 
 /**
  * Matches when at least one record satisfies [predicate]; [R] is the element type, so the predicate
  * reads the records as they are typed (`received should haveSentMatching { it.value() == "paid" }`).
  */
+@JvmSynthetic
 public fun <R> haveSentMatching(predicate: (R) -> Boolean): Matcher<Iterable<R>> = containMatchingCheck(predicate).asMatcher()
 
 /** Matches when every record is on [topic]. A `Matcher<Iterable<*>>`, as [haveSent] explains. */
@@ -78,14 +80,17 @@ public fun haveNoDuplicates(): Matcher<Iterable<*>> = noDuplicatesCheck().asMatc
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(count: Int): MockKafkaProducer<K, V> = apply { history() should haveSent(count) }
 
 /** Asserts the mock was handed a record with every field of [template]; returns it. */
+@JvmSynthetic
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): MockKafkaProducer<K, V> =
     apply { history() should containCheck(template).asMatcher() }
 
 /** Asserts the mock was handed no record with every field of [template]; returns it. */
+@JvmSynthetic
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): MockKafkaProducer<K, V> =
     apply { history() shouldNot containCheck(template).asMatcher() }
 
 /** Asserts the mock was handed a record satisfying [predicate]; returns it. */
+@JvmSynthetic
 public infix fun <K, V> MockKafkaProducer<K, V>.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): MockKafkaProducer<K, V> =
     apply { history() should haveSentMatching(predicate) }
 
@@ -145,14 +150,17 @@ private fun MockKafkaProducer<*, *>.checkNothingSentSince(
 public infix fun <C : Iterable<ProducerRecord<*, *>>> C.shouldHaveSent(count: Int): C = apply { this should haveSent(count) }
 
 /** Asserts that a record has every field of [template]; returns the records. */
+@JvmSynthetic
 public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
     apply { this should containCheck(template).asMatcher() }
 
 /** Asserts that no record has every field of [template]; returns the records. */
+@JvmSynthetic
 public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldNotHaveSent(template: RecordTemplate<K, V>.() -> Unit): C =
     apply { this shouldNot containCheck(template).asMatcher() }
 
 /** Asserts that a record satisfies [predicate]; returns the records. */
+@JvmSynthetic
 public infix fun <C : Iterable<ProducerRecord<K, V>>, K, V> C.shouldHaveSentMatching(predicate: (ProducerRecord<K, V>) -> Boolean): C =
     apply { this should haveSentMatching(predicate) }
 
